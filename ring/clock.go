@@ -1,0 +1,178 @@
+package ring
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// N is the number of slots in one second.
+	N = 10
+	// Size is the number of slots in a ring: the N slots of the last second
+	// plus the current, partly elapsed one.
+	Size = N + 1
+	// Tick is the length of one slot, and the rotator's period.
+	Tick = time.Second / N
+)
+
+// Clock is the epoch source that counters read on every write. The epoch
+// counts the ticks of the monotonic clock since the Clock was made (plus
+// Size, so that no valid epoch has a zero tag); a single rotator goroutine
+// stores it every Tick, and writers only load it.
+//
+// The epoch is computed from elapsed time, not counted tick by tick, so a
+// late or missed tick (a GC pause, an overloaded machine, a stalled
+// rotator) catches up at the next one, and the slots it skipped read as
+// zero.
+//
+// A Clock is shared by any number of counters. It must not be copied after
+// first use.
+type Clock struct {
+	epoch   atomic.Uint64
+	elapsed func() time.Duration
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+	shared   bool
+}
+
+func newClock(elapsed func() time.Duration) *Clock {
+	c := &Clock{elapsed: elapsed}
+	c.epoch.Store(Size)
+	return c
+}
+
+// NewClock returns a Clock that follows the monotonic clock and starts its
+// rotator goroutine. Call Stop to end the goroutine when the Clock is no
+// longer needed.
+func NewClock() *Clock {
+	start := time.Now()
+	c := newClock(func() time.Duration { return time.Since(start) })
+	c.stop = make(chan struct{})
+	c.done = make(chan struct{})
+	go c.run()
+	return c
+}
+
+var (
+	defaultOnce  sync.Once
+	defaultClock *Clock
+)
+
+// Default returns a process-wide Clock, started on first use and never
+// stopped: its Stop does nothing. It lets many monitors share one rotator.
+func Default() *Clock {
+	defaultOnce.Do(func() {
+		defaultClock = NewClock()
+		defaultClock.shared = true
+	})
+	return defaultClock
+}
+
+func (c *Clock) run() {
+	defer close(c.done)
+	t := time.NewTimer(c.untilNext())
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			c.rotate()
+			t.Reset(c.untilNext())
+		}
+	}
+}
+
+// untilNext returns the time left until the next slot boundary.
+func (c *Clock) untilNext() time.Duration {
+	return Tick - c.elapsed()%Tick
+}
+
+// rotate stores the epoch that the elapsed time names. The epoch never goes
+// back.
+func (c *Clock) rotate() {
+	e := Size + uint64(c.elapsed()/Tick)
+	for {
+		cur := c.epoch.Load()
+		if e <= cur || c.epoch.CompareAndSwap(cur, e) {
+			return
+		}
+	}
+}
+
+// Epoch returns the current epoch: the number of the slot that writes go
+// to. It is a single atomic load.
+func (c *Clock) Epoch() uint64 {
+	return c.epoch.Load()
+}
+
+// Elapsed returns the time since the Clock was made, by its time source.
+func (c *Clock) Elapsed() time.Duration {
+	return c.elapsed()
+}
+
+// Frac returns the elapsed fraction of the slot of epoch, in [0, 1]: 0 at
+// its start, 1 at its end or later (a rotator that is late).
+func (c *Clock) Frac(epoch uint64) float64 {
+	start := time.Duration(epoch-Size) * Tick
+	f := float64(c.elapsed()-start) / float64(Tick)
+	switch {
+	case f < 0:
+		return 0
+	case f > 1:
+		return 1
+	}
+	return f
+}
+
+// Stop ends the rotator goroutine and waits for it to return. The epoch
+// stays where it is, so counters keep counting into the current slot.
+// Stop is idempotent; on the Default clock and on a ManualClock it does
+// nothing.
+func (c *Clock) Stop() {
+	if c.shared || c.stop == nil {
+		return
+	}
+	c.stopOnce.Do(func() {
+		close(c.stop)
+		<-c.done
+	})
+}
+
+// ManualClock is a Clock whose time moves only when a test says so, so that
+// rate tests are deterministic. It has no rotator goroutine: Advance moves
+// time and rotates at once, Stall moves time without rotating (a rotator
+// that is late), and Rotate catches up.
+type ManualClock struct {
+	*Clock
+	now atomic.Int64
+}
+
+// NewManualClock returns a ManualClock at elapsed time zero.
+func NewManualClock() *ManualClock {
+	m := &ManualClock{}
+	m.Clock = newClock(func() time.Duration { return time.Duration(m.now.Load()) })
+	return m
+}
+
+// Advance moves the time forward by d and rotates, as the rotator would.
+func (m *ManualClock) Advance(d time.Duration) {
+	m.Stall(d)
+	m.Rotate()
+}
+
+// Stall moves the time forward by d without rotating, as if the rotator
+// goroutine were held up: writes keep going to the old epoch until Rotate.
+func (m *ManualClock) Stall(d time.Duration) {
+	if d > 0 {
+		m.now.Add(int64(d))
+	}
+}
+
+// Rotate runs one rotator step: the epoch catches up with the time.
+func (m *ManualClock) Rotate() {
+	m.rotate()
+}

@@ -1,0 +1,83 @@
+package ring
+
+import "sync/atomic"
+
+// Counter counts events of one kind: an exact total since it was made (or
+// last Reset) and the events of the last second, in a Window.
+//
+// Counter is unsharded and made for one writer at a time, like a
+// connection's counters: it costs one atomic add for the total and a plain
+// atomic load and store for the window, and its slots are reset lazily, so
+// a Clock's rotation costs nothing per Counter. It is safe for concurrent
+// use: the total stays exact under any number of writers, but writers that
+// add at the same instant may lose some of those events from the window
+// (the rate), never from the total. Use shard.Counter for a counter that
+// many goroutines write at once.
+//
+// A Counter is 104 bytes and must not be copied after first use.
+type Counter struct {
+	clock *Clock
+	total atomic.Uint64
+	w     Window
+}
+
+// NewCounter returns a Counter that reads its epoch from clock.
+func NewCounter(clock *Clock) *Counter {
+	return &Counter{clock: clock}
+}
+
+// Init makes a zero Counter, for instance one inside a larger struct, read
+// its epoch from clock. It must be called before any other method.
+func (c *Counter) Init(clock *Clock) {
+	c.clock = clock
+}
+
+// Inc adds one event.
+func (c *Counter) Inc() {
+	c.Add(1)
+}
+
+// Add adds n events. It never blocks and never allocates.
+func (c *Counter) Add(n uint64) {
+	c.total.Add(n)
+	c.w.Add(c.clock.Epoch(), n)
+}
+
+// Total returns the number of events since the Counter was made or last
+// Reset.
+func (c *Counter) Total() uint64 {
+	return c.total.Load()
+}
+
+// Slots returns the counts of the last Size epochs, oldest first.
+func (c *Counter) Slots() Slots {
+	var s Slots
+	c.w.ReadInto(c.clock.Epoch(), &s)
+	return s
+}
+
+// Rate returns the events per second over the last second, by the Seed
+// estimator.
+func (c *Counter) Rate() float64 {
+	return c.RateWith(Seed)
+}
+
+// RateWith returns the events per second over the last second, by e.
+func (c *Counter) RateWith(e Estimator) float64 {
+	epoch := c.clock.Epoch()
+	var s Slots
+	c.w.ReadInto(epoch, &s)
+	f := 0.0
+	if e == Interpolated {
+		f = c.clock.Frac(epoch)
+	}
+	return e.Rate(&s, f)
+}
+
+// Reset sets the total to zero and empties the window, and returns the
+// total it removed. It is exact for the total: an Add racing with Reset is
+// counted either in the returned total or after it, never lost or twice.
+func (c *Counter) Reset() uint64 {
+	c.w.Clear()
+	return c.total.Swap(0)
+}
