@@ -48,11 +48,16 @@ func newClock(elapsed func() time.Duration) *Clock {
 // rotator goroutine. Call Stop to end the goroutine when the Clock is no
 // longer needed.
 func NewClock() *Clock {
+	c := newRealClock()
+	go c.run()
+	return c
+}
+
+func newRealClock() *Clock {
 	start := time.Now()
 	c := newClock(func() time.Duration { return time.Since(start) })
 	c.stop = make(chan struct{})
 	c.done = make(chan struct{})
-	go c.run()
 	return c
 }
 
@@ -63,12 +68,22 @@ var (
 
 // Default returns a process-wide Clock, started on first use and never
 // stopped: its Stop does nothing. It lets many monitors share one rotator.
+// Its goroutine runs the function
+// "github.com/hitrate/hitrate/ring.defaultRotator", a name that leak checks
+// such as goleak.IgnoreAnyFunction can ignore.
 func Default() *Clock {
 	defaultOnce.Do(func() {
-		defaultClock = NewClock()
+		defaultClock = newRealClock()
 		defaultClock.shared = true
+		go defaultRotator(defaultClock)
 	})
 	return defaultClock
+}
+
+// defaultRotator runs the rotator of the Default clock under a name of its
+// own, so that leak checks can tell it from the rotators of other clocks.
+func defaultRotator(c *Clock) {
+	c.run()
 }
 
 func (c *Clock) run() {

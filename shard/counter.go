@@ -40,7 +40,10 @@ type Counter struct {
 // New returns a Counter that reads its epoch from clock, with one shard per
 // P: max(GOMAXPROCS, NumCPU) shards.
 func New(clock *ring.Clock) *Counter {
-	n := max(runtime.GOMAXPROCS(0), runtime.NumCPU())
+	return newN(clock, max(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+}
+
+func newN(clock *ring.Clock, n int) *Counter {
 	return &Counter{clock: clock, shards: make([]shard, n)}
 }
 
