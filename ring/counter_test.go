@@ -296,8 +296,17 @@ func TestClockAdvancesAndStops(t *testing.T) {
 	if f := c.Frac(e); f < 0 || f > 1 {
 		t.Fatalf("Frac %v outside [0, 1]", f)
 	}
-	ring.Default().Stop() // a no-op on the shared clock
-	if ring.Default() != ring.Default() {
+	d := ring.Default()
+	d.Stop() // a no-op on the shared clock
+	e1 := d.Epoch()
+	deadline = time.Now().Add(5 * time.Second)
+	for d.Epoch() == e1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the Default clock stopped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if ring.Default() != d {
 		t.Fatal("Default is not one clock")
 	}
 }
