@@ -1,0 +1,57 @@
+// Package monitor counts the events of a protocol (a proxy's HTTP, Redis,
+// ... traffic) and their per-second rates, protocol-wide and per open
+// connection, at nanosecond cost on the event path, and takes snapshots
+// of them for pages, JSON and metrics.
+//
+// Usage:
+//
+//  1. At setup, make a Monitor per protocol with New, naming its events,
+//     and resolve each event name once to an Event handle with
+//     Monitor.Event (or MustEvent in a package-level var). Names are
+//     checked here, with clear errors, so that nothing on the event path
+//     can fail.
+//  2. For events outside any connection, call Monitor.Log or Monitor.Add.
+//  3. When a connection opens, call Monitor.Open with a label (its remote
+//     address) and keep the returned Conn, a small value, with the
+//     connection's state. Log events with Conn.Log or Conn.Add: they count
+//     for the connection and for the protocol. Call Conn.Close when the
+//     connection ends; it is idempotent, and events logged on a closed
+//     Conn still count for the protocol.
+//  4. Read the numbers with Monitor.Snapshot, or Group.Snapshot for
+//     several monitors at once; an HTTP handler turns its URL query into
+//     a Query with ParseQuery. PublishExpvar publishes a Source in
+//     package expvar.
+//  5. Call Monitor.Close at the end, to stop the sampler goroutine.
+//
+// # Cost
+//
+// The event methods take an Event handle: no map lookup, no hashing, no
+// lock and no allocation. Monitor.Log is one pinned per-P shard.Counter
+// write (no atomic read-modify-write); Conn.Log adds one atomic add for
+// the connection's exact total and a single-writer ring.Window write for
+// its rate. An Open and a Close together allocate one registry entry of
+// 48 bytes: a connection's counters are recycled through a sync.Pool, and
+// each Conn carries the connection's id, which Close retires, so that a
+// stale handle never counts on a recycled connection. An open connection
+// with four events holds about 490 bytes.
+//
+// # Events that cannot be counted
+//
+// Nothing on the event path panics. The zero Event, or an Event resolved
+// by another Monitor, is dropped and counted in Monitor.Dropped; the zero
+// Conn and a nil *Monitor count nothing.
+//
+// # Rates, peaks and history
+//
+// Rates are read from ring windows (see package ring) driven by a shared
+// ring.Clock: ring.Default() unless WithClock names another, such as a
+// ring.ManualClock in tests, which makes every number deterministic. Once
+// a second a sampler goroutine per Monitor (none with WithManualSampling:
+// call Sample yourself) records each event's rate in its history, the
+// HistoryLen last samples, and its peak rate.
+//
+// # HTTP
+//
+// (The handler that serves snapshots as HTML, JSON and Prometheus text is
+// described here.)
+package monitor

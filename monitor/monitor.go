@@ -1,0 +1,322 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hitrate/hitrate/ring"
+	"github.com/hitrate/hitrate/shard"
+	"github.com/puzpuzpuz/xsync/v3"
+)
+
+// MaxNameLen is the longest monitor or event name, in bytes, that New
+// accepts.
+const MaxNameLen = 128
+
+// monitorTags numbers monitors, so that an Event carries the monitor that
+// resolved it. Tag 0 is never given: the zero Event belongs to no monitor.
+var monitorTags atomic.Uint32
+
+// Monitor counts the events of one protocol: per event, an exact total and
+// a per-second rate over all connections (kept per P in shard.Counters),
+// and the same per open connection; plus current, peak and total
+// connections, and the peak rate and a once-a-second rate history per
+// event, kept by a sampler.
+//
+// The event methods (Log, Add, Conn.Log, Conn.Add) never block, lock,
+// allocate or panic. Make a Monitor with New.
+type Monitor struct {
+	tag     uint32
+	name    string
+	events  []string
+	clock   *ring.Clock
+	est     ring.Estimator
+	start   time.Duration // clock.Elapsed() at New
+	agg     []*shard.Counter
+	dropped atomic.Uint64
+
+	conns    *xsync.MapOf[uint64, connEntry]
+	pool     sync.Pool // of *conn
+	nextID   atomic.Uint64
+	cur      atomic.Int64
+	peak     atomic.Int64
+	totalCns atomic.Uint64
+
+	mu   sync.Mutex // guards hist
+	hist []history
+
+	stopOnce sync.Once
+	stop     chan struct{} // nil with WithManualSampling
+	done     chan struct{}
+}
+
+// history is the sampler's record of one event.
+type history struct {
+	peak float64
+	buf  [HistoryLen]float64
+	next int // where the next sample goes
+	n    int // samples held, up to HistoryLen
+}
+
+// Event is a handle to one event of one Monitor, resolved once by
+// Monitor.Event so that logging costs no map lookup or string hashing.
+//
+// An Event is valid only for the Monitor that returned it. The zero Event,
+// or one from another Monitor, is never counted: the event methods drop it
+// and count it in Monitor.Dropped.
+type Event struct {
+	mon uint32 // the tag of the Monitor that resolved it
+	idx uint32 // the event's index in the Monitor's names
+}
+
+// Option configures a Monitor made by New.
+type Option func(*config)
+
+type config struct {
+	clock    *ring.Clock
+	clockSet bool
+	est      ring.Estimator
+	manual   bool
+}
+
+// WithClock makes the Monitor read its epochs from clock instead of
+// ring.Default(). Many monitors can, and should, share one clock. Pass a
+// ring.ManualClock's Clock in tests. A nil clock makes New fail.
+func WithClock(clock *ring.Clock) Option {
+	return func(c *config) {
+		c.clock = clock
+		c.clockSet = true
+	}
+}
+
+// WithEstimator makes the Monitor compute rates with e instead of
+// ring.Seed. An unknown estimator makes New fail.
+func WithEstimator(e ring.Estimator) Option {
+	return func(c *config) { c.est = e }
+}
+
+// WithManualSampling makes New start no sampler goroutine: peak rates and
+// the rate history then move only when the caller calls Sample. It is
+// meant for tests, and for programs that sample many monitors from one
+// goroutine of their own.
+func WithManualSampling() Option {
+	return func(c *config) { c.manual = true }
+}
+
+// New returns a Monitor named name (the protocol: "http", "redis", ...)
+// counting the given events, in that order. Names must be non-empty, valid
+// UTF-8 without control characters and at most MaxNameLen bytes; event
+// names must be distinct and must not be "id", "age" or "name", which
+// Query.SortBy keeps for itself.
+//
+// Unless WithManualSampling is given, New starts a sampler goroutine that
+// calls Sample once a second; Close stops it.
+func New(name string, events []string, opts ...Option) (*Monitor, error) {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if err := checkName("monitor name", name); err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, fmt.Errorf("monitor: %q: no events", name)
+	}
+	seen := make(map[string]bool, len(events))
+	for i, ev := range events {
+		if err := checkName(fmt.Sprintf("%q: event %d name", name, i), ev); err != nil {
+			return nil, err
+		}
+		if reservedSort(ev) {
+			return nil, fmt.Errorf("monitor: %q: event name %q is reserved (id, age and name sort connections)", name, ev)
+		}
+		if seen[ev] {
+			return nil, fmt.Errorf("monitor: %q: duplicate event name %q", name, ev)
+		}
+		seen[ev] = true
+	}
+	if cfg.clockSet && cfg.clock == nil {
+		return nil, fmt.Errorf("monitor: %q: WithClock(nil)", name)
+	}
+	if cfg.clock == nil {
+		cfg.clock = ring.Default()
+	}
+	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
+		return nil, fmt.Errorf("monitor: %q: unknown estimator %d", name, cfg.est)
+	}
+
+	m := &Monitor{
+		tag:    monitorTags.Add(1),
+		name:   name,
+		events: append([]string(nil), events...),
+		clock:  cfg.clock,
+		est:    cfg.est,
+		start:  cfg.clock.Elapsed(),
+		agg:    make([]*shard.Counter, len(events)),
+		conns:  xsync.NewMapOf[uint64, connEntry](),
+		hist:   make([]history, len(events)),
+	}
+	if m.tag == 0 { // 2^32 monitors later
+		m.tag = monitorTags.Add(1)
+	}
+	for i := range m.agg {
+		m.agg[i] = shard.New(cfg.clock)
+	}
+	n := len(events)
+	m.pool.New = func() any { return &conn{ev: make([]connCounter, n)} }
+	if !cfg.manual {
+		m.stop = make(chan struct{})
+		m.done = make(chan struct{})
+		go m.sampler()
+	}
+	return m, nil
+}
+
+// checkName returns an error if s is not a valid monitor or event name.
+func checkName(what, s string) error {
+	switch {
+	case s == "":
+		return fmt.Errorf("monitor: empty %s", what)
+	case len(s) > MaxNameLen:
+		return fmt.Errorf("monitor: %s %.32q... is %d bytes, over MaxNameLen (%d)", what, s, len(s), MaxNameLen)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("monitor: %s %q is not valid UTF-8", what, s)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return fmt.Errorf("monitor: %s %q holds a control character", what, s)
+	}
+	return nil
+}
+
+// reservedSort reports whether s is a built-in Query.SortBy key.
+func reservedSort(s string) bool {
+	return s == "id" || s == "age" || s == "name"
+}
+
+func (m *Monitor) sampler() {
+	defer close(m.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			m.Sample()
+		}
+	}
+}
+
+// Close stops the sampler goroutine and waits for it to return. It is
+// idempotent. The Monitor keeps counting after Close: only the peak rates
+// and the history stop moving (unless Sample is called).
+func (m *Monitor) Close() {
+	if m == nil || m.stop == nil {
+		return
+	}
+	m.stopOnce.Do(func() {
+		close(m.stop)
+		<-m.done
+	})
+}
+
+// Name returns the monitor's name.
+func (m *Monitor) Name() string { return m.name }
+
+// Events returns a copy of the event names, in the order given to New.
+func (m *Monitor) Events() []string { return append([]string(nil), m.events...) }
+
+// Event returns the handle of the event named name, to pass to the event
+// methods. It fails, naming the known events, if there is no such event.
+func (m *Monitor) Event(name string) (Event, error) {
+	for i, ev := range m.events {
+		if ev == name {
+			return Event{mon: m.tag, idx: uint32(i)}, nil
+		}
+	}
+	return Event{}, fmt.Errorf("monitor: %q has no event %q (known: %s)", m.name, name, strings.Join(m.events, ", "))
+}
+
+// MustEvent is like Event but panics if there is no such event. It is meant
+// for package-level setup.
+func (m *Monitor) MustEvent(name string) Event {
+	ev, err := m.Event(name)
+	if err != nil {
+		panic(err)
+	}
+	return ev
+}
+
+// Log counts one event for the protocol as a whole, outside any
+// connection. Like Add, it never blocks, allocates or panics.
+func (m *Monitor) Log(ev Event) {
+	m.Add(ev, 1)
+}
+
+// Add counts n events for the protocol as a whole, outside any connection.
+// An Event that does not belong to m is dropped and counted in Dropped; on
+// a nil Monitor Add does nothing.
+func (m *Monitor) Add(ev Event, n uint64) {
+	if m == nil {
+		return
+	}
+	if ev.mon != m.tag || int(ev.idx) >= len(m.agg) {
+		m.dropped.Add(n)
+		return
+	}
+	m.agg[ev.idx].Add(n)
+}
+
+// Dropped returns the number of events that were not counted because their
+// Event handle did not belong to this Monitor (the zero Event, or one
+// resolved by another Monitor).
+func (m *Monitor) Dropped() uint64 { return m.dropped.Load() }
+
+// Total returns the protocol-wide total of ev since the Monitor was made,
+// or 0 if ev does not belong to m.
+func (m *Monitor) Total(ev Event) uint64 {
+	if !m.owns(ev) {
+		return 0
+	}
+	return m.agg[ev.idx].Total()
+}
+
+// Rate returns the protocol-wide events per second of ev over the last
+// second, by the Monitor's estimator, or 0 if ev does not belong to m.
+func (m *Monitor) Rate(ev Event) float64 {
+	if !m.owns(ev) {
+		return 0
+	}
+	return m.agg[ev.idx].RateWith(m.est)
+}
+
+func (m *Monitor) owns(ev Event) bool {
+	return m != nil && ev.mon == m.tag && int(ev.idx) < len(m.agg)
+}
+
+// Sample records the current rate of every event in its history (the last
+// HistoryLen samples) and raises its peak rate. The sampler goroutine calls
+// it once a second; with WithManualSampling, the caller does. It is safe
+// to call concurrently with everything else.
+func (m *Monitor) Sample() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, a := range m.agg {
+		r := a.RateWith(m.est)
+		h := &m.hist[i]
+		h.peak = max(h.peak, r)
+		h.buf[h.next] = r
+		h.next = (h.next + 1) % HistoryLen
+		h.n = min(h.n+1, HistoryLen)
+	}
+}
+
+// errNilMonitor is returned where a nil *Monitor is given.
+var errNilMonitor = errors.New("monitor: nil *Monitor")
