@@ -13,6 +13,7 @@ import (
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
 	"github.com/puzpuzpuz/xsync/v3"
+	uatomic "go.uber.org/atomic"
 )
 
 // MaxNameLen is the longest monitor or event name, in bytes, that New
@@ -48,8 +49,9 @@ type Monitor struct {
 	peak     atomic.Int64
 	totalCns atomic.Uint64
 
-	mu   sync.Mutex // guards hist
-	hist []history
+	peaks []uatomic.Float64 // per event: the highest sampled rate
+	mu    sync.Mutex        // guards hist
+	hist  []history
 
 	stopOnce sync.Once
 	stop     chan struct{} // nil with WithManualSampling
@@ -58,7 +60,6 @@ type Monitor struct {
 
 // history is the sampler's record of one event.
 type history struct {
-	peak float64
 	buf  [HistoryLen]float64
 	next int // where the next sample goes
 	n    int // samples held, up to HistoryLen
@@ -162,6 +163,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		start:  cfg.clock.Elapsed(),
 		agg:    make([]*shard.Counter, len(events)),
 		conns:  xsync.NewMapOf[uint64, connEntry](),
+		peaks:  make([]uatomic.Float64, len(events)),
 		hist:   make([]history, len(events)),
 	}
 	if m.tag == 0 { // 2^32 monitors later
@@ -297,6 +299,25 @@ func (m *Monitor) Rate(ev Event) float64 {
 	return m.agg[ev.idx].RateWith(m.est)
 }
 
+// PeakRate returns the highest rate of ev that Sample has recorded, or 0
+// if ev does not belong to m. It reads one atomic value and takes no lock.
+func (m *Monitor) PeakRate(ev Event) float64 {
+	if !m.owns(ev) {
+		return 0
+	}
+	return m.peaks[ev.idx].Load()
+}
+
+// raise sets *p to r if r is higher, without a lock.
+func raise(p *uatomic.Float64, r float64) {
+	for {
+		old := p.Load()
+		if r <= old || p.CompareAndSwap(old, r) {
+			return
+		}
+	}
+}
+
 func (m *Monitor) owns(ev Event) bool {
 	return m != nil && ev.mon == m.tag && int(ev.idx) < len(m.agg)
 }
@@ -310,8 +331,8 @@ func (m *Monitor) Sample() {
 	defer m.mu.Unlock()
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
+		raise(&m.peaks[i], r)
 		h := &m.hist[i]
-		h.peak = max(h.peak, r)
 		h.buf[h.next] = r
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)

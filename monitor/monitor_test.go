@@ -438,6 +438,12 @@ func TestPeaksAndHistory(t *testing.T) {
 	if e[1].PeakRate != 0 || !reflect.DeepEqual(e[1].History, []float64{0, 0, 0}) {
 		t.Errorf("err peak %v history %v", e[1].PeakRate, e[1].History)
 	}
+	if got := m.PeakRate(req); got != 300 {
+		t.Errorf("PeakRate(req) = %v, want 300", got)
+	}
+	if got := m.PeakRate(monitor.Event{}); got != 0 {
+		t.Errorf("PeakRate(zero Event) = %v, want 0", got)
+	}
 
 	// The history keeps the last HistoryLen samples, oldest first.
 	for i := range monitor.HistoryLen + 7 {

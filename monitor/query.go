@@ -144,12 +144,16 @@ func (m *Monitor) protocol(q Query) Protocol {
 		},
 	}
 	for i, a := range m.agg {
-		p.Events[i] = EventStats{Name: m.events[i], Total: a.Total(), Rate: a.RateWith(m.est)}
+		p.Events[i] = EventStats{
+			Name:     m.events[i],
+			Total:    a.Total(),
+			Rate:     a.RateWith(m.est),
+			PeakRate: m.peaks[i].Load(),
+		}
 	}
 	m.mu.Lock()
 	for i := range m.hist {
 		h := &m.hist[i]
-		p.Events[i].PeakRate = h.peak
 		hs := make([]float64, 0, h.n)
 		for k := range h.n {
 			hs = append(hs, h.buf[(h.next-h.n+k+HistoryLen)%HistoryLen])
