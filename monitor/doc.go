@@ -52,6 +52,14 @@
 //
 // # HTTP
 //
-// (The handler that serves snapshots as HTML, JSON and Prometheus text is
-// described here.)
+// NewHandler serves a Source over HTTP; nothing is registered until you
+// mount it, under a prefix with http.StripPrefix if you like. Its page
+// ("/") shows a card per protocol, with each event's total, rate, peak
+// rate and a sparkline of the last minute, the connection counts, and a
+// sortable, filterable list of open connections; it renders on the server
+// and then refreshes itself every second from "/json", the Snapshot as
+// JSON. Both take ParseQuery's parameters. "/metrics" is the Prometheus
+// text exposition that WritePrometheus writes; the module
+// github.com/hitrate/hitrate/promcollector gives the same metrics to a
+// client_golang registry.
 package monitor

@@ -1,0 +1,286 @@
+package monitor
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log"
+	"math"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Content types and policies of the handler's responses.
+const (
+	// PrometheusContentType is the Content-Type of the /metrics route: the
+	// Prometheus text exposition format, version 0.0.4.
+	PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+	jsonContentType = "application/json; charset=utf-8"
+	htmlContentType = "text/html; charset=utf-8"
+
+	// pageCSP allows the page only its own scripts, styles, images and
+	// fetches: no inline script or style, no plugins, no framing.
+	pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; " +
+		"img-src 'self' data:; connect-src 'self'; base-uri 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'"
+)
+
+// NewHandler returns an http.Handler that serves the snapshots of src as
+// an HTML page, as JSON and in the Prometheus text format. Nothing is
+// registered anywhere: mount it where you like, under a prefix with
+// http.StripPrefix if need be, for example
+//
+//	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", monitor.NewHandler(group)))
+//
+// The routes, relative to where the handler is mounted, are:
+//
+//	/         the HTML page: a card per protocol, live every second
+//	/json     the Snapshot as JSON
+//	/metrics  the Prometheus text exposition (see WritePrometheus)
+//	/assets/  the page's script, style sheet and icon, embedded
+//
+// The page and /json take the query parameters of ParseQuery (conns,
+// protocol, filter, sort, desc, limit) and answer 400 with a plain text
+// error when one is bad; the page lists connections unless conns is given.
+// /metrics ignores the query and never lists connections. Any other path
+// is 404, and any method other than GET and HEAD is 405.
+//
+// Every response carries X-Content-Type-Options: nosniff; the page a strict
+// Content-Security-Policy (its links and fetches are relative, so it works
+// under any prefix); data responses Cache-Control: no-store. A Source that
+// panics gives a 500 and is logged; the server goes on.
+func NewHandler(src Source) http.Handler {
+	return &handler{src: src}
+}
+
+type handler struct {
+	src Source
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			buf := make([]byte, 16<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			log.Printf("hitrate: panic serving %s: %v\n%s", r.URL.Path, v, buf)
+			serverError(w)
+		}
+	}()
+
+	var serve func(http.ResponseWriter, *http.Request)
+	switch p := r.URL.Path; {
+	case p == "" || p == "/":
+		serve = h.servePage
+	case p == "/json":
+		serve = h.serveJSON
+	case p == "/metrics":
+		serve = h.serveMetrics
+	case strings.HasPrefix(p, "/assets/"):
+		serve = serveAsset
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	serve(w, r)
+}
+
+// serverError answers 500 in plain text, dropping any header set for the
+// response that failed.
+func serverError(w http.ResponseWriter) {
+	h := w.Header()
+	for _, k := range []string{"Content-Length", "Content-Security-Policy", "Etag"} {
+		h.Del(k)
+	}
+	h.Set("Cache-Control", "no-store")
+	http.Error(w, "500 internal server error", http.StatusInternalServerError)
+}
+
+// snapshot calls the Source, turning a panic into an error so that one
+// bad Source gives a 500 rather than a dropped connection.
+func (h *handler) snapshot(q Query) (s Snapshot, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			buf := make([]byte, 16<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			log.Printf("hitrate: Source.Snapshot panicked: %v\n%s", v, buf)
+			err = fmt.Errorf("source panicked: %v", v)
+		}
+	}()
+	if h.src == nil {
+		return Snapshot{}, fmt.Errorf("nil Source")
+	}
+	return h.src.Snapshot(q), nil
+}
+
+// parseQuery parses r's query with ParseQuery and answers 400 when it is
+// bad; ok reports whether the caller should go on.
+func parseQuery(w http.ResponseWriter, r *http.Request) (q Query, vals url.Values, ok bool) {
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err == nil {
+		q, err = ParseQuery(vals)
+	}
+	if err != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "400 bad request: "+err.Error(), http.StatusBadRequest)
+		return Query{}, nil, false
+	}
+	return q, vals, true
+}
+
+// writeBody answers 200 with body, or with its headers only for HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request) {
+	q, _, ok := parseQuery(w, r)
+	if !ok {
+		return
+	}
+	s, err := h.snapshot(q)
+	if err != nil {
+		serverError(w)
+		return
+	}
+	body, err := json.Marshal(finiteSnapshot(s))
+	if err != nil {
+		serverError(w)
+		return
+	}
+	body = append(body, '\n')
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, r, jsonContentType, body)
+}
+
+func (h *handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	s, err := h.snapshot(Query{})
+	if err != nil {
+		serverError(w)
+		return
+	}
+	var buf bytes.Buffer
+	if err := WritePrometheus(&buf, s); err != nil {
+		serverError(w)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, r, PrometheusContentType, buf.Bytes())
+}
+
+func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
+	// Under http.StripPrefix("/x", h), a request for "/x" arrives as "":
+	// redirect to "/x/" so that the page's relative links resolve under
+	// the prefix.
+	if r.URL.Path == "" {
+		if u, err := url.ParseRequestURI(r.RequestURI); err == nil && !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+			u.RawPath = ""
+			http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+			return
+		}
+	}
+	q, vals, ok := parseQuery(w, r)
+	if !ok {
+		return
+	}
+	if _, given := vals["conns"]; !given {
+		q.Conns = true
+	}
+	s, err := h.snapshot(q)
+	if err != nil {
+		serverError(w)
+		return
+	}
+	var buf bytes.Buffer
+	if err := renderPage(&buf, s, q, vals); err != nil {
+		log.Printf("hitrate: rendering the page: %v", err)
+		serverError(w)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Security-Policy", pageCSP)
+	hdr.Set("Referrer-Policy", "no-referrer")
+	writeBody(w, r, htmlContentType, buf.Bytes())
+}
+
+// finiteSnapshot returns s with any NaN or infinite rate replaced by 0, so
+// that it encodes as JSON; it copies only what it changes.
+func finiteSnapshot(s Snapshot) Snapshot {
+	bad := func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
+	fix := func(f float64) float64 {
+		if bad(f) {
+			return 0
+		}
+		return f
+	}
+	var protos []Protocol
+	for i, p := range s.Protocols {
+		dirty := false
+		for _, e := range p.Events {
+			dirty = dirty || bad(e.Rate) || bad(e.PeakRate)
+			for _, v := range e.History {
+				dirty = dirty || bad(v)
+			}
+		}
+		for _, c := range p.Open {
+			for _, e := range c.Events {
+				dirty = dirty || bad(e.Rate)
+			}
+		}
+		if !dirty {
+			continue
+		}
+		if protos == nil {
+			protos = append([]Protocol(nil), s.Protocols...)
+		}
+		evs := make([]EventStats, len(p.Events))
+		for j, e := range p.Events {
+			e.Rate, e.PeakRate = fix(e.Rate), fix(e.PeakRate)
+			hist := make([]float64, len(e.History))
+			for k, v := range e.History {
+				hist[k] = fix(v)
+			}
+			e.History = hist
+			evs[j] = e
+		}
+		p.Events = evs
+		if p.Open != nil {
+			open := make([]ConnInfo, len(p.Open))
+			for j, c := range p.Open {
+				ce := make([]ConnEvent, len(c.Events))
+				for k, e := range c.Events {
+					e.Rate = fix(e.Rate)
+					ce[k] = e
+				}
+				c.Events = ce
+				open[j] = c
+			}
+			p.Open = open
+		}
+		protos[i] = p
+	}
+	if protos != nil {
+		s.Protocols = protos
+	}
+	return s
+}
