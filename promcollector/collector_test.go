@@ -1,0 +1,203 @@
+package promcollector_test
+
+import (
+	"bytes"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/promcollector"
+	"github.com/hitrate/hitrate/ring"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// fakeSource returns a fixed snapshot, or panics.
+type fakeSource struct {
+	snap  monitor.Snapshot
+	panic any
+}
+
+func (f fakeSource) Snapshot(monitor.Query) monitor.Snapshot {
+	if f.panic != nil {
+		panic(f.panic)
+	}
+	return f.snap
+}
+
+func handSnapshot() monitor.Snapshot {
+	return monitor.Snapshot{
+		Time: time.Unix(1, 0),
+		Protocols: []monitor.Protocol{
+			{
+				Name: "http",
+				Events: []monitor.EventStats{
+					{Name: "requests", Total: 1234567, Rate: 3456.5, PeakRate: 9100},
+					{Name: "bytes", Total: 1 << 40, Rate: 1.5e9, PeakRate: math.Inf(1)},
+				},
+				Conns: monitor.ConnCounts{Current: 2, Peak: 40, Total: 1200},
+				Open:  []monitor.ConnInfo{{ID: 1, Name: "never a label"}},
+			},
+			{
+				Name:   "we\\ird\"\nname\xff",
+				Events: []monitor.EventStats{{Name: "a\"b", Total: 1, Rate: 0.25}, {Name: "a\"b", Total: 2}},
+			},
+			{Name: "http", Events: []monitor.EventStats{{Name: "requests", Total: 99}}},
+		},
+	}
+}
+
+// TestSameAsWritePrometheus checks that the collector gives exactly what
+// monitor.WritePrometheus writes: names, types, help, labels and values.
+func TestSameAsWritePrometheus(t *testing.T) {
+	src := fakeSource{snap: handSnapshot()}
+	var want bytes.Buffer
+	if err := monitor.WritePrometheus(&want, src.snap); err != nil {
+		t.Fatal(err)
+	}
+	// WritePrometheus writes protocol before event; the registry sorts
+	// label names, and CollectAndCompare compares in that order.
+	if err := testutil.CollectAndCompare(promcollector.New(src), sortLabels(t, want.String())); err != nil {
+		t.Error(err)
+	}
+}
+
+// sortLabels parses a text exposition and writes it back with each
+// series' labels sorted by name.
+func sortLabels(t *testing.T, text string) io.Reader {
+	t.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("parsing WritePrometheus's output: %v", err)
+	}
+	var out bytes.Buffer
+	for _, name := range slices.Sorted(maps.Keys(mfs)) {
+		mf := mfs[name]
+		for _, m := range mf.GetMetric() {
+			slices.SortFunc(m.Label, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+		}
+		if _, err := expfmt.MetricFamilyToText(&out, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &out
+}
+
+func TestCollectAndCompare(t *testing.T) {
+	want := `# HELP hitrate_events_total Events counted since the monitor was made.
+# TYPE hitrate_events_total counter
+hitrate_events_total{event="bytes",protocol="http"} 1.099511627776e+12
+hitrate_events_total{event="requests",protocol="http"} 1.234567e+06
+hitrate_events_total{event="a\"b",protocol="we\\ird\"\nname\ufffd"} 1
+# HELP hitrate_connections Connections open now.
+# TYPE hitrate_connections gauge
+hitrate_connections{protocol="http"} 2
+hitrate_connections{protocol="we\\ird\"\nname\ufffd"} 0
+`
+	want = strings.ReplaceAll(want, `\ufffd`, "\ufffd")
+	c := promcollector.New(fakeSource{snap: handSnapshot()})
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "hitrate_events_total", "hitrate_connections"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(c); n != 3*3+3*2 {
+		t.Errorf("collected %d metrics, want 15", n)
+	}
+}
+
+func TestCollectAndLint(t *testing.T) {
+	problems, err := testutil.CollectAndLint(promcollector.New(fakeSource{snap: handSnapshot()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestPedanticRegistry(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(promcollector.New(fakeSource{snap: handSnapshot()})); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mfs) != 6 {
+		t.Errorf("%d families, want 6", len(mfs))
+	}
+}
+
+func TestPanickingSource(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(promcollector.New(fakeSource{panic: "boom"}))
+	if _, err := reg.Gather(); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("Gather: err = %v, want the panic", err)
+	}
+	reg = prometheus.NewRegistry()
+	reg.MustRegister(promcollector.New(nil))
+	if _, err := reg.Gather(); err == nil {
+		t.Errorf("Gather of a nil Source: no error")
+	}
+}
+
+func TestRealMonitors(t *testing.T) {
+	clock := ring.NewManualClock()
+	web, err := monitor.New("web", []string{"requests", "errors"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer web.Close()
+	db, err := monitor.New("db", []string{"queries"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, err := monitor.NewGroup(web, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, queries := web.MustEvent("requests"), db.MustEvent("queries")
+	a, b := web.Open("a"), web.Open("b")
+	for range ring.N {
+		clock.Advance(ring.Tick)
+		a.Add(req, 3)
+		db.Add(queries, 2)
+	}
+	b.Close()
+	web.Sample()
+	db.Sample()
+
+	want := `# HELP hitrate_events_total Events counted since the monitor was made.
+# TYPE hitrate_events_total counter
+hitrate_events_total{event="errors",protocol="web"} 0
+hitrate_events_total{event="queries",protocol="db"} 20
+hitrate_events_total{event="requests",protocol="web"} 30
+# HELP hitrate_event_rate Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts.
+# TYPE hitrate_event_rate gauge
+hitrate_event_rate{event="errors",protocol="web"} 0
+hitrate_event_rate{event="queries",protocol="db"} 20
+hitrate_event_rate{event="requests",protocol="web"} 30
+# HELP hitrate_connections Connections open now.
+# TYPE hitrate_connections gauge
+hitrate_connections{protocol="db"} 0
+hitrate_connections{protocol="web"} 1
+# HELP hitrate_connections_opened_total Connections opened since the monitor was made.
+# TYPE hitrate_connections_opened_total counter
+hitrate_connections_opened_total{protocol="db"} 0
+hitrate_connections_opened_total{protocol="web"} 2
+`
+	if err := testutil.CollectAndCompare(promcollector.New(g), strings.NewReader(want),
+		"hitrate_events_total", "hitrate_event_rate", "hitrate_connections", "hitrate_connections_opened_total"); err != nil {
+		t.Error(err)
+	}
+}
