@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/ring"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// TestMetricsParse serves real monitors with known counts and parses
+// /metrics back with the Prometheus text parser.
+func TestMetricsParse(t *testing.T) {
+	clock := ring.NewManualClock()
+	opts := []monitor.Option{monitor.WithClock(clock.Clock), monitor.WithManualSampling()}
+	web, err := monitor.New("web", []string{"requests", "errors"}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer web.Close()
+	const odd = `db "main" \ ✓` // quotes and a backslash: escaped in label values
+	db, err := monitor.New(odd, []string{`q"uery\`}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, err := monitor.NewGroup(web, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, errs, query := web.MustEvent("requests"), web.MustEvent("errors"), db.MustEvent(`q"uery\`)
+
+	a, b, c := web.Open("a"), web.Open("b"), db.Open("c")
+	for range ring.N { // one second: 7 requests a tick on a, 3 on b
+		clock.Advance(ring.Tick)
+		a.Add(req, 7)
+		b.Add(req, 3)
+		c.Log(query)
+	}
+	web.Sample()
+	db.Sample()
+	for range ring.N { // then a calmer second, and an error
+		clock.Advance(ring.Tick)
+		a.Add(req, 2)
+	}
+	b.Log(errs)
+	b.Close()
+	web.Sample()
+	db.Sample()
+
+	srv := httptest.NewServer(monitor.NewHandler(g))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if got := expfmt.ResponseFormat(res.Header); got.FormatType() != expfmt.TypeTextPlain {
+		t.Errorf("expfmt reads the format as %v", got)
+	}
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The legacy validation of names: hitrate's names need no UTF-8 quoting.
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(bytesReader(body))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, body)
+	}
+
+	types := map[string]dto.MetricType{
+		"hitrate_events_total":             dto.MetricType_COUNTER,
+		"hitrate_event_rate":               dto.MetricType_GAUGE,
+		"hitrate_event_peak_rate":          dto.MetricType_GAUGE,
+		"hitrate_connections":              dto.MetricType_GAUGE,
+		"hitrate_connections_peak":         dto.MetricType_GAUGE,
+		"hitrate_connections_opened_total": dto.MetricType_COUNTER,
+	}
+	if len(mfs) != len(types) {
+		t.Errorf("%d families, want %d", len(mfs), len(types))
+	}
+	for name, typ := range types {
+		mf := mfs[name]
+		if mf == nil {
+			t.Errorf("no family %s", name)
+			continue
+		}
+		if mf.GetType() != typ || mf.GetHelp() == "" {
+			t.Errorf("%s: type %v, help %q; want type %v with help", name, mf.GetType(), mf.GetHelp(), typ)
+		}
+	}
+
+	type key struct{ metric, protocol, event string }
+	want := map[key]float64{
+		{"hitrate_events_total", "web", "requests"}:     120, // 100 + 20
+		{"hitrate_events_total", "web", "errors"}:       1,
+		{"hitrate_events_total", odd, `q"uery\`}:        10,
+		{"hitrate_event_rate", "web", "requests"}:       web.Rate(req),
+		{"hitrate_event_rate", "web", "errors"}:         web.Rate(errs),
+		{"hitrate_event_rate", odd, `q"uery\`}:          db.Rate(query),
+		{"hitrate_event_peak_rate", "web", "requests"}:  100,
+		{"hitrate_event_peak_rate", odd, `q"uery\`}:     10,
+		{"hitrate_connections", "web", ""}:              1,
+		{"hitrate_connections", odd, ""}:                1,
+		{"hitrate_connections_peak", "web", ""}:         2,
+		{"hitrate_connections_opened_total", "web", ""}: 2,
+		{"hitrate_connections_opened_total", odd, ""}:   1,
+	}
+	if r := web.Rate(req); r == 0 || r == 100 {
+		t.Errorf("web requests rate %v: the calmer second should show", r)
+	}
+	got := map[key]float64{}
+	for name, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			k := key{metric: name}
+			for _, l := range m.GetLabel() {
+				switch l.GetName() {
+				case "protocol":
+					k.protocol = l.GetValue()
+				case "event":
+					k.event = l.GetValue()
+				default:
+					t.Errorf("%s has label %s", name, l.GetName())
+				}
+			}
+			if _, dup := got[k]; dup {
+				t.Errorf("series %v twice", k)
+			}
+			got[k] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	for k, v := range want {
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("no series %v", k)
+		} else if g != v {
+			t.Errorf("%v = %v, want %v", k, g, v)
+		}
+	}
+	if n := len(got); n != 3*3+2*3 {
+		t.Errorf("%d series, want 15", n)
+	}
+}
