@@ -1,0 +1,64 @@
+package proxy
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// benchRequest is a browser-like GET of about 400 bytes.
+const benchRequest = "GET /api/v1/items?page=2&sort=recent HTTP/1.1\r\n" +
+	"Host: upstream.example\r\n" +
+	"User-Agent: hitrate-overhead/1.0\r\n" +
+	"Accept: application/json, text/plain, */*\r\n" +
+	"Accept-Encoding: gzip, deflate\r\n" +
+	"Accept-Language: en-US,en;q=0.9\r\n" +
+	"Cookie: session=0123456789abcdef0123456789abcdef; theme=dark\r\n" +
+	"X-Request-Id: 7f3c9a1e-5b2d-4c8e-9f10-2a3b4c5d6e7f\r\n" +
+	"\r\n"
+
+// BenchmarkTee measures forwarding one request through a tee, as the
+// proxy does per read: without a Monitor (drain, the baseline) and with
+// one (counting bytes and requests, parsing).
+func BenchmarkTee(b *testing.B) {
+	m, err := NewMonitor("bench", monitor.WithManualSampling())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	c := m.Open("c")
+	defer c.Close()
+	evIn, evReq := m.MustEvent(EventBytesIn), m.MustEvent(EventRequests)
+	const perRun = 100
+	in := strings.Repeat(benchRequest, perRun)
+	r := strings.NewReader(in)
+	src := &oneRequestReader{r: r}
+
+	b.Run("off", func(b *testing.B) {
+		b.SetBytes(int64(len(benchRequest)))
+		for i := 0; i < b.N; i += perRun {
+			r.Reset(in)
+			t := tee{src: src, dst: io.Discard}
+			t.drain()
+		}
+	})
+	b.Run("on", func(b *testing.B) {
+		b.SetBytes(int64(len(benchRequest)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i += perRun {
+			r.Reset(in)
+			t := tee{src: src, dst: io.Discard, mc: c, ev: evIn}
+			t.countRequests(evReq)
+		}
+	})
+}
+
+// oneRequestReader returns at most one benchRequest per Read, as a
+// keep-alive client's socket does.
+type oneRequestReader struct{ r *strings.Reader }
+
+func (o *oneRequestReader) Read(p []byte) (int, error) {
+	return o.r.Read(p[:min(len(p), len(benchRequest))])
+}

@@ -1,0 +1,285 @@
+package proxy
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// errNotHTTP stops request counting: the stream is not, or no longer,
+// HTTP/1.x requests that the parser can follow.
+var errNotHTTP = errors.New("proxy: not an HTTP/1.x request stream")
+
+var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
+
+// countRequests forwards the client's stream, counting the HTTP/1.x
+// requests in it as ev, until the stream ends or fails (t.err). When the
+// stream is not HTTP/1.x, it forwards the rest uncounted.
+//
+// The parser reads through t, which forwards every byte before the parser
+// sees it: the parser never holds bytes back. It allocates nothing: it
+// finds request boundaries (the request line, the header block, and a
+// Content-Length or chunked body) without building requests.
+func (t *tee) countRequests(ev monitor.Event) {
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(t)
+	err := scanRequests(br, t.mc, ev)
+	br.Reset(nil)
+	readerPool.Put(br)
+	if t.err == nil && err != nil {
+		// Not HTTP: what br holds is already forwarded; forward the rest.
+		t.drain()
+	}
+}
+
+// scanRequests reads HTTP/1.x requests from br, counting each on mc once
+// its header is complete, until br fails (io.EOF at a clean end) or the
+// stream is not HTTP/1.x (errNotHTTP).
+func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event) error {
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			continue // empty lines may precede a request line (RFC 9112 2.2)
+		}
+		connect, ok := parseRequestLine(line)
+		if !ok {
+			return errNotHTTP
+		}
+		h, err := readHeader(br)
+		if err != nil {
+			return err
+		}
+		mc.Log(ev)
+		if connect || h.upgrade {
+			return errNotHTTP // may switch to another protocol
+		}
+		if h.chunked {
+			err = skipChunked(br)
+		} else {
+			err = discard(br, h.length)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readLine returns the next line without its line ending ("\r\n" or
+// "\n"). A line longer than br's buffer is errNotHTTP. The line is valid
+// until the next read of br.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		if err == bufio.ErrBufferFull {
+			return nil, errNotHTTP
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// parseRequestLine reports whether line is an HTTP/1.x request line
+// (method SP request-target SP HTTP/1.d) and whether its method is
+// CONNECT.
+func parseRequestLine(line []byte) (connect, ok bool) {
+	sp := bytes.IndexByte(line, ' ')
+	if sp <= 0 || !isToken(line[:sp]) {
+		return false, false
+	}
+	method, rest := line[:sp], line[sp+1:]
+	// The target has no space; its other bytes are the upstream's to judge.
+	sp = bytes.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return false, false
+	}
+	v := rest[sp+1:]
+	if len(v) != 8 || string(v[:7]) != "HTTP/1." || v[7] < '0' || v[7] > '9' {
+		return false, false
+	}
+	return string(method) == "CONNECT", true
+}
+
+// isToken reports whether b is a non-empty RFC 9110 token.
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !isTokenChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// header is what the parser needs of a request's header block.
+type header struct {
+	length  int64 // the body's length, when not chunked
+	chunked bool
+	upgrade bool // an Upgrade header: the protocol may switch
+}
+
+// readHeader reads a header block up to its empty line. A block that does
+// not let the body's length be known is errNotHTTP.
+func readHeader(br *bufio.Reader) (header, error) {
+	var h header
+	sawLength, sawTE := false, false
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return h, err
+		}
+		if len(line) == 0 {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			continue // obsolete line folding: a continuation
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return h, errNotHTTP
+		}
+		// Switch on the length first: most headers are none of these.
+		name, value := line[:colon], line[colon+1:]
+		switch {
+		case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
+			n, ok := parseDecimal(bytes.TrimSpace(value))
+			if !ok || (sawLength && n != h.length) {
+				return h, errNotHTTP
+			}
+			h.length, sawLength = n, true
+		case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			// The last coding of the last Transfer-Encoding decides.
+			value = bytes.TrimSpace(value)
+			last := value
+			if i := bytes.LastIndexByte(value, ','); i >= 0 {
+				last = bytes.TrimSpace(value[i+1:])
+			}
+			h.chunked, sawTE = bytes.EqualFold(last, []byte("chunked")), true
+		case len(name) == len("Upgrade") && bytes.EqualFold(name, []byte("Upgrade")):
+			h.upgrade = true
+		}
+	}
+	if sawTE {
+		if !h.chunked {
+			return h, errNotHTTP // a request body of unknown length
+		}
+		h.length = 0
+	}
+	return h, nil
+}
+
+// parseDecimal parses a Content-Length value.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// skipChunked reads a chunked body and its trailer section.
+func skipChunked(br *bufio.Reader) error {
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return err
+		}
+		size, ok := parseChunkSize(line)
+		if !ok {
+			return errNotHTTP
+		}
+		if size == 0 {
+			for { // trailer fields, up to an empty line
+				line, err := readLine(br)
+				if err != nil {
+					return err
+				}
+				if len(line) == 0 {
+					return nil
+				}
+			}
+		}
+		if err := discard(br, size); err != nil {
+			return err
+		}
+		line, err = readLine(br)
+		if err != nil {
+			return err
+		}
+		if len(line) != 0 {
+			return errNotHTTP
+		}
+	}
+}
+
+// parseChunkSize parses the hexadecimal size of a chunk-size line,
+// ignoring chunk extensions.
+func parseChunkSize(line []byte) (int64, bool) {
+	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimRight(line, " \t")
+	if len(line) == 0 || len(line) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range line {
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | int64(d)
+	}
+	return n, true
+}
+
+// discard skips n bytes of br. A stream that ends first is io.EOF: a
+// clean end for forwarding.
+func discard(br *bufio.Reader, n int64) error {
+	for n > 0 {
+		k := int(min(n, 1<<30))
+		d, err := br.Discard(k)
+		n -= int64(d)
+		if err != nil {
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			return err
+		}
+	}
+	return nil
+}
