@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hitrate/hitrate/internal/proxy"
+	"github.com/hitrate/hitrate/monitor"
+)
+
+const demoText = `demo runs, in one process and on loopback only: an HTTP/1.1 upstream
+(/echo, /slow, /big, /error), the hitrate proxy in front of it counting
+the "http" protocol, and a load generator whose rates change over time
+(sine waves and bursts, connections opening and closing, a few resets).
+Two synthetic protocols, "dns" and "smtp", are counted in-process beside
+it. It serves the stats page, /json and /metrics on -stats (on a free
+port if that address is busy) and prints the rates once a second.
+
+Ctrl-C stops it, or -duration.
+`
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("demo", "[flags]", demoText, stderr)
+	stats := fs.String("stats", "127.0.0.1:8080", "serve the stats page on `addr` (host:port); a free port if it is busy")
+	duration := fs.Duration("duration", 0, "stop after this long (0: run until Ctrl-C)")
+	rate := fs.Float64("rate", 150, "mean HTTP requests per second through the proxy (it varies around it)")
+	workers := fs.Int("clients", 16, "HTTP clients, each with at most one connection")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	switch {
+	case *duration < 0:
+		return usageError(fs, "-duration must be >= 0")
+	case !(*rate > 0):
+		return usageError(fs, "-rate must be > 0")
+	case *workers <= 0:
+		return usageError(fs, "-clients must be > 0")
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "hitrate demo: "+format+"\n", a...)
+		return exitFail
+	}
+	start := time.Now()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+
+	// The monitors, and the stats page first: its URL is the first thing
+	// the demo prints.
+	httpMon, err := proxy.NewMonitor("http")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer httpMon.Close()
+	dnsMon, err := monitor.New("dns", []string{"queries", "nxdomain", "servfail", "timeouts"})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer dnsMon.Close()
+	smtpMon, err := monitor.New("smtp", []string{"messages", "bytes", "rejected", "tls_handshakes"})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer smtpMon.Close()
+	group, err := monitor.NewGroup(httpMon, dnsMon, smtpMon)
+	if err != nil {
+		return fail("%v", err)
+	}
+	sln, fellBack, err := listenFallback(*stats, true)
+	if err != nil {
+		return fail("stats: %v", err)
+	}
+	ss := serveStats(sln, group)
+	defer ss.shutdown(2 * time.Second)
+	fmt.Fprintf(stdout, "hitrate demo: stats page at %s\n", ss.URL())
+	if fellBack {
+		fmt.Fprintf(stdout, "hitrate demo: (%s is busy: serving on a free port instead)\n", *stats)
+	}
+
+	// The upstream and the proxy.
+	uln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail("upstream: %v", err)
+	}
+	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
+	upDone := make(chan struct{})
+	go func() {
+		defer close(upDone)
+		upstream.Serve(uln)
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if upstream.Shutdown(sctx) != nil {
+			upstream.Close()
+		}
+		<-upDone
+	}()
+	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon})
+	if err != nil {
+		return fail("%v", err)
+	}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail("proxy: %v", err)
+	}
+	pxDone := make(chan struct{})
+	go func() {
+		defer close(pxDone)
+		px.Serve(pln)
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		px.Shutdown(sctx)
+		<-pxDone
+	}()
+	stop := "Ctrl-C stops it"
+	if *duration > 0 {
+		stop = fmt.Sprintf("stopping in %v, or Ctrl-C", *duration)
+	}
+	fmt.Fprintf(stdout, "hitrate demo: upstream http://%s, proxy http://%s; %s\n", uln.Addr(), pln.Addr(), stop)
+
+	// The load, until ctx is done.
+	var wg sync.WaitGroup
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer func() {
+		stopLoad()
+		wg.Wait()
+	}()
+	runHTTPLoad(loadCtx, &wg, pln.Addr().String(), *rate, *workers)
+	runDNS(loadCtx, &wg, dnsMon)
+	runSMTP(loadCtx, &wg, smtpMon)
+
+	tab := newTable(stdout, start)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stdout, "hitrate demo: stopping")
+			return exitOK // the deferred calls stop everything, in order
+		case now := <-tick.C:
+			tab.draw(group.Snapshot(monitor.Query{}), now)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+// Command hitrate runs the hitrate demo, a monitored TCP proxy, the
+// proxy's overhead measurement and the benchmark regression gate.
+//
+// Usage:
+//
+//	hitrate <command> [flags]
+//
+// The commands are:
+//
+//	demo      the live demo: an HTTP upstream on loopback, the proxy in front
+//	          of it and a load generator with changing rates (HTTP through
+//	          the proxy, plus synthetic "dns" and "smtp" monitors), with the
+//	          stats page on -stats (default 127.0.0.1:8080, or a free port
+//	          if it is busy) and a live table in the terminal; Ctrl-C stops
+//	          it, or -duration.
+//	proxy     a TCP proxy from -listen to -upstream that counts connections,
+//	          bytes_in, bytes_out, errors and (for HTTP/1.x traffic)
+//	          requests, with the stats page on -stats if given.
+//	overhead  drives the proxy on loopback with and without monitoring, in
+//	          interleaved rounds of keep-alive HTTP load, and reports the
+//	          requests per second, the p99 latency and the throughput that
+//	          monitoring costs.
+//	gate      the benchstat regression gate (see internal/gate) that CI runs.
+//
+// Run "hitrate <command> -h" for a command's flags. The exit status is 0 on
+// success (and after Ctrl-C), 2 for a usage error, and 1 for other
+// failures (gate has its own: 1 means a regression).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/hitrate/hitrate/internal/gate"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills the process at once
+	}()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is a subcommand: run gets its arguments (without its name) and
+// returns the exit status; it stops when ctx is done.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "the live demo: an upstream, the proxy, changing load and the stats page", runDemo},
+		{"proxy", "a TCP proxy that counts its traffic, with a stats page", runProxy},
+		{"overhead", "measure what monitoring costs the proxy (interleaved rounds)", runOverhead},
+		{"gate", "the benchstat regression gate that CI runs", runGate},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: hitrate <command> [flags]
+
+hitrate counts events and per-second rates at nanosecond cost. Commands:
+
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "hitrate <command> -h" for the flags of a command.
+Start with: hitrate demo
+`)
+}
+
+// run runs the command line args (without the program name) and returns
+// the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if name == "help" && len(args) > 1 {
+			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
+		}
+		usage(stderr)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	if strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "hitrate: flag %s before any command\n\n", name)
+	} else {
+		fmt.Fprintf(stderr, "hitrate: unknown command %q\n\n", name)
+	}
+	usage(stderr)
+	return exitUsage
+}
+
+// newFlagSet returns a FlagSet for the command name whose usage prints
+// synopsis, then text, then the flags.
+func newFlagSet(name, synopsis, text string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("hitrate "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: hitrate %s %s\n\n%s\nflags:\n", name, synopsis, text)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs; when ok is false, the command must
+// return code: 0 for -h, 2 for a usage error (already reported).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected arguments: %q", fs.Args()), false
+	}
+	return 0, true
+}
+
+// usageError reports a usage error of fs's command and returns exitUsage.
+func usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(fs.Output(), "%s: %s\nrun '%s -h' for usage\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
+	return exitUsage
+}
+
+func runGate(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	return gate.Main(args, stdout, stderr)
+}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hitrate/hitrate/monitor"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/hitrate/hitrate/ring.defaultRotator"))
+}
+
+// syncBuffer is a bytes.Buffer safe for a command writing and a test
+// reading at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// start runs the command line args in the background; wait returns its
+// exit status, failing the test if it takes longer than limit.
+func start(ctx context.Context, args ...string) (stdout, stderr *syncBuffer, wait func(t *testing.T, limit time.Duration) int) {
+	stdout, stderr = new(syncBuffer), new(syncBuffer)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, stdout, stderr) }()
+	return stdout, stderr, func(t *testing.T, limit time.Duration) int {
+		t.Helper()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(limit):
+			t.Fatalf("%q still running after %v; stdout:\n%s\nstderr:\n%s", args, limit, stdout, stderr)
+			return -1
+		}
+	}
+}
+
+// await polls out until re matches, for up to limit, and returns the
+// submatches.
+func await(t *testing.T, out *syncBuffer, re *regexp.Regexp, limit time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no match for %s within %v; output:\n%s", re, limit, out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func httpGet(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{nil, exitUsage, "usage: hitrate <command>"},
+		{[]string{"-h"}, exitOK, "overhead"},
+		{[]string{"help"}, exitOK, "demo"},
+		{[]string{"help", "proxy"}, exitOK, "usage: hitrate proxy"},
+		{[]string{"nope"}, exitUsage, `unknown command "nope"`},
+		{[]string{"-x"}, exitUsage, "flag -x before any command"},
+		{[]string{"demo", "-h"}, exitOK, "-duration"},
+		{[]string{"proxy", "-h"}, exitOK, "-upstream"},
+		{[]string{"overhead", "-h"}, exitOK, "-round-duration"},
+		{[]string{"gate", "-h"}, exitOK, "usage: gate"},
+		{[]string{"demo", "-nope"}, exitUsage, "flag provided but not defined: -nope"},
+		{[]string{"demo", "-duration", "soon"}, exitUsage, "invalid value"},
+		{[]string{"demo", "extra"}, exitUsage, "unexpected arguments"},
+		{[]string{"demo", "-rate", "0"}, exitUsage, "-rate must be > 0"},
+		{[]string{"proxy", "-upstream", "127.0.0.1:1"}, exitUsage, "-listen is required"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "empty monitor name"},
+		{[]string{"overhead", "-clients", "0"}, exitUsage, "-clients must be > 0"},
+		{[]string{"gate", "-nope"}, 2, "flag provided but not defined"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("hitrate %q: exit %d, want %d; stderr should hold %q:\n%s", tc.args, code, tc.code, tc.want, stderr.String())
+		}
+	}
+	// hitrate -h lists every command.
+	var stderr bytes.Buffer
+	run(context.Background(), []string{"-h"}, io.Discard, &stderr)
+	for _, c := range commands() {
+		if !strings.Contains(stderr.String(), "  "+c.name+" ") {
+			t.Errorf("hitrate -h does not list %q:\n%s", c.name, stderr.String())
+		}
+	}
+}
+
+// closedAddr returns a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestProxyUnreachableUpstream(t *testing.T) {
+	up := closedAddr(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"proxy", "-listen", "127.0.0.1:0", "-upstream", up, "-dial-timeout", "2s"}, &stdout, &stderr)
+	if code != exitFail {
+		t.Errorf("exit %d, want %d", code, exitFail)
+	}
+	if want := "upstream " + up + " is unreachable"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr should hold %q:\n%s", want, stderr.String())
+	}
+}
+
+func TestProxyCommand(t *testing.T) {
+	uln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "upstream says hi")
+	})}
+	go up.Serve(uln)
+	defer up.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, wait := start(ctx, "proxy", "-listen", "127.0.0.1:0", "-upstream", uln.Addr().String(), "-stats", "127.0.0.1:0", "-protocol", "web")
+	addr := await(t, stdout, regexp.MustCompile(`(127\.0\.0\.1:\d+) -> `), 5*time.Second)[1]
+	stats := await(t, stdout, regexp.MustCompile(`stats at (http://\S+/)`), 5*time.Second)[1]
+
+	for range 3 {
+		if code, body := httpGet(t, "http://"+addr+"/"); code != 200 || string(body) != "upstream says hi" {
+			t.Fatalf("through the proxy: %d %q", code, body)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, b := httpGet(t, stats+"json")
+		var s monitor.Snapshot
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Protocols) != 1 || s.Protocols[0].Name != "web" {
+			t.Fatalf("stats: %s", b)
+		}
+		p := s.Protocols[0]
+		if p.Conns.Total == 3 && p.Conns.Current == 0 {
+			if p.Events[0].Name != "requests" || p.Events[0].Total != 3 {
+				t.Errorf("stats: %+v, want 3 requests", p.Events)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stats: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := wait(t, 10*time.Second); code != exitOK {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+// The demo serves its page and prints non-zero rates within 2 seconds,
+// and stops by itself after -duration.
+func TestDemo(t *testing.T) {
+	began := time.Now()
+	stdout, stderr, wait := start(context.Background(), "demo", "-duration", "2.5s", "-stats", "127.0.0.1:0")
+	url := await(t, stdout, regexp.MustCompile(`stats page at (http://\S+/)`), 2*time.Second)[1]
+	if code, body := httpGet(t, url); code != 200 || !bytes.Contains(body, []byte("<html")) {
+		t.Errorf("GET %s: %d\n%.200s", url, code, body)
+	}
+	// A table line of the http protocol with a non-zero request rate.
+	m := await(t, stdout, regexp.MustCompile(`(?m)^\s*\d+s\s+http\s+conns\s+\d+\s+requests ([0-9.]+)([kMG]?)/s`), time.Until(began.Add(2*time.Second)))
+	if v, _ := strconv.ParseFloat(m[1], 64); v == 0 {
+		t.Errorf("zero request rate: %q", m[0])
+	}
+	await(t, stdout, regexp.MustCompile(`(?m)^\s*\d+s\s+dns\s+conns\s+\d+\s+queries [1-9]`), time.Until(began.Add(2*time.Second)))
+	if code, body := httpGet(t, url+"metrics"); code != 200 || !bytes.Contains(body, []byte(`hitrate_events_total{protocol="smtp",event="messages"}`)) {
+		t.Errorf("GET /metrics: %d\n%s", code, body)
+	}
+	if code := wait(t, 10*time.Second); code != exitOK {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	if !strings.HasSuffix(stdout.String(), "hitrate demo: stopping\n") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if strings.Contains(stdout.String(), "\x1b[") {
+		t.Error("ANSI escapes in output that is not a terminal")
+	}
+	t.Logf("output:\n%s", stdout)
+}
+
+// The demo falls back to a free port when the -stats address is busy.
+func TestDemoStatsBusy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, _, wait := start(ctx, "demo", "-stats", ln.Addr().String(), "-rate", "10")
+	await(t, stdout, regexp.MustCompile(`is busy: serving on a free port instead`), 5*time.Second)
+	cancel()
+	if code := wait(t, 10*time.Second); code != exitOK {
+		t.Errorf("exit %d, want 0", code)
+	}
+	if strings.Contains(stdout.String(), "stats page at http://"+ln.Addr().String()) {
+		t.Errorf("served on the busy address:\n%s", stdout)
+	}
+}
+
+func TestOverhead(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"overhead", "-rounds", "2", "-round-duration", "100ms", "-warmup", "50ms", "-clients", "2"}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"off req/s", "throughput cost of monitoring:", "check: the monitor counted"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	t.Logf("output:\n%s", stdout.String())
+}
+
+func TestFormatRows(t *testing.T) {
+	rows := formatRows([]monitor.Protocol{
+		{Name: "http", Conns: monitor.ConnCounts{Current: 12}, Events: []monitor.EventStats{{Name: "requests", Rate: 1234}, {Name: "errors", Rate: 0.5}}},
+		{Name: "dns", Conns: monitor.ConnCounts{Current: 3}, Events: []monitor.EventStats{{Name: "queries", Rate: 2.5e6}}},
+	})
+	want := []string{
+		"http  conns 12  requests 1.2k/s  errors 0.5/s",
+		"dns   conns  3  queries 2.5M/s",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	for v, want := range map[float64]string{0: "0", 3.14: "3.1", 42.4: "42", 999: "999", 1500: "1.5k", 123456: "123k", 7.5e9: "7.5G"} {
+		if got := humanRate(v); got != want {
+			t.Errorf("humanRate(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestTableTerminal(t *testing.T) {
+	var b bytes.Buffer
+	tab := &table{w: &b, tty: true, start: time.Now()}
+	s := monitor.Snapshot{Protocols: []monitor.Protocol{{Name: "x", Events: []monitor.EventStats{{Name: "e", Rate: 1}}}}}
+	tab.draw(s, tab.start.Add(time.Second))
+	first := b.String()
+	tab.draw(s, tab.start.Add(2*time.Second))
+	if strings.Contains(first, "\x1b[2A") || !strings.Contains(b.String()[len(first):], "\x1b[2A") {
+		t.Errorf("the second draw should move up the 2 lines of the first:\n%q", b.String())
+	}
+}

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hitrate/hitrate/internal/proxy"
+	"github.com/hitrate/hitrate/monitor"
+)
+
+const overheadText = `overhead measures what monitoring costs the proxy. It runs, on loopback,
+a minimal HTTP/1.1 upstream and two proxies in front of it: "off" with no
+monitor (no counting, no parsing) and "on" counting the "http" protocol,
+with otherwise the same code. It drives them in turn, interleaved, for
+-rounds rounds of -round-duration each (off then on in odd rounds, on
+then off in even ones, so that a drift in the machine's speed hits both
+alike), from -clients keep-alive
+clients that each send one GET at a time, and reports for each side the
+requests per second and the p99 latency, and the throughput that
+monitoring costs, in percent (the target is under 2%).
+
+The upstream and the clients are minimal (no net/http), so that the
+proxy's share of the CPU, and so the measured cost, is as large as can
+be. Everything shares the machine: keep other load away.
+`
+
+func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("overhead", "[flags]", overheadText, stderr)
+	rounds := fs.Int("rounds", 6, "rounds; each drives both sides once")
+	roundDur := fs.Duration("round-duration", 2*time.Second, "how long each side is driven per round")
+	clients := fs.Int("clients", 8, "concurrent keep-alive clients")
+	warmup := fs.Duration("warmup", 500*time.Millisecond, "an unreported first drive of each side")
+	bodySize := fs.Int("body", 128, "response body `bytes`")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	switch {
+	case *rounds <= 0:
+		return usageError(fs, "-rounds must be > 0")
+	case *roundDur <= 0:
+		return usageError(fs, "-round-duration must be > 0")
+	case *clients <= 0:
+		return usageError(fs, "-clients must be > 0")
+	case *warmup < 0:
+		return usageError(fs, "-warmup must be >= 0")
+	case *bodySize < 0 || *bodySize > 64<<20:
+		return usageError(fs, "-body must be in [0, 64MiB]")
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "hitrate overhead: "+format+"\n", a...)
+		return exitFail
+	}
+
+	up, err := startLeanUpstream(*bodySize)
+	if err != nil {
+		return fail("upstream: %v", err)
+	}
+	defer up.stop()
+	mon, err := proxy.NewMonitor("http")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer mon.Close()
+
+	type side struct {
+		name    string
+		addr    string
+		proxy   *proxy.Proxy
+		n       int
+		elapsed time.Duration
+		lat     []time.Duration
+		rates   []float64
+		sent    int // every request, warm-up included
+	}
+	sides := []*side{{name: "off"}, {name: "on"}}
+	for i, m := range []*monitor.Monitor{nil, mon} {
+		p, err := proxy.New(proxy.Config{Upstream: up.addr(), Monitor: m})
+		if err != nil {
+			return fail("%v", err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fail("%v", err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.Serve(ln)
+		}()
+		defer func() {
+			p.Close()
+			<-done
+		}()
+		sides[i].addr, sides[i].proxy = ln.Addr().String(), p
+	}
+
+	fmt.Fprintf(stdout, "hitrate overhead: the proxy on loopback, without (off) and with (on) monitoring\n")
+	fmt.Fprintf(stdout, "%d keep-alive clients, GET with a %d-byte response; %d rounds of %v per side, interleaved; GOMAXPROCS %d\n",
+		*clients, *bodySize, *rounds, *roundDur, runtime.GOMAXPROCS(0))
+	if *warmup > 0 {
+		for _, s := range sides {
+			r, err := drive(ctx, s.addr, *clients, *warmup)
+			s.sent += r.n
+			if err != nil {
+				return fail("warm-up (%s): %v", s.name, err)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "%5s  %12s %9s  %12s %9s  %7s\n", "round", "off req/s", "off p99", "on req/s", "on p99", "cost")
+	var costs []float64
+	for r := 1; r <= *rounds && ctx.Err() == nil; r++ {
+		var row [2]driveResult
+		order := []int{0, 1}
+		if r%2 == 0 {
+			order = []int{1, 0} // off on, on off, ...: a drift hits both alike
+		}
+		for _, i := range order {
+			s := sides[i]
+			res, err := drive(ctx, s.addr, *clients, *roundDur)
+			s.sent += res.n
+			if err != nil {
+				return fail("round %d (%s): %v", r, s.name, err)
+			}
+			s.n += res.n
+			s.elapsed += res.elapsed
+			s.lat = append(s.lat, res.lat...)
+			s.rates = append(s.rates, res.rate())
+			row[i] = res
+		}
+		cost := 100 * (row[0].rate() - row[1].rate()) / row[0].rate()
+		costs = append(costs, cost)
+		fmt.Fprintf(stdout, "%5d  %12.0f %9s  %12.0f %9s  %+6.2f%%\n", r,
+			row[0].rate(), p99(row[0].lat), row[1].rate(), p99(row[1].lat), cost)
+	}
+	if len(costs) == 0 {
+		return fail("interrupted before the first round ended")
+	}
+	off, on := sides[0], sides[1]
+	offRate := float64(off.n) / off.elapsed.Seconds()
+	onRate := float64(on.n) / on.elapsed.Seconds()
+	fmt.Fprintf(stdout, "%5s  %12.0f %9s  %12.0f %9s  %+6.2f%%\n", "all",
+		offRate, p99(off.lat), onRate, p99(on.lat), 100*(offRate-onRate)/offRate)
+	slices.Sort(costs)
+	fmt.Fprintf(stdout, "throughput cost of monitoring: %.2f%% over all rounds; per round: median %.2f%%, min %.2f%%, max %.2f%% (target: under 2%%)\n",
+		100*(offRate-onRate)/offRate, median(costs), costs[0], costs[len(costs)-1])
+
+	// The monitored side must have counted every request, and no error.
+	// It counts a request just after forwarding it: wait for the
+	// connections to end.
+	for deadline := time.Now().Add(5 * time.Second); on.proxy.Active() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	counted := mon.Total(mon.MustEvent(proxy.EventRequests))
+	errs := mon.Total(mon.MustEvent(proxy.EventErrors))
+	fmt.Fprintf(stdout, "check: the monitor counted %d requests (clients sent %d to \"on\") and %d errors\n", counted, on.sent, errs)
+	if counted != uint64(on.sent) || errs != 0 {
+		return fail("the monitor's counts are wrong")
+	}
+	return exitOK
+}
+
+type driveResult struct {
+	n       int
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (r driveResult) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// overheadRequest is what the clients send: a GET as a browser-ish client
+// would, so that the proxy's parser has headers to go through.
+const overheadRequest = "GET /api/v1/items?page=2&sort=recent HTTP/1.1\r\n" +
+	"Host: upstream.example\r\n" +
+	"User-Agent: hitrate-overhead/1.0\r\n" +
+	"Accept: application/json, text/plain, */*\r\n" +
+	"Accept-Encoding: gzip, deflate\r\n" +
+	"Accept-Language: en-US,en;q=0.9\r\n" +
+	"Cookie: session=0123456789abcdef0123456789abcdef; theme=dark\r\n" +
+	"X-Request-Id: 7f3c9a1e-5b2d-4c8e-9f10-2a3b4c5d6e7f\r\n" +
+	"\r\n"
+
+// drive sends requests to addr from clients keep-alive connections, one
+// at a time on each, for d, and returns how many completed and their
+// latencies.
+func drive(ctx context.Context, addr string, clients int, d time.Duration) (driveResult, error) {
+	conns := make([]net.Conn, clients)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			return driveResult{}, err
+		}
+		conns[i] = c
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		res  driveResult
+		errs []error
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.SetDeadline(deadline.Add(10 * time.Second))
+			br := bufio.NewReaderSize(c, 32<<10)
+			lat := make([]time.Duration, 0, 1024)
+			var err error
+			for now := time.Now(); now.Before(deadline) && ctx.Err() == nil; {
+				if _, err = io.WriteString(c, overheadRequest); err != nil {
+					break
+				}
+				if err = readResponse(br); err != nil {
+					break
+				}
+				t := time.Now()
+				lat = append(lat, t.Sub(now))
+				now = t
+			}
+			mu.Lock()
+			res.n += len(lat)
+			res.lat = append(res.lat, lat...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res, errors.Join(errs...)
+}
+
+// readResponse reads one response with a Content-Length from br.
+func readResponse(br *bufio.Reader) error {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
+		return fmt.Errorf("unexpected response %q", bytes.TrimSpace(line))
+	}
+	n := -1
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			break
+		}
+		if k, v, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(k, []byte("Content-Length")) {
+			if n, err = strconv.Atoi(string(bytes.TrimSpace(v))); err != nil {
+				return fmt.Errorf("bad Content-Length %q", v)
+			}
+		}
+	}
+	if n < 0 {
+		return errors.New("response without Content-Length")
+	}
+	_, err = br.Discard(n)
+	return err
+}
+
+// leanUpstream answers every request (without a body) with one fixed
+// response, with as little work as it can.
+type leanUpstream struct {
+	ln    net.Listener
+	resp  []byte
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func startLeanUpstream(bodySize int) (*leanUpstream, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	u := &leanUpstream{ln: ln, conns: map[net.Conn]bool{}}
+	u.resp = fmt.Appendf(nil, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", bodySize)
+	u.resp = append(u.resp, bytes.Repeat([]byte("o"), bodySize)...)
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u.mu.Lock()
+			u.conns[c] = true
+			u.mu.Unlock()
+			u.wg.Add(1)
+			go u.serve(c)
+		}
+	}()
+	return u, nil
+}
+
+func (u *leanUpstream) addr() string { return u.ln.Addr().String() }
+
+func (u *leanUpstream) serve(c net.Conn) {
+	defer u.wg.Done()
+	defer func() {
+		u.mu.Lock()
+		delete(u.conns, c)
+		u.mu.Unlock()
+		c.Close()
+	}()
+	br := bufio.NewReaderSize(c, 16<<10)
+	for {
+		// Read up to the empty line that ends the header.
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil {
+				return
+			}
+			if len(line) <= 2 && (len(line) == 1 || line[0] == '\r') {
+				break
+			}
+		}
+		if _, err := c.Write(u.resp); err != nil {
+			return
+		}
+	}
+}
+
+func (u *leanUpstream) stop() {
+	u.ln.Close()
+	u.mu.Lock()
+	for c := range u.conns {
+		c.Close()
+	}
+	u.mu.Unlock()
+	u.wg.Wait()
+}
+
+// p99 returns the 99th percentile of lat, formatted in milliseconds.
+func p99(lat []time.Duration) string {
+	if len(lat) == 0 {
+		return "-"
+	}
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	v := s[min(len(s)-1, len(s)*99/100)]
+	return fmt.Sprintf("%.3fms", v.Seconds()*1e3)
+}
+
+// median returns the median of sorted xs.
+func median(xs []float64) float64 {
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"time"
+
+	"github.com/hitrate/hitrate/internal/proxy"
+	"github.com/hitrate/hitrate/monitor"
+)
+
+const proxyText = `proxy forwards every connection accepted on -listen to -upstream, bytes
+both ways (half-close aware), and counts per protocol and per connection:
+connections, bytes_in (from clients), bytes_out (from the upstream),
+errors (failed dials, resets, copy errors) and, when a client speaks
+HTTP/1.x, requests. With -stats it serves the stats page, /json and
+/metrics there.
+
+It checks that the upstream answers a dial before it starts. SIGINT or
+SIGTERM stops it gracefully: it stops accepting and lets the open
+connections finish, for up to -shutdown-timeout.
+`
+
+func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("proxy", "-listen ADDR -upstream ADDR [flags]", proxyText, stderr)
+	listen := fs.String("listen", "", "accept connections on `addr` (host:port); required")
+	upstream := fs.String("upstream", "", "forward connections to `addr` (host:port); required")
+	stats := fs.String("stats", "", "serve the stats page, /json and /metrics on `addr` (host:port)")
+	protocol := fs.String("protocol", "tcp", "the protocol `name` the traffic is counted under")
+	dialTimeout := fs.Duration("dial-timeout", proxy.DefaultDialTimeout, "bound on each dial to the upstream")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long open connections may take to finish on SIGINT or SIGTERM")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	switch {
+	case *listen == "":
+		return usageError(fs, "-listen is required")
+	case *upstream == "":
+		return usageError(fs, "-upstream is required")
+	case *dialTimeout <= 0:
+		return usageError(fs, "-dial-timeout must be > 0")
+	case *shutdownTimeout < 0:
+		return usageError(fs, "-shutdown-timeout must be >= 0")
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
+		return exitFail
+	}
+
+	mon, err := proxy.NewMonitor(*protocol)
+	if err != nil {
+		return usageError(fs, "-protocol: %v", err)
+	}
+	defer mon.Close()
+	logger := log.New(stderr, "hitrate proxy: ", log.LstdFlags)
+	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, ErrorLog: logger})
+	if err != nil {
+		return usageError(fs, "-upstream: %v", err)
+	}
+	c, err := net.DialTimeout("tcp", *upstream, *dialTimeout)
+	if err != nil {
+		return fail("upstream %s is unreachable: %v", *upstream, err)
+	}
+	c.Close()
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var ss *statsServer
+	if *stats != "" {
+		sln, _, err := listenFallback(*stats, false)
+		if err != nil {
+			ln.Close()
+			return fail("stats: %v", err)
+		}
+		group, err := monitor.NewGroup(mon)
+		if err != nil {
+			ln.Close()
+			sln.Close()
+			return fail("%v", err)
+		}
+		ss = serveStats(sln, group)
+		defer ss.shutdown(5 * time.Second)
+	}
+	fmt.Fprintf(stdout, "hitrate proxy: %s -> %s, protocol %q\n", ln.Addr(), *upstream, *protocol)
+	if ss != nil {
+		fmt.Fprintf(stdout, "hitrate proxy: stats at %s\n", ss.URL())
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ln) }()
+	select {
+	case err := <-served:
+		p.Close()
+		return fail("%v", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(stdout, "hitrate proxy: stopping; %d connections open, waiting up to %v\n", p.Active(), *shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := p.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stdout, "hitrate proxy: closed the connections left after %v\n", *shutdownTimeout)
+	}
+	<-served
+	fmt.Fprintln(stdout, "hitrate proxy: stopped")
+	return exitOK
+}
