@@ -1,0 +1,54 @@
+# hitrate: one entry point for every module of the repository.
+#
+#   make demo    the live demo (cmd/hitrate demo)
+#   make test    every test of every module, under the race detector;
+#                the ring and shard tests again with the portable build
+#                tag; the allocation and memory tests again without the
+#                race detector (which changes what allocates)
+#   make lint    gofmt, go vet and staticcheck on every module
+#   make bench-smoke   every benchmark once (-benchtime 1x), so none rots
+#   make gate    the benchstat regression gate against the previous commit
+#   make benchmarks    regenerate BENCHMARKS.md (slow: count 10)
+
+GO          ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+MODULES     := $(patsubst %/go.mod,%,$(shell find . -name go.mod -not -path './.git/*' | sort))
+GATE_BASE   ?= HEAD~1
+
+.PHONY: demo test lint bench-smoke gate benchmarks ci
+
+demo:
+	$(GO) run ./cmd/hitrate demo
+
+test:
+	@set -e; for m in $(MODULES); do \
+		echo "== go test -race $$m"; \
+		(cd $$m && $(GO) test -race -count=1 ./...); \
+	done
+	@echo "== go test -race -tags hitrate_portable ./ring/ ./shard/"
+	$(GO) test -race -count=1 -tags hitrate_portable ./ring/ ./shard/
+	@echo "== go test -run 'Allocs|Memory' ./... (no race detector)"
+	$(GO) test -count=1 -run 'Allocs|Memory' ./...
+
+lint:
+	@set -e; bad=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
+	@set -e; for m in $(MODULES); do \
+		echo "== go vet + staticcheck $$m"; \
+		(cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...); \
+	done
+	$(GO) vet -tags hitrate_portable ./shard/
+
+bench-smoke:
+	@set -e; for m in $(MODULES); do \
+		echo "== benchmarks once: $$m"; \
+		(cd $$m && $(GO) test -run '^$$' -bench . -benchtime 1x ./... >/dev/null); \
+	done
+
+gate:
+	$(GO) run ./cmd/hitrate gate -base $(GATE_BASE) -pkg ./shard/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$' -count 10 -benchtime 100ms
+
+benchmarks:
+	cd bench && ./run.sh
+
+ci: lint test bench-smoke gate
