@@ -1,0 +1,606 @@
+// Command report renders BENCHMARKS.md from the raw output of the bench
+// module's benchmarks (the Go benchmark format, as go test -bench writes
+// it). bench/run.sh runs it; see bench/README.md.
+//
+//	report [-o FILE] [-benchstat FILE] [-results PATH] [-headline FILE]
+//		[-core FILE [-core-benchstat FILE]] [-overhead FILE] RESULTS.txt
+//
+// It reads the results with golang.org/x/perf/benchfmt and summarizes each
+// benchmark with golang.org/x/perf/benchmath as benchstat does (median and
+// its 95% confidence interval, no distributional assumption). The machine
+// and the commands that produced the results are read from configuration
+// lines that run.sh writes at the top of the results file (hitrate-*).
+//
+// For each workload (BenchmarkInc/seq, BenchmarkInc/par, BenchmarkIncRate,
+// BenchmarkProxyMix) and -cpu value it writes a table of every contender's
+// ns/op with its confidence interval, its ratio to sync/atomic and to
+// xsync (center over center, same workload and -cpu), B/op and allocs/op;
+// then a scaling table over the -cpu values; then the benchstat output
+// given with -benchstat. The headline (shard.Counter against sync/atomic
+// and xsync in BenchmarkInc) opens the document and is also written to
+// stdout, or to the -headline file.
+//
+// With -core, the results of the core packages' benchmarks (go test -bench
+// on ./ring/ ./shard/ ./monitor/ from the repository root, with their
+// "pkg" lines), and with -overhead, the output of hitrate overhead, the
+// headline is followed by a Targets section: one row per target of the
+// project, its measured median, the target and whether it is met (see
+// targets.go), then the -core-benchstat output. With -overhead, a Proxy
+// overhead section then shows that output verbatim and checks its
+// "throughput cost of monitoring" against the target (under 2%). Both are
+// optional, so that older results still render; the document names those
+// files as siblings of -results.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+)
+
+// Units as benchfmt tidies them ("ns/op" becomes "sec/op").
+const (
+	unitTime   = "sec/op"
+	unitBytes  = "B/op"
+	unitAllocs = "allocs/op"
+)
+
+// confidence is the level of the intervals in the tables, as benchstat's.
+const confidence = 0.95
+
+// fullCount is the number of runs per benchmark below which the document
+// is marked preliminary.
+const fullCount = 10
+
+// References of the ratio columns, and the headline's subject.
+const (
+	refAtomic = "atomic"
+	refXsync  = "xsync"
+	subject   = "shard"
+)
+
+// key names one benchmark at one GOMAXPROCS.
+type key struct {
+	workload  string // "Inc/seq": the name without Benchmark, contender and -procs
+	contender string // the last path element: "atomic"
+	procs     int
+}
+
+// Results holds the samples of a results file, in the order the
+// benchmarks first appear.
+type Results struct {
+	config     map[string]string // the first value of each configuration key
+	workloads  []string
+	contenders []string
+	procs      []int // ascending
+	samples    map[key]map[string][]float64
+}
+
+// Parse reads results in the Go benchmark format. Benchmarks whose name
+// has no sub-benchmark (no contender) are ignored.
+func Parse(r io.Reader, fileName string) (*Results, error) {
+	res := &Results{config: map[string]string{}, samples: map[key]map[string][]float64{}}
+	rd := benchfmt.NewReader(r, fileName)
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, rec
+		case *benchfmt.Result:
+			for _, c := range rec.Config {
+				if _, ok := res.config[c.Key]; !ok && c.File {
+					res.config[c.Key] = string(c.Value)
+				}
+			}
+			k, ok := parseName(rec.Name)
+			if !ok {
+				continue
+			}
+			res.add(k, rec.Values)
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return nil, err
+	}
+	if len(res.samples) == 0 {
+		return nil, fmt.Errorf("%s: no benchmark results", fileName)
+	}
+	sort.Ints(res.procs)
+	return res, nil
+}
+
+// parseName splits BenchmarkInc/seq/atomic-2 into Inc/seq, atomic and 2.
+// go test adds no -N suffix when GOMAXPROCS is 1.
+func parseName(n benchfmt.Name) (key, bool) {
+	base, parts := n.Parts()
+	parts, procs, ok := splitProcs(parts)
+	if !ok || len(parts) == 0 {
+		return key{}, false
+	}
+	wl := strings.TrimPrefix(string(base), "Benchmark")
+	for _, p := range parts[:len(parts)-1] {
+		wl += string(p)
+	}
+	return key{workload: wl, contender: string(parts[len(parts)-1][1:]), procs: procs}, true
+}
+
+// splitProcs removes the -N GOMAXPROCS suffix from the parts of a
+// benchmark name and returns N, or 1 where there is no suffix (go test
+// adds none when GOMAXPROCS is 1); ok is false if the suffix is no number.
+func splitProcs(parts [][]byte) (rest [][]byte, procs int, ok bool) {
+	if len(parts) > 0 && parts[len(parts)-1][0] == '-' {
+		p, err := strconv.Atoi(string(parts[len(parts)-1][1:]))
+		if err != nil {
+			return nil, 0, false
+		}
+		return parts[:len(parts)-1], p, true
+	}
+	return parts, 1, true
+}
+
+func (res *Results) add(k key, vals []benchfmt.Value) {
+	if !slices.Contains(res.workloads, k.workload) {
+		res.workloads = append(res.workloads, k.workload)
+	}
+	if !slices.Contains(res.contenders, k.contender) {
+		res.contenders = append(res.contenders, k.contender)
+	}
+	if !slices.Contains(res.procs, k.procs) {
+		res.procs = append(res.procs, k.procs)
+	}
+	m := res.samples[k]
+	if m == nil {
+		m = map[string][]float64{}
+		res.samples[k] = m
+	}
+	for _, v := range vals {
+		m[v.Unit] = append(m[v.Unit], v.Value)
+	}
+}
+
+// summary returns the median of k's unit and its confidence interval, and
+// the number of runs; ok is false if k has no such values.
+func (res *Results) summary(k key, unit string) (s benchmath.Summary, n int, ok bool) {
+	vals := res.samples[k][unit]
+	s, ok = summarize(vals)
+	return s, len(vals), ok
+}
+
+// summarize returns the median of vals and its confidence interval, as
+// benchstat computes them; ok is false if vals is empty.
+func summarize(vals []float64) (s benchmath.Summary, ok bool) {
+	if len(vals) == 0 {
+		return s, false
+	}
+	sample := benchmath.NewSample(slices.Clone(vals), &benchmath.DefaultThresholds)
+	return benchmath.AssumeNothing.Summary(sample, confidence), true
+}
+
+// minRuns returns the fewest runs of any benchmark's time.
+func (res *Results) minRuns() int {
+	n := math.MaxInt
+	for _, m := range res.samples {
+		n = min(n, len(m[unitTime]))
+	}
+	return n
+}
+
+// Options are the parts of the document that do not come from the
+// results.
+type Options struct {
+	// ResultsPath is the results file as the document names it,
+	// relative to the repository root.
+	ResultsPath string
+	// Benchstat is benchstat's output on the results file, if any.
+	Benchstat string
+	// Core is the core packages' results (-core), if any: with them
+	// or with Overhead, the document has a Targets section.
+	Core *Core
+	// CorePath is the core results file as the document names it.
+	CorePath string
+	// CoreBenchstat is benchstat's output on the core results, if any.
+	CoreBenchstat string
+	// Overhead is the output of hitrate overhead (-overhead), if any:
+	// with it, the document has a Proxy overhead section.
+	Overhead *Overhead
+	// OverheadPath is that output's file as the document names it.
+	OverheadPath string
+}
+
+// ns formats a time in seconds as nanoseconds with three significant
+// digits or more.
+func ns(sec float64) string {
+	v := sec * 1e9
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// num formats a B/op or allocs/op median.
+func num(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// ratio formats a/b as "0.81x", or "—" if either is missing.
+func ratio(a, b float64, ok bool) string {
+	if !ok || b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2fx", a/b)
+}
+
+// center returns the median of k's time, if any.
+func (res *Results) center(k key) (float64, bool) {
+	s, _, ok := res.summary(k, unitTime)
+	return s.Center, ok
+}
+
+// cpuFlag formats a GOMAXPROCS as the -cpu value it came from.
+func cpuFlag(p int) string { return "-cpu " + strconv.Itoa(p) }
+
+// Headline writes the markdown table of shard.Counter's Inc against
+// sync/atomic and xsync, seq and par, at every -cpu.
+func (res *Results) Headline(w io.Writer) {
+	fmt.Fprintf(w, "`shard.Counter.Inc` against `sync/atomic.Int64.Add` and `xsync.Counter.Inc`: median ns/op of %d runs or more, lower is better; a ratio below 1 means shard is faster.\n\n", res.minRuns())
+	fmt.Fprintln(w, "| workload | -cpu | shard | sync/atomic | xsync | shard / atomic | shard / xsync |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, wl := range []string{"Inc/seq", "Inc/par"} {
+		for _, p := range res.procs {
+			s, ok := res.center(key{wl, subject, p})
+			if !ok {
+				continue
+			}
+			a, aok := res.center(key{wl, refAtomic, p})
+			x, xok := res.center(key{wl, refXsync, p})
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |\n", wl, p, ns(s), nsOr(a, aok), nsOr(x, xok),
+				ratio(s, a, aok), ratio(s, x, xok))
+		}
+	}
+}
+
+func nsOr(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return ns(v)
+}
+
+// contenderDoc describes the contenders the bench module runs.
+var contenderDoc = map[string]string{
+	"mutex":           "`sync.Mutex` around an `int64`",
+	"atomic":          "`sync/atomic.Int64`",
+	"uberatomic":      "`go.uber.org/atomic.Int64`",
+	"xsync":           "`github.com/puzpuzpuz/xsync/v3.Counter` (striped)",
+	"prometheus":      "`prometheus/client_golang` `Counter` (read: `Write` to `dto.Metric`, as a scrape)",
+	"victoriametrics": "`github.com/VictoriaMetrics/metrics.Counter`",
+	"gometrics":       "`github.com/rcrowley/go-metrics` `Meter` (read: `Rate1`)",
+	"ratecounter":     "`github.com/paulbellamy/ratecounter.RateCounter`, 1 s window",
+	"ring":            "hitrate `ring.Counter` (unsharded, lazy window) on a rotating `ring.Clock`",
+	"shard":           "hitrate `shard.Counter` (per-P shards) on a rotating `ring.Clock`",
+	"monitor":         "hitrate `monitor.Monitor`: `m.Log(ev)`; in ProxyMix `m.Open`, `conn.Log(ev)`, `conn.Close`",
+	"monitor-conn":    "hitrate `monitor.Conn.Log(ev)` on one open connection (counts the connection and the protocol)",
+}
+
+// workloadDoc describes the workloads.
+var workloadDoc = map[string]string{
+	"Inc/seq":  "one goroutine increments one counter.",
+	"Inc/par":  "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
+	"IncRate":  "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
+	"ProxyMix": "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
+}
+
+// Render writes BENCHMARKS.md.
+func (res *Results) Render(w io.Writer, opt Options) {
+	cfg := func(k string) string {
+		if v := res.config[k]; v != "" {
+			return v
+		}
+		return "unknown"
+	}
+	runs := res.minRuns()
+	fmt.Fprintln(w, "# Benchmarks")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "<!-- Generated by bench/run.sh from %s; do not edit. -->\n\n", opt.ResultsPath)
+	if runs < fullCount {
+		fmt.Fprintf(w, "> **Preliminary**: %d runs per benchmark at -benchtime %s. Regenerate on a quiet machine with `bench/run.sh` (%d runs at -benchtime 1s) for numbers to quote.\n\n",
+			runs, cfg("hitrate-benchtime"), fullCount)
+	}
+	fmt.Fprintln(w, "How fast hitrate counts, next to the usual ways Go programs count events, on the same workloads. Generated by `bench/run.sh`; the raw results are in", "["+opt.ResultsPath+"]("+opt.ResultsPath+").")
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "## Headline")
+	fmt.Fprintln(w)
+	res.Headline(w)
+	fmt.Fprintln(w)
+
+	if opt.Core != nil || opt.Overhead != nil {
+		res.targets(w, opt)
+	}
+	if opt.Overhead != nil {
+		overhead(w, opt)
+	}
+
+	fmt.Fprintln(w, "## Machine")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| | |")
+	fmt.Fprintln(w, "| --- | --- |")
+	cpu := cfg("hitrate-cpu-model")
+	if g := strings.TrimSpace(res.config["cpu"]); g != "" && g != cpu {
+		cpu += " (Go reports: " + g + ")"
+	}
+	fmt.Fprintf(w, "| CPU | %s |\n", cpu)
+	fmt.Fprintf(w, "| cores | %s |\n", cfg("hitrate-cores"))
+	fmt.Fprintf(w, "| kernel | %s |\n", cfg("hitrate-kernel"))
+	fmt.Fprintf(w, "| Go | %s |\n", cfg("hitrate-go"))
+	fmt.Fprintf(w, "| date | %s |\n", cfg("hitrate-date"))
+	fmt.Fprintf(w, "| commit | %s |\n", cfg("hitrate-commit"))
+	if n := res.config["hitrate-note"]; n != "" {
+		fmt.Fprintf(w, "| note | %s |\n", n)
+	}
+	fmt.Fprintf(w, "| runs | %s per benchmark, -benchtime %s, -cpu %s |\n", cfg("hitrate-count"), cfg("hitrate-benchtime"), cfg("hitrate-cpu"))
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "## Reproduce")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "From the repository root, on a quiet machine:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "```sh")
+	fmt.Fprintln(w, cfg("hitrate-run"))
+	fmt.Fprintln(w, "```")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "which builds the test binary once, then runs every benchmark once per round, %s rounds, so that a burst of noise spreads over all contenders instead of landing on the runs of one, then summarizes:\n\n", cfg("hitrate-count"))
+	fmt.Fprintln(w, "```sh")
+	fmt.Fprintln(w, "cd bench")
+	fmt.Fprintln(w, cfg("hitrate-build"))
+	fmt.Fprintf(w, "for i in $(seq %s); do %s; done > %s\n", cfg("hitrate-count"), cfg("hitrate-round"), strings.TrimPrefix(opt.ResultsPath, "bench/"))
+	fmt.Fprintln(w, cfg("hitrate-benchstat"))
+	// The core benchmarks and the proxy overhead, where run.sh ran them.
+	for _, k := range []string{"hitrate-core", "hitrate-core-benchstat", "hitrate-overhead"} {
+		if v := res.config[k]; v != "" {
+			fmt.Fprintln(w, v)
+		}
+	}
+	fmt.Fprintln(w, cfg("hitrate-report"))
+	fmt.Fprintln(w, "```")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "The same benchmarks, not interleaved: `cd bench && go test -run '^$' -bench . -benchmem -count %s -cpu %s`.\n\n", cfg("hitrate-count"), cfg("hitrate-cpu"))
+
+	fmt.Fprintln(w, "## Contenders")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| contender | what |")
+	fmt.Fprintln(w, "| --- | --- |")
+	for _, c := range res.contenders {
+		d := contenderDoc[c]
+		if d == "" {
+			d = "—"
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", c, d)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "hitrate's contenders run on a real `ring.NewClock`, so the rotation of the window is in their numbers. Every table cell is a median over the runs; `±` is its 95% confidence interval, as benchstat computes it (`∞`: fewer than 6 runs). The ratio columns divide the median by the median of `atomic` (resp. `xsync`) in the same workload at the same -cpu: below 1 is faster.")
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "## Results")
+	fmt.Fprintln(w)
+	for _, wl := range res.workloads {
+		fmt.Fprintf(w, "### %s\n\n", wl)
+		if d := workloadDoc[wl]; d != "" {
+			fmt.Fprintf(w, "`Benchmark%s/<contender>`: %s\n\n", wl, d)
+		}
+		for _, p := range res.procs {
+			if !res.hasAny(wl, p) {
+				continue
+			}
+			fmt.Fprintf(w, "%s:\n\n", cpuFlag(p))
+			res.table(w, wl, p)
+			fmt.Fprintln(w)
+		}
+	}
+
+	res.scaling(w)
+
+	if opt.Benchstat != "" {
+		fmt.Fprintln(w, "## benchstat")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "```")
+		fmt.Fprint(w, strings.TrimRight(opt.Benchstat, "\n")+"\n")
+		fmt.Fprintln(w, "```")
+	}
+}
+
+func (res *Results) hasAny(wl string, p int) bool {
+	for _, c := range res.contenders {
+		if _, ok := res.samples[key{wl, c, p}]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// table writes the table of one workload at one -cpu.
+func (res *Results) table(w io.Writer, wl string, p int) {
+	a, aok := res.center(key{wl, refAtomic, p})
+	x, xok := res.center(key{wl, refXsync, p})
+	fmt.Fprintln(w, "| contender | ns/op (± CI) | x sync/atomic | x xsync | B/op | allocs/op |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, c := range res.contenders {
+		k := key{wl, c, p}
+		t, _, ok := res.summary(k, unitTime)
+		if !ok {
+			continue
+		}
+		b, _, bok := res.summary(k, unitBytes)
+		al, _, alok := res.summary(k, unitAllocs)
+		fmt.Fprintf(w, "| %s | %s ± %s | %s | %s | %s | %s |\n", c, ns(t.Center), t.PctRangeString(),
+			ratio(t.Center, a, aok), ratio(t.Center, x, xok), numOr(b.Center, bok), numOr(al.Center, alok))
+	}
+}
+
+func numOr(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return num(v)
+}
+
+// scaling writes every contender's ns/op at each -cpu, per workload, and
+// its speedup from the lowest -cpu to the highest.
+func (res *Results) scaling(w io.Writer) {
+	fmt.Fprintln(w, "## Scaling")
+	fmt.Fprintln(w)
+	cpus := make([]string, len(res.procs))
+	for i, p := range res.procs {
+		cpus[i] = strconv.Itoa(p)
+	}
+	lo, hi := res.procs[0], res.procs[len(res.procs)-1]
+	fmt.Fprintf(w, "Median ns/op at -cpu %s, and in parentheses the speedup, ns/op at -cpu %d over ns/op at -cpu %d. ", strings.Join(cpus, " → "), lo, hi)
+	fmt.Fprintln(w, "In the parallel workloads ns/op is wall time shared by all goroutines, so perfect scaling divides it by the CPUs added (speedup 2.00x from 1 to 2); Inc/seq runs one goroutine whatever -cpu says.")
+	fmt.Fprintf(w, "The machine had %s cores: numbers for 16 cores are absent because no larger machine was available when these were recorded.\n\n", res.configOr("hitrate-cores", "?"))
+	if len(res.procs) < 2 {
+		fmt.Fprintln(w, "Only one -cpu value was run.")
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintf(w, "| contender | %s |\n", strings.Join(res.workloads, " | "))
+	fmt.Fprintf(w, "| --- |%s\n", strings.Repeat(" ---: |", len(res.workloads)))
+	for _, c := range res.contenders {
+		fmt.Fprintf(w, "| %s |", c)
+		for _, wl := range res.workloads {
+			var cell []string
+			any := false
+			for _, p := range res.procs {
+				v, ok := res.center(key{wl, c, p})
+				cell = append(cell, nsOr(v, ok))
+				any = any || ok
+			}
+			if !any {
+				fmt.Fprint(w, " — |")
+				continue
+			}
+			l, lok := res.center(key{wl, c, lo})
+			h, hok := res.center(key{wl, c, hi})
+			fmt.Fprintf(w, " %s (%s) |", strings.Join(cell, " → "), ratio(l, h, lok && hok))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
+
+func (res *Results) configOr(k, def string) string {
+	if v := res.config[k]; v != "" {
+		return v
+	}
+	return def
+}
+
+// sibling returns the name of file in the document: in the folder of
+// resultsPath, where run.sh writes it beside the results.
+func sibling(resultsPath, file string) string {
+	return path.Join(path.Dir(resultsPath), filepath.Base(file))
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("report: ")
+	out := flag.String("o", "", "write the document to `file` (default stdout, without the headline)")
+	bs := flag.String("benchstat", "", "embed benchstat's output from `file`")
+	resPath := flag.String("results", "", "the results file as the document names it (default: the argument)")
+	headline := flag.String("headline", "", "write the headline to `file` instead of stdout")
+	coreFile := flag.String("core", "", "check the targets against the core packages' results in `file`")
+	coreBs := flag.String("core-benchstat", "", "embed benchstat's output on the core results from `file` (with -core)")
+	ovFile := flag.String("overhead", "", "check the proxy's target against the output of hitrate overhead in `file`, and embed it")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: report [-o FILE] [-benchstat FILE] [-results PATH] [-headline FILE] [-core FILE [-core-benchstat FILE]] [-overhead FILE] RESULTS.txt")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 1 || (*coreBs != "" && *coreFile == "") {
+		flag.Usage()
+		os.Exit(2)
+	}
+	in := flag.Arg(0)
+	f, err := os.Open(in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := Parse(f, in)
+	f.Close()
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt := Options{ResultsPath: *resPath}
+	if opt.ResultsPath == "" {
+		opt.ResultsPath = in
+	}
+	if *bs != "" {
+		b, err := os.ReadFile(*bs)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt.Benchstat = string(b)
+	}
+	if *coreFile != "" {
+		f, err := os.Open(*coreFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt.Core, err = ParseCore(f, *coreFile)
+		f.Close()
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt.CorePath = sibling(opt.ResultsPath, *coreFile)
+	}
+	if *coreBs != "" {
+		b, err := os.ReadFile(*coreBs)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt.CoreBenchstat = string(b)
+	}
+	if *ovFile != "" {
+		b, err := os.ReadFile(*ovFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt.Overhead = ParseOverhead(string(b))
+		opt.OverheadPath = sibling(opt.ResultsPath, *ovFile)
+	}
+	var doc bytes.Buffer
+	res.Render(&doc, opt)
+	if *out == "" {
+		os.Stdout.Write(doc.Bytes())
+		return
+	}
+	if err := os.WriteFile(*out, doc.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	var hl bytes.Buffer
+	res.Headline(&hl)
+	if *headline != "" {
+		if err := os.WriteFile(*headline, hl.Bytes(), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	os.Stdout.Write(hl.Bytes())
+}
