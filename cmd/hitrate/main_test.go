@@ -266,7 +266,7 @@ func TestOverhead(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"off req/s", "throughput cost of monitoring:", "check: the monitor counted"} {
+	for _, want := range []string{"off req/s", "throughput cost of monitoring: median ", "(95% CI needs 6 rounds or more)", "CPU cost of monitoring: median ", "check: the monitor counted"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"runtime"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/hitrate/hitrate/internal/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"golang.org/x/perf/benchmath"
 )
 
 const overheadText = `overhead measures what monitoring costs the proxy. It runs, on loopback,
@@ -26,8 +28,11 @@ with otherwise the same code. It drives them in turn, interleaved, for
 then off in even ones, so that a drift in the machine's speed hits both
 alike), from -clients keep-alive
 clients that each send one GET at a time, and reports for each side the
-requests per second and the p99 latency, and the throughput that
-monitoring costs, in percent (the target is under 2%).
+requests per second, the p99 latency and the process CPU time per
+request, and what monitoring costs, in percent: the median over the
+rounds of each round's paired cost, with its 95% confidence interval
+(robust to a round that something else on the machine disturbed), and
+the cost pooled over all rounds. The target is a throughput cost under 2%.
 
 The upstream and the clients are minimal (no net/http), so that the
 proxy's share of the CPU, and so the measured cost, is as large as can
@@ -78,8 +83,8 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		proxy   *proxy.Proxy
 		n       int
 		elapsed time.Duration
+		cpu     time.Duration // process CPU time while driven
 		lat     []time.Duration
-		rates   []float64
 		sent    int // every request, warm-up included
 	}
 	sides := []*side{{name: "off"}, {name: "on"}}
@@ -116,8 +121,9 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%5s  %12s %9s  %12s %9s  %7s\n", "round", "off req/s", "off p99", "on req/s", "on p99", "cost")
-	var costs []float64
+	fmt.Fprintf(stdout, "%5s  %12s %9s %8s  %12s %9s %8s  %7s %8s\n",
+		"round", "off req/s", "off p99", "off cpu", "on req/s", "on p99", "on cpu", "cost", "cpu cost")
+	var costs, cpuCosts []float64
 	for r := 1; r <= *rounds && ctx.Err() == nil; r++ {
 		var row [2]driveResult
 		order := []int{0, 1}
@@ -126,21 +132,26 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		for _, i := range order {
 			s := sides[i]
+			cpu0 := processCPU()
 			res, err := drive(ctx, s.addr, *clients, *roundDur)
+			res.cpu = processCPU() - cpu0
 			s.sent += res.n
 			if err != nil {
 				return fail("round %d (%s): %v", r, s.name, err)
 			}
 			s.n += res.n
 			s.elapsed += res.elapsed
+			s.cpu += res.cpu
 			s.lat = append(s.lat, res.lat...)
-			s.rates = append(s.rates, res.rate())
 			row[i] = res
 		}
 		cost := 100 * (row[0].rate() - row[1].rate()) / row[0].rate()
+		cpuCost := 100 * (row[1].cpuPerReq() - row[0].cpuPerReq()) / row[0].cpuPerReq()
 		costs = append(costs, cost)
-		fmt.Fprintf(stdout, "%5d  %12.0f %9s  %12.0f %9s  %+6.2f%%\n", r,
-			row[0].rate(), p99(row[0].lat), row[1].rate(), p99(row[1].lat), cost)
+		cpuCosts = append(cpuCosts, cpuCost)
+		fmt.Fprintf(stdout, "%5d  %12.0f %9s %8s  %12.0f %9s %8s  %+6.2f%% %+7.2f%%\n", r,
+			row[0].rate(), p99(row[0].lat), micros(row[0].cpuPerReq()),
+			row[1].rate(), p99(row[1].lat), micros(row[1].cpuPerReq()), cost, cpuCost)
 	}
 	if len(costs) == 0 {
 		return fail("interrupted before the first round ended")
@@ -148,11 +159,18 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	off, on := sides[0], sides[1]
 	offRate := float64(off.n) / off.elapsed.Seconds()
 	onRate := float64(on.n) / on.elapsed.Seconds()
-	fmt.Fprintf(stdout, "%5s  %12.0f %9s  %12.0f %9s  %+6.2f%%\n", "all",
-		offRate, p99(off.lat), onRate, p99(on.lat), 100*(offRate-onRate)/offRate)
-	slices.Sort(costs)
-	fmt.Fprintf(stdout, "throughput cost of monitoring: %.2f%% over all rounds; per round: median %.2f%%, min %.2f%%, max %.2f%% (target: under 2%%)\n",
-		100*(offRate-onRate)/offRate, median(costs), costs[0], costs[len(costs)-1])
+	offCPU := off.cpu.Seconds() / float64(max(off.n, 1))
+	onCPU := on.cpu.Seconds() / float64(max(on.n, 1))
+	pooled, pooledCPU := 100*(offRate-onRate)/offRate, 100*(onCPU-offCPU)/offCPU
+	fmt.Fprintf(stdout, "%5s  %12.0f %9s %8s  %12.0f %9s %8s  %+6.2f%% %+7.2f%%\n", "all",
+		offRate, p99(off.lat), micros(offCPU), onRate, p99(on.lat), micros(onCPU), pooled, pooledCPU)
+	c := summarize(costs)
+	fmt.Fprintf(stdout, "throughput cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%; min %.2f%%, max %.2f%% (target: under 2%%)\n",
+		c.Center, ci(c), pooled, slices.Min(costs), slices.Max(costs))
+	if cc := summarize(cpuCosts); offCPU > 0 {
+		fmt.Fprintf(stdout, "CPU cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%: %s per request off, %s on (clients, upstream and proxy together)\n",
+			cc.Center, ci(cc), pooledCPU, micros(offCPU), micros(onCPU))
+	}
 
 	// The monitored side must have counted every request, and no error.
 	// It counts a request just after forwarding it: wait for the
@@ -172,10 +190,38 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 type driveResult struct {
 	n       int
 	elapsed time.Duration
+	cpu     time.Duration // process CPU time while driven, if known
 	lat     []time.Duration
 }
 
 func (r driveResult) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// cpuPerReq returns the process CPU seconds per request.
+func (r driveResult) cpuPerReq() float64 { return r.cpu.Seconds() / float64(max(r.n, 1)) }
+
+// micros formats seconds as microseconds, or "-" when there are none
+// (processCPU is not available on this system).
+func micros(sec float64) string {
+	if sec <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fµs", sec*1e6)
+}
+
+// summarize returns the median of xs with its 95% confidence interval, as
+// benchstat computes it (no assumption on the distribution).
+func summarize(xs []float64) benchmath.Summary {
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(xs, &benchmath.DefaultThresholds), 0.95)
+}
+
+// ci formats a summary's confidence interval, or says there are too few
+// rounds for one.
+func ci(s benchmath.Summary) string {
+	if math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) {
+		return "needs 6 rounds or more"
+	}
+	return fmt.Sprintf("%.2f%% to %.2f%%", s.Lo, s.Hi)
+}
 
 // overheadRequest is what the clients send: a GET as a browser-ish client
 // would, so that the proxy's parser has headers to go through.
@@ -364,13 +410,4 @@ func p99(lat []time.Duration) string {
 	slices.Sort(s)
 	v := s[min(len(s)-1, len(s)*99/100)]
 	return fmt.Sprintf("%.3fms", v.Seconds()*1e3)
-}
-
-// median returns the median of sorted xs.
-func median(xs []float64) float64 {
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }

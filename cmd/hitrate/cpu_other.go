@@ -1,0 +1,9 @@
+//go:build !unix
+
+package main
+
+import "time"
+
+// processCPU returns 0 where getrusage is not available: the CPU columns
+// of hitrate overhead then read "-".
+func processCPU() time.Duration { return 0 }
