@@ -14,7 +14,7 @@
 #	BENCH      the -bench regexp (default .)
 #	HOST_KIND  names the results file (default <arch>-<cores>c)
 #	NOTE       a free-text note for the Machine table (e.g. "quiet")
-#	OVERHEAD_ROUNDS  the -rounds of hitrate overhead (default 20)
+#	OVERHEAD_ROUNDS  the -rounds of hitrate overhead (default 160)
 #	SKIP_EXTRA   if 1, skip the core benchmarks and hitrate overhead (and,
 #	             with REPORT_ONLY, leave their files out of the document)
 #	REPORT_ONLY  skip the benchmarks and render from this results file,
@@ -31,7 +31,7 @@
 # configuration lines: date, commit, host kind, the command), and the
 # proxy's overhead,
 #
-#	go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 2s
+#	go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms
 #
 # whose stdout goes to bench/results/<date>-<host-kind>-overhead.txt; the
 # report checks the project's targets against them. The files of this run
@@ -49,7 +49,7 @@ BENCHTIME=${BENCHTIME:-1s}
 BENCH=${BENCH:-.}
 cores=$(nproc)
 HOST_KIND=${HOST_KIND:-$(uname -m)-${cores}c}
-OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-20}
+OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-160}
 SKIP_EXTRA=${SKIP_EXTRA:-0}
 [[ $SKIP_EXTRA == 0 || $SKIP_EXTRA == 1 ]] || { echo "run.sh: SKIP_EXTRA must be 0 or 1" >&2; exit 2; }
 
@@ -79,7 +79,7 @@ else
 		overhead_rel=${results_rel%.txt}-overhead.txt
 	fi
 	core_cmd="go test -run '^\$' -bench . -benchmem -count $COUNT -cpu $CPU ./ring/ ./shard/ ./monitor/"
-	overhead_cmd="go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 2s"
+	overhead_cmd="go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms"
 	report_cmd="go run ./cmd/report -o ../BENCHMARKS.md -benchstat benchstat.txt"
 	[[ -z $core_rel ]] || report_cmd+=" -core $core_rel -core-benchstat benchstat-core.txt -overhead $overhead_rel"
 	report_cmd+=" -results bench/$results_rel $results_rel"
@@ -90,7 +90,7 @@ else
 	run="COUNT=$COUNT CPU=$CPU BENCHTIME=$BENCHTIME bench/run.sh"
 	[[ $BENCH == . ]] || run="BENCH='$BENCH' $run"
 	[[ $SKIP_EXTRA == 0 ]] || run="SKIP_EXTRA=1 $run"
-	[[ $SKIP_EXTRA == 1 || $OVERHEAD_ROUNDS == 20 ]] || run="OVERHEAD_ROUNDS=$OVERHEAD_ROUNDS $run"
+	[[ $SKIP_EXTRA == 1 || $OVERHEAD_ROUNDS == 160 ]] || run="OVERHEAD_ROUNDS=$OVERHEAD_ROUNDS $run"
 
 	echo "run.sh: building the test binary" >&2
 	go test -c -o "$bin" .
@@ -146,7 +146,7 @@ else
 		overhead_out=$tmp/overhead.txt
 		echo "run.sh: proxy overhead: $overhead_cmd" >&2
 		start=$SECONDS
-		(cd "$root" && go run ./cmd/hitrate overhead -rounds "$OVERHEAD_ROUNDS" -round-duration 2s) >"$overhead_out"
+		(cd "$root" && go run ./cmd/hitrate overhead -rounds "$OVERHEAD_ROUNDS" -round-duration 250ms) >"$overhead_out"
 		echo "run.sh: proxy overhead in $((SECONDS - start))s" >&2
 	fi
 

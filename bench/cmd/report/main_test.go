@@ -366,8 +366,11 @@ func TestParseOverhead(t *testing.T) {
 	if !ov.HasCost || ov.Cost != 0.86 {
 		t.Errorf("cost %v %v, want 0.86", ov.Cost, ov.HasCost)
 	}
-	if want := "go run ./cmd/hitrate overhead -rounds 3 -round-duration 2s"; ov.Command != want || !ov.HasCommand {
+	if want := "go run ./cmd/hitrate overhead -rounds 6 -round-duration 250ms"; ov.Command != want || !ov.HasCommand {
 		t.Errorf("command %q, want %q", ov.Command, want)
+	}
+	if ov.CI != "0.77% to 0.95%" || !strings.HasPrefix(ov.CPU, "median 0.74% per round") {
+		t.Errorf("CI %q, CPU %q", ov.CI, ov.CPU)
 	}
 	if ov.Procs != 2 || ov.verdict() != verdictMet {
 		t.Errorf("procs %d verdict %q", ov.Procs, ov.verdict())
@@ -376,9 +379,9 @@ func TestParseOverhead(t *testing.T) {
 		text, command, measured, verdict string
 	}{
 		{"4 keep-alive clients, GET with a 128-byte response; 6 rounds of 500ms per side, interleaved; GOMAXPROCS 4\n" +
-			"throughput cost of monitoring: 2.00% over all rounds; per round: median 2.10%, min 1.00%, max 3.00% (target: under 2%)\n",
+			"throughput cost of monitoring: median 2.00% per round (95% CI 1.00% to 3.00%); pooled over all rounds 2.10%; min 1.00%, max 3.00% (target: under 2%)\n",
 			"go run ./cmd/hitrate overhead -rounds 6 -round-duration 500ms -clients 4", "2.00%", verdictMissed},
-		{"throughput cost of monitoring: -0.35% over all rounds; per round: median -0.30%, min -1.00%, max 0.50% (target: under 2%)\n",
+		{"throughput cost of monitoring: median -0.35% per round (95% CI needs 6 rounds or more); pooled over all rounds -0.30%; min -1.00%, max 0.50% (target: under 2%)\n",
 			"go run ./cmd/hitrate overhead", "-0.35%", verdictMet},
 		{"hitrate overhead: failed\n", "go run ./cmd/hitrate overhead", verdictAbsent, verdictAbsent},
 	} {
@@ -421,8 +424,9 @@ func TestRenderTargets(t *testing.T) {
 		"```\ncore benchstat output\n```",
 		"less than 2% of its throughput",
 		"on the same machine as the benchmarks",
-		"**Throughput cost of monitoring: 0.86% over all rounds (target < 2%): met.**",
-		"```sh\ngo run ./cmd/hitrate overhead -rounds 3 -round-duration 2s\n```",
+		"**Throughput cost of monitoring: 0.86%, median per round, 95% CI 0.77% to 0.95% (target < 2%): met.**",
+		"CPU cost of monitoring (process CPU time per request, everything included): median 0.74% per round",
+		"```sh\ngo run ./cmd/hitrate overhead -rounds 6 -round-duration 250ms\n```",
 		"[bench/results/x-overhead.txt](bench/results/x-overhead.txt)",
 		"```\n" + ov.Text + "```\n",
 	} {

@@ -306,10 +306,16 @@ const (
 type Overhead struct {
 	// Text is the output, verbatim.
 	Text string
-	// Cost is the throughput cost of monitoring over all rounds, in
-	// percent; HasCost is false if the output has no such line.
+	// Cost is the throughput cost of monitoring, in percent: the median
+	// over the rounds of each round's paired cost. HasCost is false if the
+	// output has no such line.
 	Cost    float64
 	HasCost bool
+	// CI is the 95% confidence interval of Cost, as the output states it
+	// ("-0.15% to 2.06%"), or "" if it states none.
+	CI string
+	// CPU is the output's line on the CPU cost of monitoring, or "".
+	CPU string
 	// Command is the command that printed Text, from its flags as the
 	// output states them; HasCommand is false if it states none.
 	Command    string
@@ -320,7 +326,8 @@ type Overhead struct {
 
 // The lines of hitrate overhead's output that Overhead reads.
 var (
-	overheadCostRE  = regexp.MustCompile(`(?m)^throughput cost of monitoring: ([-+]?[0-9]+(?:\.[0-9]+)?)% over all rounds`)
+	overheadCostRE  = regexp.MustCompile(`(?m)^throughput cost of monitoring: median ([-+]?[0-9]+(?:\.[0-9]+)?)% per round \(95% CI ([^)]*)\)`)
+	overheadCPURE   = regexp.MustCompile(`(?m)^CPU cost of monitoring: (.*)$`)
 	overheadSetupRE = regexp.MustCompile(`(?m)^(\d+) keep-alive clients, GET with a (\d+)-byte response; (\d+) rounds of (\S+) per side, interleaved; GOMAXPROCS (\d+)\s*$`)
 )
 
@@ -332,6 +339,12 @@ func ParseOverhead(text string) *Overhead {
 		if v, err := strconv.ParseFloat(m[1], 64); err == nil {
 			ov.Cost, ov.HasCost = v, true
 		}
+		if strings.Contains(m[2], " to ") {
+			ov.CI = m[2]
+		}
+	}
+	if m := overheadCPURE.FindStringSubmatch(text); m != nil {
+		ov.CPU = m[1]
 	}
 	if m := overheadSetupRE.FindStringSubmatch(text); m != nil {
 		ov.Command += " -rounds " + m[3] + " -round-duration " + m[4]
@@ -478,10 +491,17 @@ func overhead(w io.Writer, opt Options) {
 	ov := opt.Overhead
 	fmt.Fprintln(w, "## Proxy overhead")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "The target: monitoring costs the proxy (`internal/proxy`) less than %s%% of its throughput. `hitrate overhead` measured it on the same machine as the benchmarks, in the same `bench/run.sh` run: on loopback, a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), driven in turn, interleaved, by keep-alive clients; the cost is the throughput lost from off to on.\n\n",
+	fmt.Fprintf(w, "The target: monitoring costs the proxy (`internal/proxy`) less than %s%% of its throughput. `hitrate overhead` measured it on the same machine as the benchmarks, in the same `bench/run.sh` run: on loopback, a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), driven in turn by keep-alive clients, in many short interleaved rounds (off on, on off, ...); each round's cost is the throughput lost from off to on in that round, and the measure is the median of those paired costs, with its 95%% confidence interval, so that a round disturbed by something else on the machine does not decide it. Clients, upstream and both proxies share the machine's cores, so the proxy's share of the work, and so the cost, is larger than in a real deployment.\n\n",
 		num(overheadLimit))
 	if ov.HasCost {
-		fmt.Fprintf(w, "**Throughput cost of monitoring: %s over all rounds (target %s): %s.**\n\n", ov.measured(), ov.goal(), ov.verdict())
+		ci := ""
+		if ov.CI != "" {
+			ci = ", 95% CI " + ov.CI
+		}
+		fmt.Fprintf(w, "**Throughput cost of monitoring: %s, median per round%s (target %s): %s.**\n\n", ov.measured(), ci, ov.goal(), ov.verdict())
+		if ov.CPU != "" {
+			fmt.Fprintf(w, "CPU cost of monitoring (process CPU time per request, everything included): %s.\n\n", ov.CPU)
+		}
 	} else {
 		fmt.Fprintf(w, "**Throughput cost of monitoring: %s (the output has no \"throughput cost of monitoring\" line; target %s).**\n\n", verdictAbsent, ov.goal())
 	}
