@@ -310,7 +310,7 @@ func TestTargets(t *testing.T) {
 		{"per increment", "monitor: `BenchmarkMonitorLogParallel`", "1, 2", "0 allocs/op", verdictMet},
 		// An increment path that is not in knownIncPaths is added.
 		{"per increment", "shard: `BenchmarkCounterAdd`", "1, 2", "0 allocs/op", verdictMet},
-		{"proxy", "`hitrate overhead`", "2", "0.86%", verdictMet},
+		{"proxy", "`hitrate overhead`", "2", "0.86% median (95% CI 0.77% to 0.95%)", verdictMet},
 	} {
 		r := findRow(t, rows, tc.what, tc.bench, tc.cpu)
 		if r.Measured != tc.measured || r.Result != tc.result {
@@ -371,6 +371,9 @@ func TestParseOverhead(t *testing.T) {
 	}
 	if ov.CI != "0.77% to 0.95%" || !strings.HasPrefix(ov.CPU, "median 0.74% per round") {
 		t.Errorf("CI %q, CPU %q", ov.CI, ov.CPU)
+	}
+	if hi, ok := ov.ciHigh(); !ok || hi != 0.95 {
+		t.Errorf("ciHigh = %v, %v, want 0.95", hi, ok)
 	}
 	if ov.Procs != 2 || ov.verdict() != verdictMet {
 		t.Errorf("procs %d verdict %q", ov.Procs, ov.verdict())
