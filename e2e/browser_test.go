@@ -326,6 +326,14 @@ func TestBrowserPage(t *testing.T) {
 	eval("clear the filter", `(() => { const f = document.getElementById("filter"); f.value = ""; f.dispatchEvent(new Event("input")); return true; })()`, &cleared)
 	poll("the filter is gone", `!document.querySelector('section.card[data-protocol="http"] .count').textContent.includes("matching") && !location.search.includes("filter")`, 5*time.Second)
 
+	// Bare bools, as ParseQuery documents them ("?conns&desc"): the
+	// script must read them as the server does, across refreshes.
+	step("load with bare bools", 10*time.Second, chromedp.Navigate(srv.URL+"/debug/hitrate/?limit=12&conns&desc&sort=name"))
+	var updated2 string
+	eval("read the update time", `document.getElementById("updated").textContent`, &updated2)
+	poll("refreshed with bare bools", `document.getElementById("updated").textContent !== `+q(updated2), 5*time.Second)
+	poll("still listed and descending", `document.querySelectorAll('`+httpConns+` tbody td.name').length > 1 && (`+sortedBy("name", "descending")+`)`, 5*time.Second)
+
 	// Sort by a rate, the busiest first, for the screenshot.
 	step("click requests", 5*time.Second, chromedp.Click(chromedp.CSS(httpConns+` th a[data-sort="requests"]`)))
 	poll("sorted by requests", `document.querySelector('`+httpConns+` th a[data-sort="requests"]').parentElement.getAttribute("aria-sort") === "descending"`, 5*time.Second)

@@ -104,8 +104,14 @@
     return td;
   }
 
+  // truthy reads a bool query value as the server does (strconv.ParseBool,
+  // and an empty value for true, as in "?conns&desc").
+  function truthy(v) {
+    return ["", "1", "t", "T", "true", "TRUE", "True"].indexOf(v) >= 0;
+  }
+
   function currentSort() { return params.get("sort") || "id"; }
-  function currentDesc() { var d = params.get("desc"); return d === "1" || d === "true"; }
+  function currentDesc() { var d = params.get("desc"); return d !== null && truthy(d); }
   function defaultDesc(key) { return key !== "id" && key !== "name"; }
 
   function sortHref(key) {
@@ -281,7 +287,7 @@
 
   function listConns() {
     var c = params.get("conns");
-    return c === null || c === "1" || c === "true";
+    return c === null || truthy(c);
   }
 
   function jsonURL() {
