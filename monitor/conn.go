@@ -54,9 +54,10 @@ type Conn struct {
 }
 
 // Open registers a new open connection named name (a remote address, or
-// any label) and returns its handle. It never blocks on other Opens or
-// Closes; in a steady state, Open and Close together allocate one small
-// registry entry. On a nil Monitor, Open returns the zero Conn.
+// any label) and returns its handle. Open and Close take no global lock:
+// the registry of open connections (an xsync.MapOf) locks one bucket for a
+// moment, and readers never block them. In a steady state, Open and Close
+// together allocate one small registry entry. On a nil Monitor, Open returns the zero Conn.
 func (m *Monitor) Open(name string) Conn {
 	if m == nil || m.conns == nil {
 		return Conn{}

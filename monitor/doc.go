@@ -32,7 +32,11 @@
 // its rate. An Open and a Close together allocate one registry entry of
 // 48 bytes: a connection's counters are recycled through a sync.Pool, and
 // each Conn carries the connection's id, which Close retires, so that a
-// stale handle never counts on a recycled connection. An open connection
+// stale handle (one used after its Close returned) never counts on a
+// recycled connection. Only an event racing with its own Close and, on
+// the same recycled counters, the next Open, may land on the new
+// connection: use a handle from one goroutine, or close it after its last
+// event, as a proxy naturally does. An open connection
 // with four events holds about 490 bytes.
 //
 // # Events that cannot be counted
@@ -48,7 +52,8 @@
 // ring.ManualClock in tests, which makes every number deterministic. Once
 // a second a sampler goroutine per Monitor (none with WithManualSampling:
 // call Sample yourself) records each event's rate in its history, the
-// HistoryLen last samples, and its peak rate.
+// HistoryLen last samples, and raises its peak rate, which every read of
+// the rate (Snapshot, PeakRate) raises too.
 //
 // # HTTP
 //

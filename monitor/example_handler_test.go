@@ -51,7 +51,7 @@ func ExampleNewHandler() {
 	// hitrate_events_total{protocol="http",event="error"} 0
 	// hitrate_event_rate{protocol="http",event="request"} 250
 	// hitrate_event_rate{protocol="http",event="error"} 0
-	// hitrate_event_peak_rate{protocol="http",event="request"} 0
+	// hitrate_event_peak_rate{protocol="http",event="request"} 250
 	// hitrate_event_peak_rate{protocol="http",event="error"} 0
 	// hitrate_connections{protocol="http"} 1
 	// hitrate_connections_peak{protocol="http"} 1
@@ -74,7 +74,7 @@ func ExampleWritePrometheus() {
 	// # HELP hitrate_event_rate Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts.
 	// # TYPE hitrate_event_rate gauge
 	// hitrate_event_rate{protocol="redis \"main\"",event="command"} 3
-	// # HELP hitrate_event_peak_rate Highest events per second the monitor's sampler has seen.
+	// # HELP hitrate_event_peak_rate Highest events per second seen, by the once-a-second sampler or any read.
 	// # TYPE hitrate_event_peak_rate gauge
 	// hitrate_event_peak_rate{protocol="redis \"main\"",event="command"} 5
 	// # HELP hitrate_connections Connections open now.

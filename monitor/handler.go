@@ -45,7 +45,7 @@ const (
 //
 // The page and /json take the query parameters of ParseQuery (conns,
 // protocol, filter, sort, desc, limit) and answer 400 with a plain text
-// error when one is bad; the page lists connections unless conns is given.
+// error when one is bad; the page lists connections unless conns is false.
 // /metrics ignores the query and never lists connections. Any other path
 // is 404, and any method other than GET and HEAD is 405.
 //

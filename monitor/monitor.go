@@ -49,7 +49,7 @@ type Monitor struct {
 	peak     atomic.Int64
 	totalCns atomic.Uint64
 
-	peaks []uatomic.Float64 // per event: the highest sampled rate
+	peaks []uatomic.Float64 // per event: the highest rate read; see PeakRate
 	mu    sync.Mutex        // guards hist
 	hist  []history
 
@@ -299,21 +299,27 @@ func (m *Monitor) Rate(ev Event) float64 {
 	return m.agg[ev.idx].RateWith(m.est)
 }
 
-// PeakRate returns the highest rate of ev that Sample has recorded, or 0
-// if ev does not belong to m. It reads one atomic value and takes no lock.
+// PeakRate returns the highest rate of ev seen so far, or 0 if ev does not
+// belong to m: the highest that Sample, Snapshot or PeakRate itself has
+// read, so never below the current Rate. It takes no lock: the peak is an
+// atomic float that any of them may raise at the same time.
 func (m *Monitor) PeakRate(ev Event) float64 {
 	if !m.owns(ev) {
 		return 0
 	}
-	return m.peaks[ev.idx].Load()
+	return raise(&m.peaks[ev.idx], m.agg[ev.idx].RateWith(m.est))
 }
 
-// raise sets *p to r if r is higher, without a lock.
-func raise(p *uatomic.Float64, r float64) {
+// raise sets *p to r if r is higher, without a lock, and returns the
+// result.
+func raise(p *uatomic.Float64, r float64) float64 {
 	for {
 		old := p.Load()
-		if r <= old || p.CompareAndSwap(old, r) {
-			return
+		if r <= old {
+			return old
+		}
+		if p.CompareAndSwap(old, r) {
+			return r
 		}
 	}
 }

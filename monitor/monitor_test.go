@@ -735,3 +735,40 @@ func TestConnMemory(t *testing.T) {
 		t.Errorf("%.1f B/conn, want <= 512", per)
 	}
 }
+
+// TestPeakRateFollowsReads checks that a read of the rate raises the peak,
+// so that the peak is never below the rate shown with it, and that it is
+// never lowered, with readers racing each other and the sampler.
+func TestPeakRateFollowsReads(t *testing.T) {
+	m, clock := newManual(t, "http", []string{"req"})
+	req := m.MustEvent("req")
+	for range ring.N {
+		clock.Advance(ring.Tick)
+		m.Add(req, 20)
+	}
+	e := m.Snapshot(monitor.Query{}).Protocols[0].Events[0]
+	if e.Rate != 200 || e.PeakRate != 200 {
+		t.Fatalf("before any Sample: rate %v peak %v, want 200 200", e.Rate, e.PeakRate)
+	}
+	clock.Advance(2 * ring.Size * ring.Tick) // the rate falls to 0
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				m.Sample()
+				if p := m.PeakRate(req); p != 200 {
+					t.Errorf("PeakRate = %v after the rate fell, want 200", p)
+					return
+				}
+				if p := m.Snapshot(monitor.Query{}).Protocols[0].Events[0].PeakRate; p != 200 {
+					t.Errorf("Snapshot peak = %v after the rate fell, want 200", p)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if r := m.Rate(req); r != 0 {
+		t.Errorf("rate %v, want 0", r)
+	}
+}

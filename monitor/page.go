@@ -128,7 +128,6 @@ type (
 	pageProto struct {
 		Name        string
 		Uptime      string
-		Conns       ConnCounts
 		Current     pageNum
 		Peak        pageNum
 		Opened      pageNum
@@ -193,7 +192,6 @@ func renderPage(w io.Writer, s Snapshot, q Query, vals url.Values) error {
 		pp := pageProto{
 			Name:        p.Name,
 			Uptime:      humanDuration(p.Uptime),
-			Conns:       p.Conns,
 			Current:     numInt(p.Conns.Current),
 			Peak:        numInt(p.Conns.Peak),
 			Opened:      numUint(p.Conns.Total),

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// pageFormatCases are shared with the end-to-end test of the page's
-// script, which must format numbers the same way.
+// pageFormatCases are how the server formats numbers; the end-to-end test
+// (e2e/browser_test.go) checks that the page's script formats the same
+// values the same way, from its own copy of the cases.
 var pageFormatCases = []struct {
 	in   float64
 	want string

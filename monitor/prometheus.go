@@ -18,7 +18,7 @@ var promFamilies = [...]struct {
 	{"hitrate_event_rate", "gauge",
 		"Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts."},
 	{"hitrate_event_peak_rate", "gauge",
-		"Highest events per second the monitor's sampler has seen."},
+		"Highest events per second seen, by the once-a-second sampler or any read."},
 	{"hitrate_connections", "gauge",
 		"Connections open now."},
 	{"hitrate_connections_peak", "gauge",

@@ -40,7 +40,7 @@ hitrate_events_total{protocol="we\\ird\"\nname\ufffd",event="a\"b"} 1
 hitrate_event_rate{protocol="http",event="requests"} 3456.5
 hitrate_event_rate{protocol="http",event="bytes"} 1.5e+21
 hitrate_event_rate{protocol="we\\ird\"\nname\ufffd",event="a\"b"} NaN
-# HELP hitrate_event_peak_rate Highest events per second the monitor's sampler has seen.
+# HELP hitrate_event_peak_rate Highest events per second seen, by the once-a-second sampler or any read.
 # TYPE hitrate_event_peak_rate gauge
 hitrate_event_peak_rate{protocol="http",event="requests"} 9100
 hitrate_event_peak_rate{protocol="http",event="bytes"} +Inf

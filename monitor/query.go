@@ -144,11 +144,12 @@ func (m *Monitor) protocol(q Query) Protocol {
 		},
 	}
 	for i, a := range m.agg {
+		r := a.RateWith(m.est)
 		p.Events[i] = EventStats{
 			Name:     m.events[i],
 			Total:    a.Total(),
-			Rate:     a.RateWith(m.est),
-			PeakRate: m.peaks[i].Load(),
+			Rate:     r,
+			PeakRate: raise(&m.peaks[i], r),
 		}
 	}
 	m.mu.Lock()

@@ -7,7 +7,8 @@ import "time"
 type Snapshot struct {
 	// Time is when the snapshot was taken.
 	Time time.Time `json:"time"`
-	// Estimator names the rate estimator, "seed" or "interpolated".
+	// Estimator names the rate estimator, "seed" or "interpolated", or
+	// "mixed" for a Group whose monitors use both.
 	Estimator string `json:"estimator"`
 	// Protocols holds one entry per monitor, in the order they were given.
 	Protocols []Protocol `json:"protocols"`
@@ -40,7 +41,8 @@ type EventStats struct {
 	Total uint64 `json:"total"`
 	// Rate is the events per second over the last second.
 	Rate float64 `json:"rate"`
-	// PeakRate is the highest Rate the monitor's sampler has seen.
+	// PeakRate is the highest Rate seen, by the sampler or by any read
+	// (see Monitor.PeakRate): never below Rate.
 	PeakRate float64 `json:"peak_rate"`
 	// History holds the Rate sampled once a second, oldest first, for a
 	// sparkline; at most HistoryLen samples.

@@ -34,7 +34,7 @@ var (
 		"Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts.",
 		[]string{"protocol", "event"}, nil)
 	eventPeakRate = prometheus.NewDesc("hitrate_event_peak_rate",
-		"Highest events per second the monitor's sampler has seen.",
+		"Highest events per second seen, by the once-a-second sampler or any read.",
 		[]string{"protocol", "event"}, nil)
 	connections = prometheus.NewDesc("hitrate_connections",
 		"Connections open now.",

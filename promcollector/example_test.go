@@ -42,7 +42,7 @@ func Example() {
 	// hitrate_connections GAUGE 1
 	// hitrate_connections_opened_total COUNTER 1
 	// hitrate_connections_peak GAUGE 1
-	// hitrate_event_peak_rate GAUGE 0
+	// hitrate_event_peak_rate GAUGE 40
 	// hitrate_event_rate GAUGE 40
 	// hitrate_events_total COUNTER 40
 }
