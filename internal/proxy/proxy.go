@@ -309,6 +309,10 @@ func (s *session) run() {
 
 	up, err := p.dialer.DialContext(p.ctx, "tcp", p.upstream)
 	if err != nil {
+		if p.ctx.Err() != nil {
+			s.kill() // Close aborted the dial: not an error
+			return
+		}
 		if s.fail() {
 			p.logf("proxy: %v", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -587,4 +588,43 @@ func metricValue(text []byte, series string) (string, bool) {
 		return "", false
 	}
 	return string(m[1]), true
+}
+
+// TestCloseAbortsDialsWithoutErrors closes the proxy while dials to the
+// upstream hang: Close must end them and count no error.
+func TestCloseAbortsDialsWithoutErrors(t *testing.T) {
+	m := newMonitor(t, "tcp")
+	p, err := New(Config{Upstream: "127.0.0.1:1", Monitor: m, DialTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dialing sync.WaitGroup
+	const clients = 20
+	dialing.Add(clients)
+	p.dialer.ControlContext = func(ctx context.Context, _, _ string, _ syscall.RawConn) error {
+		dialing.Done()
+		<-ctx.Done() // hang until Close aborts the dial
+		return ctx.Err()
+	}
+	ln := listen(t)
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(ln) }()
+	for range clients {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	dialing.Wait()
+	p.Close()
+	if err := <-done; err != ErrClosed {
+		t.Errorf("Serve returned %v, want ErrClosed", err)
+	}
+	if n := m.Total(m.MustEvent(EventErrors)); n != 0 {
+		t.Errorf("Close counted %d errors, want 0", n)
+	}
+	if n := m.Snapshot(monitor.Query{}).Protocols[0].Conns.Total; n != clients {
+		t.Errorf("%d connections opened, want %d", n, clients)
+	}
 }
