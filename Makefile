@@ -2,8 +2,8 @@
 #
 #   make demo    the live demo (cmd/hitrate demo)
 #   make test    every test of every module, under the race detector;
-#                the ring and shard tests again with the portable build
-#                tag; the allocation and memory tests again without the
+#                the shard tests again with the portable build tag;
+#                the allocation and memory tests again without the
 #                race detector (which changes what allocates)
 #   make lint    gofmt, go vet and staticcheck on every module
 #   make bench-smoke   every benchmark once (-benchtime 1x), so none rots
@@ -25,8 +25,8 @@ test:
 		echo "== go test -race $$m"; \
 		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
-	@echo "== go test -race -tags hitrate_portable ./ring/ ./shard/"
-	$(GO) test -race -count=1 -tags hitrate_portable ./ring/ ./shard/
+	@echo "== go test -race -tags hitrate_portable ./shard/"
+	$(GO) test -race -count=1 -tags hitrate_portable ./shard/
 	@echo "== go test -run 'Allocs|Memory' ./... (no race detector)"
 	$(GO) test -count=1 -run 'Allocs|Memory' ./...
 

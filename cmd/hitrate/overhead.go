@@ -146,12 +146,16 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			row[i] = res
 		}
 		cost := 100 * (row[0].rate() - row[1].rate()) / row[0].rate()
-		cpuCost := 100 * (row[1].cpuPerReq() - row[0].cpuPerReq()) / row[0].cpuPerReq()
 		costs = append(costs, cost)
-		cpuCosts = append(cpuCosts, cpuCost)
-		fmt.Fprintf(stdout, "%5d  %12.0f %9s %8s  %12.0f %9s %8s  %+6.2f%% %+7.2f%%\n", r,
+		cpuCol := "-"
+		if off := row[0].cpuPerReq(); off > 0 {
+			cpuCost := 100 * (row[1].cpuPerReq() - off) / off
+			cpuCosts = append(cpuCosts, cpuCost)
+			cpuCol = fmt.Sprintf("%+7.2f%%", cpuCost)
+		}
+		fmt.Fprintf(stdout, "%5d  %12.0f %9s %8s  %12.0f %9s %8s  %+6.2f%% %8s\n", r,
 			row[0].rate(), p99(row[0].lat), micros(row[0].cpuPerReq()),
-			row[1].rate(), p99(row[1].lat), micros(row[1].cpuPerReq()), cost, cpuCost)
+			row[1].rate(), p99(row[1].lat), micros(row[1].cpuPerReq()), cost, cpuCol)
 	}
 	if len(costs) == 0 {
 		return fail("interrupted before the first round ended")
@@ -167,7 +171,8 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	c := summarize(costs)
 	fmt.Fprintf(stdout, "throughput cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%; min %.2f%%, max %.2f%% (target: under 2%%)\n",
 		c.Center, ci(c), pooled, slices.Min(costs), slices.Max(costs))
-	if cc := summarize(cpuCosts); offCPU > 0 {
+	if offCPU > 0 && len(cpuCosts) > 0 {
+		cc := summarize(cpuCosts)
 		fmt.Fprintf(stdout, "CPU cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%: %s per request off, %s on (clients, upstream and proxy together)\n",
 			cc.Center, ci(cc), pooledCPU, micros(offCPU), micros(onCPU))
 	}
