@@ -93,25 +93,12 @@ type Results struct {
 // has no sub-benchmark (no contender) are ignored.
 func Parse(r io.Reader, fileName string) (*Results, error) {
 	res := &Results{config: map[string]string{}, samples: map[key]map[string][]float64{}}
-	rd := benchfmt.NewReader(r, fileName)
-	for rd.Scan() {
-		switch rec := rd.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, rec
-		case *benchfmt.Result:
-			for _, c := range rec.Config {
-				if _, ok := res.config[c.Key]; !ok && c.File {
-					res.config[c.Key] = string(c.Value)
-				}
-			}
-			k, ok := parseName(rec.Name)
-			if !ok {
-				continue
-			}
+	err := scan(r, fileName, res.config, func(rec *benchfmt.Result) {
+		if k, ok := parseName(rec.Name); ok {
 			res.add(k, rec.Values)
 		}
-	}
-	if err := rd.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(res.samples) == 0 {
@@ -119,6 +106,27 @@ func Parse(r io.Reader, fileName string) (*Results, error) {
 	}
 	sort.Ints(res.procs)
 	return res, nil
+}
+
+// scan reads results in the Go benchmark format from r, records the first
+// value of each file configuration key in config, and calls each for every
+// result. It stops at the first syntax or read error.
+func scan(r io.Reader, fileName string, config map[string]string, each func(*benchfmt.Result)) error {
+	rd := benchfmt.NewReader(r, fileName)
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return rec
+		case *benchfmt.Result:
+			for _, c := range rec.Config {
+				if _, ok := config[c.Key]; !ok && c.File {
+					config[c.Key] = string(c.Value)
+				}
+			}
+			each(rec)
+		}
+	}
+	return rd.Err()
 }
 
 // parseName splits BenchmarkInc/seq/atomic-2 into Inc/seq, atomic and 2.

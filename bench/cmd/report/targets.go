@@ -41,41 +41,30 @@ type coreKey struct {
 // A result without a "pkg" configuration is kept under the package "".
 func ParseCore(r io.Reader, fileName string) (*Core, error) {
 	c := &Core{config: map[string]string{}, samples: map[coreKey]map[string][]float64{}}
-	rd := benchfmt.NewReader(r, fileName)
-	for rd.Scan() {
-		switch rec := rd.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, rec
-		case *benchfmt.Result:
-			for _, cf := range rec.Config {
-				if _, ok := c.config[cf.Key]; !ok && cf.File {
-					c.config[cf.Key] = string(cf.Value)
-				}
-			}
-			base, parts := rec.Name.Parts()
-			parts, procs, ok := splitProcs(parts)
-			if !ok {
-				continue
-			}
-			name := strings.TrimPrefix(string(base), "Benchmark")
-			for _, p := range parts {
-				name += string(p)
-			}
-			k := coreKey{pkg: pkgName(rec.GetConfig("pkg")), name: name, procs: procs}
-			if !slices.Contains(c.procs, procs) {
-				c.procs = append(c.procs, procs)
-			}
-			m := c.samples[k]
-			if m == nil {
-				m = map[string][]float64{}
-				c.samples[k] = m
-			}
-			for _, v := range rec.Values {
-				m[v.Unit] = append(m[v.Unit], v.Value)
-			}
+	err := scan(r, fileName, c.config, func(rec *benchfmt.Result) {
+		base, parts := rec.Name.Parts()
+		parts, procs, ok := splitProcs(parts)
+		if !ok {
+			return
 		}
-	}
-	if err := rd.Err(); err != nil {
+		name := strings.TrimPrefix(string(base), "Benchmark")
+		for _, p := range parts {
+			name += string(p)
+		}
+		k := coreKey{pkg: pkgName(rec.GetConfig("pkg")), name: name, procs: procs}
+		if !slices.Contains(c.procs, procs) {
+			c.procs = append(c.procs, procs)
+		}
+		m := c.samples[k]
+		if m == nil {
+			m = map[string][]float64{}
+			c.samples[k] = m
+		}
+		for _, v := range rec.Values {
+			m[v.Unit] = append(m[v.Unit], v.Value)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(c.samples) == 0 {
