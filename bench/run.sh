@@ -14,8 +14,8 @@
 #	BENCH      the -bench regexp (default .)
 #	HOST_KIND  names the results file (default <arch>-<cores>c)
 #	NOTE       a free-text note for the Machine table (e.g. "quiet")
-#	OVERHEAD_ROUNDS  the -rounds of hitrate overhead (default 160)
-#	SKIP_EXTRA   if 1, skip the core benchmarks and hitrate overhead (and,
+#	OVERHEAD_ROUNDS  the -rounds of cmd/overhead (default 160)
+#	SKIP_EXTRA   if 1, skip the core benchmarks and cmd/overhead (and,
 #	             with REPORT_ONLY, leave their files out of the document)
 #	REPORT_ONLY  skip the benchmarks and render from this results file,
 #	             and from its -core.txt and -overhead.txt siblings if any
@@ -31,7 +31,7 @@
 # configuration lines: date, commit, host kind, the command), and the
 # proxy's overhead,
 #
-#	go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms
+#	go run ./cmd/overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms
 #
 # whose stdout goes to bench/results/<date>-<host-kind>-overhead.txt; the
 # report checks the project's targets against them. The files of this run
@@ -79,7 +79,7 @@ else
 		overhead_rel=${results_rel%.txt}-overhead.txt
 	fi
 	core_cmd="go test -run '^\$' -bench . -benchmem -count $COUNT -cpu $CPU ./ring/ ./shard/ ./monitor/"
-	overhead_cmd="go run ./cmd/hitrate overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms"
+	overhead_cmd="go run ./cmd/overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms"
 	report_cmd="go run ./cmd/report -o ../BENCHMARKS.md -benchstat benchstat.txt"
 	[[ -z $core_rel ]] || report_cmd+=" -core $core_rel -core-benchstat benchstat-core.txt -overhead $overhead_rel"
 	report_cmd+=" -results bench/$results_rel $results_rel"
@@ -115,7 +115,7 @@ else
 		if [[ -n $core_rel ]]; then
 			echo "hitrate-core: (cd .. && $core_cmd) > $core_rel"
 			echo "hitrate-core-benchstat: go tool benchstat $core_rel > benchstat-core.txt"
-			echo "hitrate-overhead: (cd .. && $overhead_cmd) > $overhead_rel"
+			echo "hitrate-overhead: $overhead_cmd > $overhead_rel"
 		fi
 		echo "hitrate-report: $report_cmd"
 		echo
@@ -146,7 +146,7 @@ else
 		overhead_out=$tmp/overhead.txt
 		echo "run.sh: proxy overhead: $overhead_cmd" >&2
 		start=$SECONDS
-		(cd "$root" && go run ./cmd/hitrate overhead -rounds "$OVERHEAD_ROUNDS" -round-duration 250ms) >"$overhead_out"
+		go run ./cmd/overhead -rounds "$OVERHEAD_ROUNDS" -round-duration 250ms >"$overhead_out"
 		echo "run.sh: proxy overhead in $((SECONDS - start))s" >&2
 	fi
 

@@ -1,5 +1,6 @@
-// Command hitrate runs the hitrate demo, a monitored TCP proxy, the
-// proxy's overhead measurement and the benchmark regression gate.
+// Command hitrate runs the hitrate demo and a monitored TCP proxy. (The
+// proxy's overhead measurement and the benchmark regression gate live in
+// the bench module: bench/cmd/overhead and bench/cmd/gate.)
 //
 // Usage:
 //
@@ -16,15 +17,10 @@
 //	proxy     a TCP proxy from -listen to -upstream that counts connections,
 //	          bytes_in, bytes_out, errors and (for HTTP/1.x traffic)
 //	          requests, with the stats page on -stats if given.
-//	overhead  drives the proxy on loopback with and without monitoring, in
-//	          interleaved rounds of keep-alive HTTP load, and reports the
-//	          requests per second, the p99 latency and the throughput that
-//	          monitoring costs.
-//	gate      the benchstat regression gate (see internal/gate) that CI runs.
 //
 // Run "hitrate <command> -h" for a command's flags. The exit status is 0 on
 // success (and after Ctrl-C), 2 for a usage error, and 1 for other
-// failures (gate has its own: 1 means a regression).
+// failures.
 package main
 
 import (
@@ -36,8 +32,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"github.com/hitrate/hitrate/internal/gate"
 )
 
 // Exit statuses.
@@ -69,8 +63,6 @@ func commands() []command {
 	return []command{
 		{"demo", "the live demo: an upstream, the proxy, changing load and the stats page", runDemo},
 		{"proxy", "a TCP proxy that counts its traffic, with a stats page", runProxy},
-		{"overhead", "measure what monitoring costs the proxy (interleaved rounds)", runOverhead},
-		{"gate", "the benchstat regression gate that CI runs", runGate},
 	}
 }
 
@@ -150,8 +142,4 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 func usageError(fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(fs.Output(), "%s: %s\nrun '%s -h' for usage\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
 	return exitUsage
-}
-
-func runGate(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	return gate.Main(args, stdout, stderr)
 }

@@ -97,15 +97,13 @@ func TestUsage(t *testing.T) {
 		want string // in stderr
 	}{
 		{nil, exitUsage, "usage: hitrate <command>"},
-		{[]string{"-h"}, exitOK, "overhead"},
+		{[]string{"-h"}, exitOK, "proxy"},
 		{[]string{"help"}, exitOK, "demo"},
 		{[]string{"help", "proxy"}, exitOK, "usage: hitrate proxy"},
 		{[]string{"nope"}, exitUsage, `unknown command "nope"`},
 		{[]string{"-x"}, exitUsage, "flag -x before any command"},
 		{[]string{"demo", "-h"}, exitOK, "-duration"},
 		{[]string{"proxy", "-h"}, exitOK, "-upstream"},
-		{[]string{"overhead", "-h"}, exitOK, "-round-duration"},
-		{[]string{"gate", "-h"}, exitOK, "usage: gate"},
 		{[]string{"demo", "-nope"}, exitUsage, "flag provided but not defined: -nope"},
 		{[]string{"demo", "-duration", "soon"}, exitUsage, "invalid value"},
 		{[]string{"demo", "extra"}, exitUsage, "unexpected arguments"},
@@ -114,8 +112,6 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "empty monitor name"},
-		{[]string{"overhead", "-clients", "0"}, exitUsage, "-clients must be > 0"},
-		{[]string{"gate", "-nope"}, 2, "flag provided but not defined"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr)
@@ -258,20 +254,6 @@ func TestDemoStatsBusy(t *testing.T) {
 	if strings.Contains(stdout.String(), "stats page at http://"+ln.Addr().String()) {
 		t.Errorf("served on the busy address:\n%s", stdout)
 	}
-}
-
-func TestOverhead(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"overhead", "-rounds", "2", "-round-duration", "100ms", "-warmup", "50ms", "-clients", "2"}, &stdout, &stderr)
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
-	}
-	for _, want := range []string{"off req/s", "throughput cost of monitoring: median ", "(95% CI needs 6 rounds or more)", "CPU cost of monitoring: median ", "check: the monitor counted"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout.String())
-		}
-	}
-	t.Logf("output:\n%s", stdout.String())
 }
 
 func TestFormatRows(t *testing.T) {

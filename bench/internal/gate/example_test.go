@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hitrate/hitrate/internal/gate"
+	"github.com/hitrate/hitrate/bench/internal/gate"
 )
 
 func Example() {

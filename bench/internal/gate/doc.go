@@ -47,7 +47,7 @@
 // Exit status: 0 pass, 1 regression, 2 usage, git, build or run error
 // (including a -bench that matches no benchmark at all).
 //
-// Typical CI use, from the repository root:
+// Typical CI use (make gate), from the bench module:
 //
-//	go run ./cmd/hitrate gate -base HEAD~1 -pkg ./shard/ -bench BenchmarkCounterInc -count 10 -benchtime 100ms
+//	cd bench && go run ./cmd/gate -C .. -base HEAD~1 -pkg ./shard/ -bench BenchmarkCounterInc -count 10 -benchtime 100ms
 package gate

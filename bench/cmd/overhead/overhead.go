@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -39,15 +40,26 @@ proxy's share of the CPU, and so the measured cost, is as large as can
 be. Everything shares the machine: keep other load away.
 `
 
-func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("overhead", "[flags]", overheadText, stderr)
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("overhead", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: overhead [flags]\n\n%s\nflags:\n", overheadText)
+		fs.PrintDefaults()
+	}
 	rounds := fs.Int("rounds", 6, "rounds; each drives both sides once")
 	roundDur := fs.Duration("round-duration", 2*time.Second, "how long each side is driven per round")
 	clients := fs.Int("clients", 8, "concurrent keep-alive clients")
 	warmup := fs.Duration("warmup", 500*time.Millisecond, "an unreported first drive of each side")
 	bodySize := fs.Int("body", 128, "response body `bytes`")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected arguments: %q", fs.Args())
 	}
 	switch {
 	case *rounds <= 0:
@@ -62,7 +74,7 @@ func runOverhead(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return usageError(fs, "-body must be in [0, 64MiB]")
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "hitrate overhead: "+format+"\n", a...)
+		fmt.Fprintf(stderr, "overhead: "+format+"\n", a...)
 		return exitFail
 	}
 
