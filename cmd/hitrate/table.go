@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/monitor"
 )
 
@@ -58,7 +59,8 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 }
 
 // formatRows formats one row per protocol, with the columns of each event
-// position aligned across rows.
+// position aligned across rows. Rates read as on the stats page (package
+// internal/human).
 func formatRows(ps []monitor.Protocol) []string {
 	nameW, connW := 0, 1
 	var evW []int // per event position: the width of "name value/s"
@@ -67,7 +69,7 @@ func formatRows(ps []monitor.Protocol) []string {
 		nameW = max(nameW, len(p.Name))
 		connW = max(connW, len(fmt.Sprint(p.Conns.Current)))
 		for j, e := range p.Events {
-			c := e.Name + " " + humanRate(e.Rate) + "/s"
+			c := e.Name + " " + human.Float(e.Rate) + "/s"
 			cells[i] = append(cells[i], c)
 			if j == len(evW) {
 				evW = append(evW, 0)
@@ -85,31 +87,4 @@ func formatRows(ps []monitor.Protocol) []string {
 		rows[i] = strings.TrimRight(b.String(), " ")
 	}
 	return rows
-}
-
-// humanRate formats a rate with three significant digits at most and a
-// k, M or G suffix.
-func humanRate(v float64) string {
-	switch {
-	case v < 0 || v != v:
-		return "?"
-	case v == 0:
-		return "0"
-	case v < 10:
-		return fmt.Sprintf("%.1f", v)
-	case v < 1e3:
-		return fmt.Sprintf("%.0f", v)
-	case v < 1e6:
-		return scaled(v/1e3, "k")
-	case v < 1e9:
-		return scaled(v/1e6, "M")
-	}
-	return scaled(v/1e9, "G")
-}
-
-func scaled(v float64, unit string) string {
-	if v < 100 {
-		return fmt.Sprintf("%.1f%s", v, unit)
-	}
-	return fmt.Sprintf("%.0f%s", v, unit)
 }
