@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/ring"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -18,31 +19,31 @@ import (
 func TestMetricsParse(t *testing.T) {
 	clock := ring.NewManualClock()
 	opts := []monitor.Option{monitor.WithClock(clock.Clock), monitor.WithManualSampling()}
-	web, err := monitor.New("web", []string{"requests", "errors"}, opts...)
+	webMon, err := monitor.New("web", []string{"requests", "errors"}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer web.Close()
+	defer webMon.Close()
 	const odd = `db "main" \ ✓` // quotes and a backslash: escaped in label values
 	db, err := monitor.New(odd, []string{`q"uery\`}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	g, err := monitor.NewGroup(web, db)
+	g, err := monitor.NewGroup(webMon, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, errs, query := web.MustEvent("requests"), web.MustEvent("errors"), db.MustEvent(`q"uery\`)
+	req, errs, query := webMon.MustEvent("requests"), webMon.MustEvent("errors"), db.MustEvent(`q"uery\`)
 
-	a, b, c := web.Open("a"), web.Open("b"), db.Open("c")
+	a, b, c := webMon.Open("a"), webMon.Open("b"), db.Open("c")
 	for range ring.N { // one second: 7 requests a tick on a, 3 on b
 		clock.Advance(ring.Tick)
 		a.Add(req, 7)
 		b.Add(req, 3)
 		c.Log(query)
 	}
-	web.Sample()
+	webMon.Sample()
 	db.Sample()
 	for range ring.N { // then a calmer second, and an error
 		clock.Advance(ring.Tick)
@@ -50,10 +51,10 @@ func TestMetricsParse(t *testing.T) {
 	}
 	b.Log(errs)
 	b.Close()
-	web.Sample()
+	webMon.Sample()
 	db.Sample()
 
-	srv := httptest.NewServer(monitor.NewHandler(g))
+	srv := httptest.NewServer(web.NewHandler(g))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
@@ -104,8 +105,8 @@ func TestMetricsParse(t *testing.T) {
 		{"hitrate_events_total", "web", "requests"}:     120, // 100 + 20
 		{"hitrate_events_total", "web", "errors"}:       1,
 		{"hitrate_events_total", odd, `q"uery\`}:        10,
-		{"hitrate_event_rate", "web", "requests"}:       web.Rate(req),
-		{"hitrate_event_rate", "web", "errors"}:         web.Rate(errs),
+		{"hitrate_event_rate", "web", "requests"}:       webMon.Rate(req),
+		{"hitrate_event_rate", "web", "errors"}:         webMon.Rate(errs),
 		{"hitrate_event_rate", odd, `q"uery\`}:          db.Rate(query),
 		{"hitrate_event_peak_rate", "web", "requests"}:  100,
 		{"hitrate_event_peak_rate", odd, `q"uery\`}:     10,
@@ -115,7 +116,7 @@ func TestMetricsParse(t *testing.T) {
 		{"hitrate_connections_opened_total", "web", ""}: 2,
 		{"hitrate_connections_opened_total", odd, ""}:   1,
 	}
-	if r := web.Rate(req); r == 0 || r == 100 {
+	if r := webMon.Rate(req); r == 0 || r == 100 {
 		t.Errorf("web requests rate %v: the calmer second should show", r)
 	}
 	got := map[key]float64{}

@@ -1,7 +1,9 @@
 // Package monitor counts the events of a protocol (a proxy's HTTP, Redis,
 // ... traffic) and their per-second rates, protocol-wide and per open
 // connection, at nanosecond cost on the event path, and takes snapshots
-// of them for pages, JSON and metrics.
+// of them for pages, JSON and metrics. It imports no net/http and
+// registers nothing: the stats page lives in monitor/web, and expvar
+// publishing in monitor/expvarpub.
 //
 // Usage:
 //
@@ -19,7 +21,9 @@
 //     Conn still count for the protocol.
 //  4. Read the numbers with Monitor.Snapshot, or Group.Snapshot for
 //     several monitors at once; an HTTP handler turns its URL query into
-//     a Query with ParseQuery. PublishExpvar publishes a Source in
+//     a Query with ParseQuery. WritePrometheus writes a Snapshot in the
+//     Prometheus text format; web.NewHandler (package monitor/web)
+//     serves the stats page, and expvarpub.Publish publishes a Source in
 //     package expvar.
 //  5. Call Monitor.Close at the end, to stop the sampler goroutine.
 //
@@ -55,16 +59,13 @@
 // HistoryLen last samples, and raises its peak rate, which every read of
 // the rate (Snapshot, PeakRate) raises too.
 //
-// # HTTP
+// # HTTP and metrics
 //
-// NewHandler serves a Source over HTTP; nothing is registered until you
-// mount it, under a prefix with http.StripPrefix if you like. Its page
-// ("/") shows a card per protocol, with each event's total, rate, peak
-// rate and a sparkline of the last minute, the connection counts, and a
-// sortable, filterable list of open connections; it renders on the server
-// and then refreshes itself every second from "/json", the Snapshot as
-// JSON. Both take ParseQuery's parameters. "/metrics" is the Prometheus
-// text exposition that WritePrometheus writes; the module
-// github.com/hitrate/hitrate/promcollector gives the same metrics to a
+// This package serves nothing. Package github.com/hitrate/hitrate/monitor/web
+// has the http.Handler of a Source: a live HTML page ("/") with a card per
+// protocol, JSON ("/json") and the Prometheus text exposition
+// ("/metrics") that WritePrometheus writes. Families describes those
+// metric families, with their value functions; the module
+// github.com/hitrate/hitrate/promcollector hands the same families to a
 // client_golang registry.
 package monitor

@@ -1,8 +1,6 @@
 package monitor_test
 
 import (
-	"encoding/json"
-	"expvar"
 	"fmt"
 	"math"
 	"net/url"
@@ -647,35 +645,6 @@ func TestParseQuery(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("ParseQuery(%q) = %+v, %v, want %+v", tt.in, got, err, tt.want)
 		}
-	}
-}
-
-func TestPublishExpvar(t *testing.T) {
-	m, _ := newManual(t, "http", []string{"req"})
-	m.Log(m.MustEvent("req"))
-	const name = "hitrate_monitor_test"
-	if err := monitor.PublishExpvar(name, m); err != nil {
-		t.Fatal(err)
-	}
-	var s monitor.Snapshot
-	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &s); err != nil {
-		t.Fatal(err)
-	}
-	if len(s.Protocols) != 1 || s.Protocols[0].Events[0].Total != 1 {
-		t.Errorf("published %+v", s)
-	}
-	if err := monitor.PublishExpvar(name, m); err == nil || !strings.Contains(err.Error(), "already published") {
-		t.Errorf("second publish: %v", err)
-	}
-	if err := monitor.PublishExpvar("", m); err == nil {
-		t.Error("empty name: nil error")
-	}
-	if err := monitor.PublishExpvar("hitrate_nil", nil); err == nil {
-		t.Error("nil Source: nil error")
-	}
-	var nm *monitor.Monitor
-	if err := monitor.PublishExpvar("hitrate_nil", nm); err == nil {
-		t.Error("nil *Monitor: nil error")
 	}
 }
 

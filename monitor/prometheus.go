@@ -8,6 +8,10 @@ import (
 	"unicode/utf8"
 )
 
+// PrometheusContentType is the Content-Type of what WritePrometheus
+// writes: the Prometheus text exposition format, version 0.0.4.
+const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
 // The metric families of WritePrometheus, in the order they are written.
 // The promcollector module exposes the same names, types and help texts.
 var promFamilies = [...]struct {

@@ -1,15 +1,36 @@
 package monitor
 
 import (
-	"cmp"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
-	"time"
+)
 
-	"github.com/hitrate/hitrate/ring"
+// Query asks a Source for what a snapshot should hold beyond the
+// protocol-wide numbers. The zero Query asks for no connections.
+type Query struct {
+	// Conns asks for the list of open connections.
+	Conns bool
+	// Protocol, when not empty, keeps only the monitor of that name.
+	Protocol string
+	// Filter, when not empty, keeps only connections whose Name contains it.
+	Filter string
+	// SortBy orders connections: "id" (the default), "age", "name", or an
+	// event name, which sorts by that event's rate.
+	SortBy string
+	// Desc reverses the order.
+	Desc bool
+	// Limit caps the connections listed per protocol; 0 means
+	// DefaultConnLimit.
+	Limit int
+}
+
+const (
+	// DefaultConnLimit is the number of connections a snapshot lists per
+	// protocol when a Query gives no Limit.
+	DefaultConnLimit = 100
+	// MaxConnLimit is the highest Limit a Query may ask for.
+	MaxConnLimit = 10000
 )
 
 // MaxFilterLen is the longest Query.Filter, in bytes, that ParseQuery
@@ -108,202 +129,4 @@ func ParseQuery(v url.Values) (Query, error) {
 		q.Limit = n
 	}
 	return q, nil
-}
-
-// Snapshot returns a point-in-time copy of the monitor's numbers, and of
-// its open connections if q asks for them. With a q.Protocol other than
-// the monitor's name, it lists no protocol. It implements Source.
-//
-// Connections are sorted by q.SortBy: "id" (the default: oldest first),
-// "age" (youngest first), "name", or an event name, by that event's rate
-// (lowest first); q.Desc reverses the order, and ties go by id. A SortBy
-// that is none of these sorts by id. On a nil Monitor, Snapshot lists no
-// protocol.
-func (m *Monitor) Snapshot(q Query) Snapshot {
-	if m == nil {
-		return Snapshot{Time: time.Now(), Estimator: ring.Seed.String(), Protocols: []Protocol{}}
-	}
-	s := Snapshot{Time: time.Now(), Estimator: m.est.String(), Protocols: []Protocol{}}
-	if q.Protocol == "" || q.Protocol == m.name {
-		s.Protocols = append(s.Protocols, m.protocol(q))
-	}
-	return s
-}
-
-// protocol returns the snapshot of m as one Protocol.
-func (m *Monitor) protocol(q Query) Protocol {
-	now := m.clock.Elapsed()
-	p := Protocol{
-		Name:   m.name,
-		Uptime: now - m.start,
-		Events: make([]EventStats, len(m.events)),
-		Conns: ConnCounts{
-			Current: m.cur.Load(),
-			Peak:    m.peak.Load(),
-			Total:   m.totalCns.Load(),
-		},
-	}
-	for i, a := range m.agg {
-		r := a.RateWith(m.est)
-		p.Events[i] = EventStats{
-			Name:     m.events[i],
-			Total:    a.Total(),
-			Rate:     r,
-			PeakRate: raise(&m.peaks[i], r),
-		}
-	}
-	m.mu.Lock()
-	for i := range m.hist {
-		h := &m.hist[i]
-		hs := make([]float64, 0, h.n)
-		for k := range h.n {
-			hs = append(hs, h.buf[(h.next-h.n+k+HistoryLen)%HistoryLen])
-		}
-		p.Events[i].History = hs
-	}
-	m.mu.Unlock()
-	if q.Conns {
-		p.Open, p.OpenMatched = m.listConns(q, now)
-	}
-	return p
-}
-
-// candidate is an open connection that matched a Query's filter.
-type candidate struct {
-	id  uint64
-	e   connEntry
-	key float64 // the sort event's rate
-}
-
-const (
-	sortID = iota
-	sortAge
-	sortName
-	sortRate
-)
-
-// listConns returns the open connections that q asks for, and how many
-// matched its filter before its limit.
-func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
-	mode, sortEv := sortID, 0
-	switch q.SortBy {
-	case "", "id":
-	case "age":
-		mode = sortAge
-	case "name":
-		mode = sortName
-	default:
-		if i := slices.Index(m.events, q.SortBy); i >= 0 {
-			mode, sortEv = sortRate, i
-		}
-	}
-	epoch := m.clock.Epoch()
-	var cs []candidate
-	m.conns.Range(func(id uint64, e connEntry) bool {
-		if q.Filter != "" && !strings.Contains(e.name, q.Filter) {
-			return true
-		}
-		c := candidate{id: id, e: e}
-		if mode == sortRate {
-			c.key = m.rate(&e.c.ev[sortEv].w, epoch)
-		}
-		if e.c.id.Load() == id { // still open
-			cs = append(cs, c)
-		}
-		return true
-	})
-	slices.SortFunc(cs, func(a, b candidate) int {
-		var r int
-		switch mode {
-		case sortAge: // youngest first: the latest opened
-			r = cmp.Compare(b.e.opened, a.e.opened)
-		case sortName:
-			r = strings.Compare(a.e.name, b.e.name)
-		case sortRate:
-			r = cmp.Compare(a.key, b.key)
-		}
-		if q.Desc {
-			r = -r
-		}
-		if r == 0 {
-			r = cmp.Compare(a.id, b.id)
-			if q.Desc && mode == sortID {
-				r = -r
-			}
-		}
-		return r
-	})
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultConnLimit
-	case limit > MaxConnLimit:
-		limit = MaxConnLimit
-	}
-	out := make([]ConnInfo, 0, min(limit, len(cs)))
-	for _, c := range cs {
-		if len(out) == limit {
-			break
-		}
-		info := ConnInfo{ID: c.id, Name: c.e.name, Age: now - c.e.opened, Events: make([]ConnEvent, len(c.e.c.ev))}
-		for i := range c.e.c.ev {
-			k := &c.e.c.ev[i]
-			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
-		}
-		if c.e.c.id.Load() != c.id {
-			continue // closed (and maybe recycled) while we read it
-		}
-		out = append(out, info)
-	}
-	return out, len(cs)
-}
-
-// Group is a list of monitors that snapshots together, in order: one
-// Source for a process's protocols. Make it with NewGroup to check it, or
-// as a literal.
-type Group []*Monitor
-
-// NewGroup returns a Group of the given monitors. It fails if one is nil,
-// if two share a name (q.Protocol could not tell them apart), or if they
-// use different estimators (Snapshot.Estimator names one).
-func NewGroup(ms ...*Monitor) (Group, error) {
-	seen := make(map[string]bool, len(ms))
-	for i, m := range ms {
-		if m == nil {
-			return nil, fmt.Errorf("monitor: NewGroup: monitor %d: %w", i, errNilMonitor)
-		}
-		if seen[m.name] {
-			return nil, fmt.Errorf("monitor: NewGroup: duplicate monitor name %q", m.name)
-		}
-		seen[m.name] = true
-		if m.est != ms[0].est {
-			return nil, fmt.Errorf("monitor: NewGroup: %q uses estimator %s, %q uses %s", ms[0].name, ms[0].est, m.name, m.est)
-		}
-	}
-	return Group(slices.Clone(ms)), nil
-}
-
-// Snapshot returns a point-in-time copy of the group's monitors, in order,
-// keeping only the one named q.Protocol if it is set; see
-// Monitor.Snapshot. Snapshot.Estimator names the first monitor's
-// estimator, or "mixed" if the monitors differ. Nil monitors are skipped.
-// It implements Source.
-func (g Group) Snapshot(q Query) Snapshot {
-	s := Snapshot{Time: time.Now(), Estimator: ring.Seed.String(), Protocols: []Protocol{}}
-	first := true
-	for _, m := range g {
-		if m == nil {
-			continue
-		}
-		if first {
-			s.Estimator = m.est.String()
-			first = false
-		} else if m.est.String() != s.Estimator {
-			s.Estimator = "mixed"
-		}
-		if q.Protocol == "" || q.Protocol == m.name {
-			s.Protocols = append(s.Protocols, m.protocol(q))
-		}
-	}
-	return s
 }

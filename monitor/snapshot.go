@@ -1,6 +1,20 @@
 package monitor
 
-import "time"
+import (
+	"time"
+
+	"github.com/hitrate/hitrate/ring"
+)
+
+// Source gives snapshots: a Monitor, a Group of monitors, or a test's own.
+type Source interface {
+	// Snapshot returns a point-in-time copy of what q asks for.
+	Snapshot(q Query) Snapshot
+}
+
+// HistoryLen is the number of once-a-second rate samples kept per event
+// for the sparkline.
+const HistoryLen = 60
 
 // Snapshot is a point-in-time copy of one or more monitors: what the HTML
 // page, the JSON endpoint and the Prometheus exposition all show.
@@ -80,38 +94,60 @@ type ConnEvent struct {
 	Rate float64 `json:"rate"`
 }
 
-// Query asks a Source for what a snapshot should hold beyond the
-// protocol-wide numbers. The zero Query asks for no connections.
-type Query struct {
-	// Conns asks for the list of open connections.
-	Conns bool
-	// Protocol, when not empty, keeps only the monitor of that name.
-	Protocol string
-	// Filter, when not empty, keeps only connections whose Name contains it.
-	Filter string
-	// SortBy orders connections: "id" (the default), "age", "name", or an
-	// event name, which sorts by that event's rate.
-	SortBy string
-	// Desc reverses the order.
-	Desc bool
-	// Limit caps the connections listed per protocol; 0 means
-	// DefaultConnLimit.
-	Limit int
+// Snapshot returns a point-in-time copy of the monitor's numbers, and of
+// its open connections if q asks for them. With a q.Protocol other than
+// the monitor's name, it lists no protocol. It implements Source.
+//
+// Connections are sorted by q.SortBy: "id" (the default: oldest first),
+// "age" (youngest first), "name", or an event name, by that event's rate
+// (lowest first); q.Desc reverses the order, and ties go by id. A SortBy
+// that is none of these sorts by id. On a nil Monitor, Snapshot lists no
+// protocol.
+func (m *Monitor) Snapshot(q Query) Snapshot {
+	if m == nil {
+		return Snapshot{Time: time.Now(), Estimator: ring.Seed.String(), Protocols: []Protocol{}}
+	}
+	s := Snapshot{Time: time.Now(), Estimator: m.est.String(), Protocols: []Protocol{}}
+	if q.Protocol == "" || q.Protocol == m.name {
+		s.Protocols = append(s.Protocols, m.protocol(q))
+	}
+	return s
 }
 
-// Source gives snapshots: a Monitor, a Group of monitors, or a test's own.
-type Source interface {
-	// Snapshot returns a point-in-time copy of what q asks for.
-	Snapshot(q Query) Snapshot
+// protocol returns the snapshot of m as one Protocol.
+func (m *Monitor) protocol(q Query) Protocol {
+	now := m.clock.Elapsed()
+	p := Protocol{
+		Name:   m.name,
+		Uptime: now - m.start,
+		Events: make([]EventStats, len(m.events)),
+		Conns: ConnCounts{
+			Current: m.cur.Load(),
+			Peak:    m.peak.Load(),
+			Total:   m.totalCns.Load(),
+		},
+	}
+	for i, a := range m.agg {
+		r := a.RateWith(m.est)
+		p.Events[i] = EventStats{
+			Name:     m.events[i],
+			Total:    a.Total(),
+			Rate:     r,
+			PeakRate: raise(&m.peaks[i], r),
+		}
+	}
+	m.mu.Lock()
+	for i := range m.hist {
+		h := &m.hist[i]
+		hs := make([]float64, 0, h.n)
+		for k := range h.n {
+			hs = append(hs, h.buf[(h.next-h.n+k+HistoryLen)%HistoryLen])
+		}
+		p.Events[i].History = hs
+	}
+	m.mu.Unlock()
+	if q.Conns {
+		p.Open, p.OpenMatched = m.listConns(q, now)
+	}
+	return p
 }
-
-const (
-	// HistoryLen is the number of once-a-second rate samples kept per
-	// event for the sparkline.
-	HistoryLen = 60
-	// DefaultConnLimit is the number of connections a snapshot lists per
-	// protocol when a Query gives no Limit.
-	DefaultConnLimit = 100
-	// MaxConnLimit is the highest Limit a Query may ask for.
-	MaxConnLimit = 10000
-)

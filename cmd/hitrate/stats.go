@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 )
 
-// statsServer serves monitor.NewHandler over a Source.
+// statsServer serves web.NewHandler over a Source.
 type statsServer struct {
 	ln   net.Listener
 	srv  *http.Server
@@ -42,7 +43,7 @@ func serveStats(ln net.Listener, src monitor.Source) *statsServer {
 	s := &statsServer{
 		ln: ln,
 		srv: &http.Server{
-			Handler:           monitor.NewHandler(src),
+			Handler:           web.NewHandler(src),
 			ReadHeaderTimeout: 10 * time.Second,
 		},
 		done: make(chan struct{}),

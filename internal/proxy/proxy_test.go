@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"go.uber.org/goleak"
 )
 
@@ -133,7 +134,7 @@ func TestCountsExact(t *testing.T) {
 	m := newMonitor(t, "http")
 	up := serveHTTP(t, http.HandlerFunc(upstreamHandler))
 	_, addr := startProxy(t, up, m)
-	stats := serveHTTP(t, monitor.NewHandler(monitor.Group{m}))
+	stats := serveHTTP(t, web.NewHandler(monitor.Group{m}))
 
 	get := func(n int, cl bool) string {
 		q := ""

@@ -1,4 +1,4 @@
-package monitor_test
+package web_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/ring"
 )
 
@@ -92,7 +93,7 @@ func hndGet(t *testing.T, h http.Handler, method, target string) *httptest.Respo
 
 func TestHandlerRoutes(t *testing.T) {
 	src := &hndSource{snap: hndSnapshot()}
-	h := monitor.NewHandler(src)
+	h := web.NewHandler(src)
 	tests := []struct {
 		target, ctype, contains string
 		code                    int
@@ -100,6 +101,8 @@ func TestHandlerRoutes(t *testing.T) {
 	}{
 		{"/", "text/html; charset=utf-8", "10.0.0.2:6666", 200, true},
 		{"/?sort=requests&desc=1&filter=10.&limit=5", "text/html; charset=utf-8", "requests", 200, true},
+		{"/fragment", "text/html; charset=utf-8", "10.0.0.2:6666", 200, true},
+		{"/fragment?sort=requests&desc=1&filter=10.&limit=5", "text/html; charset=utf-8", "showing 2 of 5 matching", 200, true},
 		{"/json", "application/json; charset=utf-8", `"name":"http"`, 200, true},
 		{"/json?conns=1", "application/json; charset=utf-8", `"open_matched":5`, 200, true},
 		{"/metrics", monitor.PrometheusContentType, `hitrate_events_total{protocol="http",event="requests"} 1234567`, 200, true},
@@ -131,7 +134,7 @@ func TestHandlerRoutes(t *testing.T) {
 }
 
 func TestHandlerPageHeaders(t *testing.T) {
-	rec := hndGet(t, monitor.NewHandler(&hndSource{snap: hndSnapshot()}), "GET", "/")
+	rec := hndGet(t, web.NewHandler(&hndSource{snap: hndSnapshot()}), "GET", "/")
 	csp := rec.Header().Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
@@ -173,10 +176,38 @@ func TestHandlerPageHeaders(t *testing.T) {
 	}
 }
 
+// TestHandlerFragment checks that the fragment the page's script fetches
+// is the page's <main> element, rendered by the same template for the
+// same query, so that the page has one source of markup.
+func TestHandlerFragment(t *testing.T) {
+	h := web.NewHandler(&hndSource{snap: hndSnapshot()})
+	for _, query := range []string{"", "?sort=requests&desc=1&filter=10.&limit=5", "?conns=0", "?conns&desc&sort=name"} {
+		page := hndGet(t, h, "GET", "/"+query)
+		frag := hndGet(t, h, "GET", "/fragment"+query)
+		if page.Code != 200 || frag.Code != 200 {
+			t.Fatalf("%s: codes %d, %d", query, page.Code, frag.Code)
+		}
+		body := frag.Body.String()
+		if !strings.HasPrefix(body, `<main id="protocols" data-time="07:08:09" data-time-iso="2024-05-06T07:08:09Z">`) ||
+			!strings.HasSuffix(body, "</main>") || strings.Count(body, "<main") != 1 {
+			t.Errorf("fragment%s is not the <main> element:\n%.300s", query, body)
+		}
+		if !strings.Contains(page.Body.String(), body) {
+			t.Errorf("page%s does not hold its fragment", query)
+		}
+		if csp := frag.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("fragment%s: Content-Security-Policy %q", query, csp)
+		}
+	}
+	if rec := hndGet(t, h, "GET", "/fragment?limit=0"); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad query: code %d, want 400", rec.Code)
+	}
+}
+
 func TestHandlerMethods(t *testing.T) {
-	h := monitor.NewHandler(&hndSource{snap: hndSnapshot()})
+	h := web.NewHandler(&hndSource{snap: hndSnapshot()})
 	for _, method := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
-		for _, target := range []string{"/", "/json", "/metrics", "/assets/app.js"} {
+		for _, target := range []string{"/", "/fragment", "/json", "/metrics", "/assets/app.js"} {
 			rec := hndGet(t, h, method, target)
 			if rec.Code != http.StatusMethodNotAllowed {
 				t.Errorf("%s %s: code %d, want 405", method, target, rec.Code)
@@ -193,7 +224,7 @@ func TestHandlerMethods(t *testing.T) {
 
 func TestHandlerBadQuery(t *testing.T) {
 	src := &hndSource{snap: hndSnapshot()}
-	h := monitor.NewHandler(src)
+	h := web.NewHandler(src)
 	for _, q := range []string{
 		"limit=0", "limit=x", fmt.Sprint("limit=", monitor.MaxConnLimit+1), "desc=maybe", "conns=1&conns=0",
 		"filter=" + strings.Repeat("x", monitor.MaxFilterLen+1), "sort=%00", "protocol=a%0Ab", "%zz",
@@ -220,7 +251,7 @@ func TestHandlerBadQuery(t *testing.T) {
 
 func TestHandlerQuery(t *testing.T) {
 	src := &hndSource{snap: hndSnapshot()}
-	h := monitor.NewHandler(src)
+	h := web.NewHandler(src)
 	tests := []struct {
 		target string
 		want   monitor.Query
@@ -246,7 +277,7 @@ func TestHandlerJSON(t *testing.T) {
 	snap := hndSnapshot()
 	snap.Protocols[1].Events[0].Rate = math.NaN() // not JSON: sent as 0
 	snap.Protocols[1].Events[0].History = []float64{math.Inf(1), 2}
-	h := monitor.NewHandler(&hndSource{snap: snap})
+	h := web.NewHandler(&hndSource{snap: snap})
 	rec := hndGet(t, h, "GET", "/json?conns=true")
 	if rec.Code != 200 {
 		t.Fatalf("code %d: %s", rec.Code, rec.Body)
@@ -269,9 +300,9 @@ func TestHandlerJSON(t *testing.T) {
 }
 
 func TestHandlerHead(t *testing.T) {
-	srv := httptest.NewServer(monitor.NewHandler(&hndSource{snap: hndSnapshot()}))
+	srv := httptest.NewServer(web.NewHandler(&hndSource{snap: hndSnapshot()}))
 	defer srv.Close()
-	for _, path := range []string{"/", "/json", "/metrics", "/assets/app.js"} {
+	for _, path := range []string{"/", "/fragment", "/json", "/metrics", "/assets/app.js"} {
 		get, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -296,7 +327,7 @@ func TestHandlerHead(t *testing.T) {
 		}
 	}
 	// The recorder keeps what is written: HEAD must write no body itself.
-	rec := hndGet(t, monitor.NewHandler(&hndSource{snap: hndSnapshot()}), "HEAD", "/json")
+	rec := hndGet(t, web.NewHandler(&hndSource{snap: hndSnapshot()}), "HEAD", "/json")
 	if rec.Body.Len() != 0 {
 		t.Errorf("HEAD /json wrote %d body bytes", rec.Body.Len())
 	}
@@ -309,10 +340,10 @@ func TestHandlerPanickingSource(t *testing.T) {
 	defer log.SetOutput(prev)
 
 	src := &hndSource{snap: hndSnapshot(), panic: "boom"}
-	srv := httptest.NewServer(monitor.NewHandler(src))
+	srv := httptest.NewServer(web.NewHandler(src))
 	defer srv.Close()
 	for range 2 { // the server lives on
-		for _, path := range []string{"/", "/json", "/metrics"} {
+		for _, path := range []string{"/", "/fragment", "/json", "/metrics"} {
 			res, err := http.Get(srv.URL + path)
 			if err != nil {
 				t.Fatalf("GET %s: %v", path, err)
@@ -339,13 +370,13 @@ func TestHandlerPanickingSource(t *testing.T) {
 		t.Errorf("the panic was not logged: %q", logs.String())
 	}
 	// A nil Source is a 500 too, not a crash.
-	if rec := hndGet(t, monitor.NewHandler(nil), "GET", "/json"); rec.Code != 500 {
+	if rec := hndGet(t, web.NewHandler(nil), "GET", "/json"); rec.Code != 500 {
 		t.Errorf("nil Source: code %d, want 500", rec.Code)
 	}
 }
 
 func TestHandlerStripPrefix(t *testing.T) {
-	h := monitor.NewHandler(&hndSource{snap: hndSnapshot()})
+	h := web.NewHandler(&hndSource{snap: hndSnapshot()})
 	mux := http.NewServeMux()
 	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", h))
 	mux.Handle("/hr/", http.StripPrefix("/hr/", h))
@@ -386,7 +417,7 @@ func TestHandlerStripPrefix(t *testing.T) {
 }
 
 func TestHandlerAssetETag(t *testing.T) {
-	h := monitor.NewHandler(&hndSource{})
+	h := web.NewHandler(&hndSource{})
 	rec := hndGet(t, h, "GET", "/assets/app.js")
 	etag := rec.Header().Get("Etag")
 	if etag == "" || rec.Header().Get("Cache-Control") != "no-cache" {
@@ -407,8 +438,8 @@ func TestHandlerAssetETag(t *testing.T) {
 }
 
 func TestHandlerEmpty(t *testing.T) {
-	h := monitor.NewHandler(&hndSource{})
-	for _, path := range []string{"/", "/json", "/metrics"} {
+	h := web.NewHandler(&hndSource{})
+	for _, path := range []string{"/", "/fragment", "/json", "/metrics"} {
 		if rec := hndGet(t, h, "GET", path); rec.Code != 200 {
 			t.Errorf("GET %s of an empty snapshot: code %d: %s", path, rec.Code, rec.Body)
 		}
@@ -421,22 +452,22 @@ func TestHandlerEmpty(t *testing.T) {
 // TestHandlerRealMonitors serves real monitors on a manual clock.
 func TestHandlerRealMonitors(t *testing.T) {
 	clock := ring.NewManualClock()
-	web, err := monitor.New("web", []string{"requests", "errors"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	srv, err := monitor.New("web", []string{"requests", "errors"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer web.Close()
+	defer srv.Close()
 	db, err := monitor.New(`d"b`, []string{"queries"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	g, err := monitor.NewGroup(web, db)
+	g, err := monitor.NewGroup(srv, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, errs, queries := web.MustEvent("requests"), web.MustEvent("errors"), db.MustEvent("queries")
-	a, b := web.Open("<a>"), web.Open("b")
+	req, errs, queries := srv.MustEvent("requests"), srv.MustEvent("errors"), db.MustEvent("queries")
+	a, b := srv.Open("<a>"), srv.Open("b")
 	for range 30 {
 		a.Log(req)
 	}
@@ -445,10 +476,10 @@ func TestHandlerRealMonitors(t *testing.T) {
 	db.Add(queries, 5)
 	b.Close()
 	clock.Advance(ring.Tick)
-	web.Sample()
+	srv.Sample()
 	db.Sample()
 
-	h := monitor.NewHandler(g)
+	h := web.NewHandler(g)
 	var snap monitor.Snapshot
 	rec := hndGet(t, h, "GET", "/json?conns&sort=requests&desc")
 	if err := json.Unmarshal(rec.Body.Bytes(), &snap); err != nil {

@@ -1,24 +1,21 @@
-package monitor
+package web
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"log"
-	"math"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/hitrate/hitrate/monitor"
 )
 
 // Content types and policies of the handler's responses.
 const (
-	// PrometheusContentType is the Content-Type of the /metrics route: the
-	// Prometheus text exposition format, version 0.0.4.
-	PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
-
 	jsonContentType = "application/json; charset=utf-8"
 	htmlContentType = "text/html; charset=utf-8"
 
@@ -34,31 +31,33 @@ const (
 // registered anywhere: mount it where you like, under a prefix with
 // http.StripPrefix if need be, for example
 //
-//	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", monitor.NewHandler(group)))
+//	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(group)))
 //
 // The routes, relative to where the handler is mounted, are:
 //
-//	/         the HTML page: a card per protocol, live every second
-//	/json     the Snapshot as JSON
-//	/metrics  the Prometheus text exposition (see WritePrometheus)
-//	/assets/  the page's script, style sheet and icon, embedded
+//	/          the HTML page: a card per protocol, live every second
+//	/fragment  the page's live part (its <main> element), for its script
+//	/json      the monitor.Snapshot as JSON
+//	/metrics   the Prometheus text exposition (see monitor.WritePrometheus)
+//	/assets/   the page's script, style sheet and icon, embedded
 //
-// The page and /json take the query parameters of ParseQuery (conns,
-// protocol, filter, sort, desc, limit) and answer 400 with a plain text
-// error when one is bad; the page lists connections unless conns is false.
-// /metrics ignores the query and never lists connections. Any other path
-// is 404, and any method other than GET and HEAD is 405.
+// The page, its fragment and /json take the query parameters of
+// monitor.ParseQuery (conns, protocol, filter, sort, desc, limit) and
+// answer 400 with a plain text error when one is bad; the page lists
+// connections unless conns is false. /metrics ignores the query and never
+// lists connections. Any other path is 404, and any method other than GET
+// and HEAD is 405.
 //
 // Every response carries X-Content-Type-Options: nosniff; the page a strict
 // Content-Security-Policy (its links and fetches are relative, so it works
 // under any prefix); data responses Cache-Control: no-store. A Source that
 // panics gives a 500 and is logged; the server goes on.
-func NewHandler(src Source) http.Handler {
+func NewHandler(src monitor.Source) http.Handler {
 	return &handler{src: src}
 }
 
 type handler struct {
-	src Source
+	src monitor.Source
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -79,6 +78,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == "" || p == "/":
 		serve = h.servePage
+	case p == "/fragment":
+		serve = h.serveFragment
 	case p == "/json":
 		serve = h.serveJSON
 	case p == "/metrics":
@@ -110,7 +111,7 @@ func serverError(w http.ResponseWriter) {
 
 // snapshot calls the Source, turning a panic into an error so that one
 // bad Source gives a 500 rather than a dropped connection.
-func (h *handler) snapshot(q Query) (s Snapshot, err error) {
+func (h *handler) snapshot(q monitor.Query) (s monitor.Snapshot, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			buf := make([]byte, 16<<10)
@@ -120,22 +121,22 @@ func (h *handler) snapshot(q Query) (s Snapshot, err error) {
 		}
 	}()
 	if h.src == nil {
-		return Snapshot{}, fmt.Errorf("nil Source")
+		return monitor.Snapshot{}, fmt.Errorf("nil Source")
 	}
 	return h.src.Snapshot(q), nil
 }
 
-// parseQuery parses r's query with ParseQuery and answers 400 when it is
-// bad; ok reports whether the caller should go on.
-func parseQuery(w http.ResponseWriter, r *http.Request) (q Query, vals url.Values, ok bool) {
+// parseQuery parses r's query with monitor.ParseQuery and answers 400
+// when it is bad; ok reports whether the caller should go on.
+func parseQuery(w http.ResponseWriter, r *http.Request) (q monitor.Query, vals url.Values, ok bool) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err == nil {
-		q, err = ParseQuery(vals)
+		q, err = monitor.ParseQuery(vals)
 	}
 	if err != nil {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "400 bad request: "+err.Error(), http.StatusBadRequest)
-		return Query{}, nil, false
+		return monitor.Query{}, nil, false
 	}
 	return q, vals, true
 }
@@ -172,18 +173,18 @@ func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	s, err := h.snapshot(Query{})
+	s, err := h.snapshot(monitor.Query{})
 	if err != nil {
 		serverError(w)
 		return
 	}
 	var buf bytes.Buffer
-	if err := WritePrometheus(&buf, s); err != nil {
+	if err := monitor.WritePrometheus(&buf, s); err != nil {
 		serverError(w)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeBody(w, r, PrometheusContentType, buf.Bytes())
+	writeBody(w, r, monitor.PrometheusContentType, buf.Bytes())
 }
 
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +199,15 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.render(w, r, pageTemplate)
+}
+
+func (h *handler) serveFragment(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, fragmentTemplate)
+}
+
+// render answers with the page, or its fragment, for r's query.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, name string) {
 	q, vals, ok := parseQuery(w, r)
 	if !ok {
 		return
@@ -211,7 +221,7 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := renderPage(&buf, s, q, vals); err != nil {
+	if err := renderPage(&buf, name, s, q, vals); err != nil {
 		log.Printf("hitrate: rendering the page: %v", err)
 		serverError(w)
 		return
@@ -221,66 +231,4 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Content-Security-Policy", pageCSP)
 	hdr.Set("Referrer-Policy", "no-referrer")
 	writeBody(w, r, htmlContentType, buf.Bytes())
-}
-
-// finiteSnapshot returns s with any NaN or infinite rate replaced by 0, so
-// that it encodes as JSON; it copies only what it changes.
-func finiteSnapshot(s Snapshot) Snapshot {
-	bad := func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
-	fix := func(f float64) float64 {
-		if bad(f) {
-			return 0
-		}
-		return f
-	}
-	var protos []Protocol
-	for i, p := range s.Protocols {
-		dirty := false
-		for _, e := range p.Events {
-			dirty = dirty || bad(e.Rate) || bad(e.PeakRate)
-			for _, v := range e.History {
-				dirty = dirty || bad(v)
-			}
-		}
-		for _, c := range p.Open {
-			for _, e := range c.Events {
-				dirty = dirty || bad(e.Rate)
-			}
-		}
-		if !dirty {
-			continue
-		}
-		if protos == nil {
-			protos = append([]Protocol(nil), s.Protocols...)
-		}
-		evs := make([]EventStats, len(p.Events))
-		for j, e := range p.Events {
-			e.Rate, e.PeakRate = fix(e.Rate), fix(e.PeakRate)
-			hist := make([]float64, len(e.History))
-			for k, v := range e.History {
-				hist[k] = fix(v)
-			}
-			e.History = hist
-			evs[j] = e
-		}
-		p.Events = evs
-		if p.Open != nil {
-			open := make([]ConnInfo, len(p.Open))
-			for j, c := range p.Open {
-				ce := make([]ConnEvent, len(c.Events))
-				for k, e := range c.Events {
-					e.Rate = fix(e.Rate)
-					ce[k] = e
-				}
-				c.Events = ce
-				open[j] = c
-			}
-			p.Open = open
-		}
-		protos[i] = p
-	}
-	if protos != nil {
-		s.Protocols = protos
-	}
-	return s
 }

@@ -1,4 +1,4 @@
-package monitor_test
+package web_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 )
 
 // charRef matches an HTML character reference, as html/template writes
@@ -52,7 +53,7 @@ func FuzzPageEscapes(f *testing.F) {
 				OpenMatched: 1,
 			}},
 		}}
-		h := monitor.NewHandler(src)
+		h := web.NewHandler(src)
 
 		rec := hndGet(t, h, "GET", "/")
 		if rec.Code != http.StatusOK {

@@ -1,0 +1,46 @@
+// Package expvarpub publishes hitrate snapshots in package expvar, which
+// net/http's default mux serves as JSON at /debug/vars.
+//
+// Importing this package is the opt-in: it imports expvar, whose init
+// registers /debug/vars on http.DefaultServeMux and publishes the command
+// line and memstats there. Package monitor does not import expvar, so a
+// program that only counts publishes nothing.
+package expvarpub
+
+import (
+	"errors"
+	"expvar"
+	"fmt"
+	"sync"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// mu serializes Publish's check and publish.
+var mu sync.Mutex
+
+// Publish publishes src under name in package expvar, as the Snapshot of
+// the zero Query, taken each time the variable is read.
+//
+// Unlike expvar.Publish, it returns an error instead of panicking when name
+// is already taken, or when name is empty or src is nil. (It can still
+// panic if another goroutine calls expvar.Publish with the same name at
+// the same instant.) Names are process-wide and cannot be unpublished.
+func Publish(name string, src monitor.Source) error {
+	if name == "" {
+		return errors.New("expvarpub: Publish: empty name")
+	}
+	if src == nil {
+		return errors.New("expvarpub: Publish: nil Source")
+	}
+	if m, ok := src.(*monitor.Monitor); ok && m == nil {
+		return fmt.Errorf("expvarpub: Publish %q: nil *monitor.Monitor", name)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if expvar.Get(name) != nil {
+		return fmt.Errorf("expvarpub: Publish: expvar %q is already published", name)
+	}
+	expvar.Publish(name, expvar.Func(func() any { return src.Snapshot(monitor.Query{}) }))
+	return nil
+}

@@ -1,0 +1,61 @@
+package expvarpub_test
+
+import (
+	"encoding/json"
+	"expvar"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/expvarpub"
+	"github.com/hitrate/hitrate/ring"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/hitrate/hitrate/ring.defaultRotator"))
+}
+
+// runs numbers the runs of a test in this process: expvar names are
+// process-wide and cannot be unpublished, so that each run (with -count
+// above 1) publishes under a name of its own.
+var runs atomic.Int64
+
+func TestPublish(t *testing.T) {
+	clock := ring.NewManualClock()
+	m, err := monitor.New("http", []string{"req"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.Log(m.MustEvent("req"))
+	name := fmt.Sprintf("hitrate_expvarpub_test_%d", runs.Add(1))
+	if err := expvarpub.Publish(name, m); err != nil {
+		t.Fatal(err)
+	}
+	var s monitor.Snapshot
+	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Protocols) != 1 || s.Protocols[0].Events[0].Total != 1 {
+		t.Errorf("published %+v", s)
+	}
+	if err := expvarpub.Publish(name, m); err == nil || !strings.Contains(err.Error(), "already published") {
+		t.Errorf("second publish: %v", err)
+	}
+	if err := expvarpub.Publish("", m); err == nil {
+		t.Error("empty name: nil error")
+	}
+	if err := expvarpub.Publish("hitrate_nil", nil); err == nil {
+		t.Error("nil Source: nil error")
+	}
+	var nm *monitor.Monitor
+	if err := expvarpub.Publish("hitrate_nil", nm); err == nil {
+		t.Error("nil *Monitor: nil error")
+	}
+	if expvar.Get("hitrate_nil") != nil {
+		t.Error("a failed Publish published")
+	}
+}

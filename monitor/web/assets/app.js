@@ -1,0 +1,173 @@
+// hitrate live page: refreshes the server-rendered page every second. The
+// server's template (page.html) is the only source of the markup: the
+// script fetches its live part from "fragment", with the page's query,
+// and morphs the page's <main> into it. Names reach the page only as the
+// server escaped them; the script sets nothing but textContent and
+// attributes copied from the parsed fragment.
+(function () {
+  "use strict";
+
+  var PERIOD = 1000, TIMEOUT = 4000;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var main = $("protocols"), statusEl = $("status"), statusText = $("status-text"),
+    updated = $("updated"), banner = $("error"), filterEl = $("filter"), form = $("toolbar");
+
+  document.documentElement.classList.add("js");
+
+  // The page's query (filter, sort, desc, protocol, limit, conns) is its
+  // state: kept in the address bar and sent with each fetch, so that the
+  // server renders the fragment (its sort links included) as it would the
+  // page.
+  var params = new URLSearchParams(location.search);
+  var closed = Object.create(null); // protocols whose connection list was folded
+  var timer = 0, inflight = null, seq = 0, lastOK = "";
+
+  // morph makes the live node a look like the fresh node b, reusing a's
+  // nodes where the shapes agree so that text selection, focus and hover
+  // survive the refresh.
+  function morph(a, b) {
+    if (a.nodeType === 3 || a.nodeType === 8) {
+      if (a.nodeValue !== b.nodeValue) a.nodeValue = b.nodeValue;
+      return;
+    }
+    var i, attr;
+    for (i = 0; i < b.attributes.length; i++) {
+      attr = b.attributes[i];
+      if (a.getAttribute(attr.name) !== attr.value) a.setAttribute(attr.name, attr.value);
+    }
+    for (i = a.attributes.length - 1; i >= 0; i--) {
+      attr = a.attributes[i];
+      if (!b.hasAttribute(attr.name)) a.removeAttribute(attr.name);
+    }
+    var bc = Array.prototype.slice.call(b.childNodes);
+    for (i = 0; i < bc.length; i++) {
+      var x = a.childNodes[i], y = document.adoptNode(bc[i]);
+      if (!x) a.appendChild(y);
+      else if (x.nodeType === y.nodeType && x.nodeName === y.nodeName) morph(x, y);
+      else a.replaceChild(y, x);
+    }
+    while (a.childNodes.length > bc.length) a.removeChild(a.lastChild);
+  }
+
+  // render morphs the page into the fragment html.
+  function render(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById("protocols");
+    if (!fresh) throw new Error("the server sent no page fragment");
+    // Keep the connection lists the user folded folded.
+    fresh.querySelectorAll("section.card").forEach(function (sec) {
+      var det = sec.querySelector("details.conns");
+      if (det && closed[sec.getAttribute("data-protocol")]) det.removeAttribute("open");
+    });
+    morph(main, fresh);
+    var t = main.getAttribute("data-time");
+    if (t) {
+      updated.textContent = t;
+      updated.setAttribute("datetime", main.getAttribute("data-time-iso") || "");
+    }
+    return t;
+  }
+
+  // ---- refresh loop ----
+
+  function fragmentURL() {
+    var qs = params.toString();
+    return "fragment" + (qs ? "?" + qs : "");
+  }
+
+  function setState(state, text) {
+    statusEl.setAttribute("data-state", state);
+    statusText.textContent = text;
+  }
+
+  function fail(msg) {
+    setState("error", "offline");
+    banner.textContent = "Could not update: " + msg + ". Retrying every second" +
+      (lastOK ? "; the numbers shown are from " + lastOK + "." : ".");
+    banner.hidden = false;
+  }
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, ms);
+  }
+
+  function refresh() {
+    clearTimeout(timer);
+    if (document.hidden) { schedule(PERIOD); return; }
+    if (inflight) inflight.abort();
+    var ctl = new AbortController(), my = ++seq, timedOut = false;
+    inflight = ctl;
+    var to = setTimeout(function () { timedOut = true; ctl.abort(); }, TIMEOUT);
+    fetch(fragmentURL(), { cache: "no-store", signal: ctl.signal, headers: { Accept: "text/html" } })
+      .then(function (res) {
+        return res.text().then(function (body) {
+          if (!res.ok) throw new Error("HTTP " + res.status + (body ? ": " + body.trim().slice(0, 200) : ""));
+          return body;
+        });
+      })
+      .then(function (html) {
+        if (my !== seq) return;
+        lastOK = render(html) || lastOK;
+        banner.hidden = true;
+        banner.textContent = "";
+        setState("live", "live");
+      })
+      .catch(function (err) {
+        if (my !== seq) return;
+        fail(timedOut ? "the server did not answer in " + TIMEOUT / 1000 + " s" : (err && err.message) || String(err));
+      })
+      .then(function () {
+        clearTimeout(to);
+        if (my === seq) {
+          inflight = null;
+          schedule(PERIOD);
+        }
+      });
+  }
+
+  function navigate() {
+    var qs = params.toString();
+    history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+    refresh();
+  }
+
+  // A sort link holds the query the server chose for it: take it over
+  // without reloading the page.
+  main.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-sort]");
+    if (!a || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    params = new URLSearchParams(a.search);
+    navigate();
+  });
+
+  // toggle does not bubble: listen in the capture phase.
+  main.addEventListener("toggle", function (ev) {
+    var det = ev.target, sec = det.closest && det.closest("section.card");
+    if (!sec || det.nodeName !== "DETAILS") return;
+    var name = sec.getAttribute("data-protocol");
+    if (det.open) delete closed[name]; else closed[name] = true;
+  }, true);
+
+  function setFilter() {
+    var v = filterEl.value;
+    if (v) params.set("filter", v); else params.delete("filter");
+    navigate();
+  }
+  var debounce = 0;
+  filterEl.addEventListener("input", function () {
+    clearTimeout(debounce);
+    debounce = setTimeout(setFilter, 200);
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearTimeout(debounce);
+    setFilter();
+  });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+
+  setState("live", "connecting");
+  refresh();
+})();

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"math"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// finiteSnapshot returns s with any NaN or infinite rate replaced by 0, so
+// that it encodes as JSON; it copies only what it changes.
+func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
+	bad := func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
+	fix := func(f float64) float64 {
+		if bad(f) {
+			return 0
+		}
+		return f
+	}
+	var protos []monitor.Protocol
+	for i, p := range s.Protocols {
+		dirty := false
+		for _, e := range p.Events {
+			dirty = dirty || bad(e.Rate) || bad(e.PeakRate)
+			for _, v := range e.History {
+				dirty = dirty || bad(v)
+			}
+		}
+		for _, c := range p.Open {
+			for _, e := range c.Events {
+				dirty = dirty || bad(e.Rate)
+			}
+		}
+		if !dirty {
+			continue
+		}
+		if protos == nil {
+			protos = append([]monitor.Protocol(nil), s.Protocols...)
+		}
+		evs := make([]monitor.EventStats, len(p.Events))
+		for j, e := range p.Events {
+			e.Rate, e.PeakRate = fix(e.Rate), fix(e.PeakRate)
+			hist := make([]float64, len(e.History))
+			for k, v := range e.History {
+				hist[k] = fix(v)
+			}
+			e.History = hist
+			evs[j] = e
+		}
+		p.Events = evs
+		if p.Open != nil {
+			open := make([]monitor.ConnInfo, len(p.Open))
+			for j, c := range p.Open {
+				ce := make([]monitor.ConnEvent, len(c.Events))
+				for k, e := range c.Events {
+					e.Rate = fix(e.Rate)
+					ce[k] = e
+				}
+				c.Events = ce
+				open[j] = c
+			}
+			p.Open = open
+		}
+		protos[i] = p
+	}
+	if protos != nil {
+		s.Protocols = protos
+	}
+	return s
+}
