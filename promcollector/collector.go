@@ -1,11 +1,12 @@
 // Package promcollector exposes hitrate monitors to a Prometheus registry
 // of github.com/prometheus/client_golang. It lives in its own module so
 // that the core module does not depend on client_golang: programs that
-// serve monitor.NewHandler's /metrics, or call monitor.WritePrometheus, do
-// not need it.
+// serve monitor/web's /metrics, or call monitor.WritePrometheus, do not
+// need it.
 //
-// The collector exposes the same metric families, with the same names,
-// types, help texts and labels, as monitor.WritePrometheus:
+// The collector exposes the metric families of monitor.Families, with the
+// same names, types, help texts, labels and values as
+// monitor.WritePrometheus:
 //
 //	hitrate_events_total{protocol,event}          counter
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
@@ -17,35 +18,31 @@ package promcollector
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// The descriptors of the collector's families; keep them in step with
-// monitor.WritePrometheus (a test compares the two).
-var (
-	eventsTotal = prometheus.NewDesc("hitrate_events_total",
-		"Events counted since the monitor was made.",
-		[]string{"protocol", "event"}, nil)
-	eventRate = prometheus.NewDesc("hitrate_event_rate",
-		"Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts.",
-		[]string{"protocol", "event"}, nil)
-	eventPeakRate = prometheus.NewDesc("hitrate_event_peak_rate",
-		"Highest events per second seen, by the once-a-second sampler or any read.",
-		[]string{"protocol", "event"}, nil)
-	connections = prometheus.NewDesc("hitrate_connections",
-		"Connections open now.",
-		[]string{"protocol"}, nil)
-	connectionsPeak = prometheus.NewDesc("hitrate_connections_peak",
-		"Highest number of connections open at once.",
-		[]string{"protocol"}, nil)
-	connectionsOpened = prometheus.NewDesc("hitrate_connections_opened_total",
-		"Connections opened since the monitor was made.",
-		[]string{"protocol"}, nil)
-)
+// family is a monitor.Family with its descriptor.
+type family struct {
+	monitor.Family
+	desc *prometheus.Desc
+	typ  prometheus.ValueType
+}
+
+// families are monitor.Families, the table that WritePrometheus writes
+// too, with their descriptors.
+var families = func() []family {
+	var fs []family
+	for _, f := range monitor.Families() {
+		typ := prometheus.GaugeValue
+		if f.Type == "counter" {
+			typ = prometheus.CounterValue
+		}
+		fs = append(fs, family{Family: f, desc: prometheus.NewDesc(f.Name, f.Help, f.Labels(), nil), typ: typ})
+	}
+	return fs
+}()
 
 // collector is the prometheus.Collector of New.
 type collector struct {
@@ -60,18 +57,19 @@ type collector struct {
 //
 // As with monitor.WritePrometheus, a protocol whose name came earlier in
 // the snapshot, or an event whose name came earlier in its protocol, is
-// left out, and invalid UTF-8 in a name is replaced by U+FFFD. Counts are
-// sent as float64, exact up to 2^53. If src panics, Collect sends an
-// invalid metric carrying the panic, so that the registry's Gather returns
-// an error instead of crashing the program.
+// left out, and invalid UTF-8 in a name is replaced by U+FFFD (see
+// monitor.Family.Samples). Counts are sent as float64, exact up to 2^53.
+// If src panics, Collect sends an invalid metric carrying the panic, so
+// that the registry's Gather returns an error instead of crashing the
+// program.
 func New(src monitor.Source) prometheus.Collector {
 	return &collector{src: src}
 }
 
-// Describe sends the descriptors of the six families.
+// Describe sends the descriptors of the families.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{eventsTotal, eventRate, eventPeakRate, connections, connectionsPeak, connectionsOpened} {
-		ch <- d
+	for _, f := range families {
+		ch <- f.desc
 	}
 }
 
@@ -79,37 +77,17 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	s, err := c.snapshot()
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(eventsTotal, err)
+		ch <- prometheus.NewInvalidMetric(families[0].desc, err)
 		return
 	}
-	send := func(d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
-		m, err := prometheus.NewConstMetric(d, t, v, labels...)
-		if err != nil {
-			m = prometheus.NewInvalidMetric(d, err)
-		}
-		ch <- m
-	}
-	seen := make(map[string]bool, len(s.Protocols))
-	for _, p := range s.Protocols {
-		if seen[p.Name] {
-			continue
-		}
-		seen[p.Name] = true
-		proto := validUTF8(p.Name)
-		events := make(map[string]bool, len(p.Events))
-		for _, e := range p.Events {
-			if events[e.Name] {
-				continue
+	for _, f := range families {
+		for smp := range f.Samples(s) {
+			m, err := prometheus.NewConstMetric(f.desc, f.typ, smp.Value.Float64(), smp.LabelValues...)
+			if err != nil {
+				m = prometheus.NewInvalidMetric(f.desc, err)
 			}
-			events[e.Name] = true
-			ev := validUTF8(e.Name)
-			send(eventsTotal, prometheus.CounterValue, float64(e.Total), proto, ev)
-			send(eventRate, prometheus.GaugeValue, e.Rate, proto, ev)
-			send(eventPeakRate, prometheus.GaugeValue, e.PeakRate, proto, ev)
+			ch <- m
 		}
-		send(connections, prometheus.GaugeValue, float64(p.Conns.Current), proto)
-		send(connectionsPeak, prometheus.GaugeValue, float64(p.Conns.Peak), proto)
-		send(connectionsOpened, prometheus.CounterValue, float64(p.Conns.Total), proto)
 	}
 }
 
@@ -124,11 +102,4 @@ func (c *collector) snapshot() (s monitor.Snapshot, err error) {
 		return s, fmt.Errorf("promcollector: nil Source")
 	}
 	return c.src.Snapshot(monitor.Query{}), nil
-}
-
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -1,0 +1,76 @@
+package monitor_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+func TestFamilies(t *testing.T) {
+	fs := monitor.Families()
+	if len(fs) != 6 {
+		t.Fatalf("%d families, want 6", len(fs))
+	}
+	fs[0].Name = "changed"
+	if monitor.Families()[0].Name != "hitrate_events_total" {
+		t.Error("Families returned the table itself, not a copy")
+	}
+	s := monitor.Snapshot{Protocols: []monitor.Protocol{
+		{
+			Name: "http",
+			Events: []monitor.EventStats{
+				{Name: "req", Total: math.MaxUint64, Rate: 2.5, PeakRate: math.Inf(1)},
+				{Name: "req", Total: 7}, // a duplicate: left out
+				{Name: "err\xff", Total: 1},
+			},
+			Conns: monitor.ConnCounts{Current: -1, Peak: 3, Total: 9},
+		},
+		{Name: "http", Events: []monitor.EventStats{{Name: "req", Total: 99}}}, // a duplicate: left out
+	}}
+	var got []string
+	for _, f := range monitor.Families() {
+		if f.Type != "counter" && f.Type != "gauge" {
+			t.Errorf("%s: type %q", f.Name, f.Type)
+		}
+		if f.Help == "" || strings.HasSuffix(f.Name, "_total") != (f.Type == "counter") {
+			t.Errorf("%s: help %q, type %s", f.Name, f.Help, f.Type)
+		}
+		labels := f.Labels()
+		for smp := range f.Samples(s) {
+			if len(smp.LabelValues) != len(labels) {
+				t.Errorf("%s: label values %q for labels %q", f.Name, smp.LabelValues, labels)
+			}
+			got = append(got, fmt.Sprintf("%s%q=%s(%g)", f.Name, smp.LabelValues, smp.Value, smp.Value.Float64()))
+		}
+	}
+	want := []string{
+		`hitrate_events_total["http" "req"]=18446744073709551615(1.8446744073709552e+19)`,
+		`hitrate_events_total["http" "err` + "\uFFFD" + `"]=1(1)`,
+		`hitrate_event_rate["http" "req"]=2.5(2.5)`,
+		`hitrate_event_rate["http" "err` + "\uFFFD" + `"]=0(0)`,
+		`hitrate_event_peak_rate["http" "req"]=+Inf(+Inf)`,
+		`hitrate_event_peak_rate["http" "err` + "\uFFFD" + `"]=0(0)`,
+		`hitrate_connections["http"]=-1(-1)`,
+		`hitrate_connections_peak["http"]=3(3)`,
+		`hitrate_connections_opened_total["http"]=9(9)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("samples:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Samples stops when asked to.
+	n := 0
+	for range monitor.Families()[0].Samples(s) {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("%d samples after break", n)
+	}
+	// The zero Family has no value function, so no samples.
+	for range (monitor.Family{}).Samples(s) {
+		t.Error("the zero Family gave a sample")
+	}
+}
