@@ -80,8 +80,8 @@ else
 	fi
 	core_cmd="go test -run '^\$' -bench . -benchmem -count $COUNT -cpu $CPU ./ring/ ./shard/ ./monitor/"
 	overhead_cmd="go run ./cmd/overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms"
-	report_cmd="go run ./cmd/report -o ../BENCHMARKS.md -benchstat benchstat.txt"
-	[[ -z $core_rel ]] || report_cmd+=" -core $core_rel -core-benchstat benchstat-core.txt -overhead $overhead_rel"
+	report_cmd="go run ./cmd/report -o ../BENCHMARKS.md"
+	[[ -z $core_rel ]] || report_cmd+=" -core $core_rel -overhead $overhead_rel"
 	report_cmd+=" -results bench/$results_rel $results_rel"
 	bin=$tmp/bench.test
 	round="./bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchmem -test.count 1 -test.cpu $CPU -test.benchtime $BENCHTIME"
@@ -164,12 +164,8 @@ else
 	fi
 fi
 
-go tool benchstat "$results_rel" >"$tmp/benchstat.txt"
-report=(go run ./cmd/report -o "$root/BENCHMARKS.md" -benchstat "$tmp/benchstat.txt")
-if [[ -n $core_rel ]]; then
-	go tool benchstat "$core_rel" >"$tmp/benchstat-core.txt"
-	report+=(-core "$core_rel" -core-benchstat "$tmp/benchstat-core.txt")
-fi
+report=(go run ./cmd/report -o "$root/BENCHMARKS.md")
+[[ -z $core_rel ]] || report+=(-core "$core_rel")
 [[ -z $overhead_rel ]] || report+=(-overhead "$overhead_rel")
 "${report[@]}" -results "bench/$results_rel" "$results_rel"
 echo "run.sh: wrote BENCHMARKS.md from bench/$results_rel${core_rel:+, bench/$core_rel}${overhead_rel:+, bench/$overhead_rel}" >&2

@@ -284,14 +284,14 @@ func Targets(core *Core, ov *Overhead) []TargetRow {
 // share of its throughput, in percent.
 const overheadLimit = 2.0
 
-// The defaults of hitrate overhead's -clients and -body flags, as in
-// cmd/hitrate/overhead.go: the command shown names only other values.
+// The defaults of bench/cmd/overhead's -clients and -body flags: the
+// command shown names only other values.
 const (
 	overheadClients = 8
 	overheadBody    = 128
 )
 
-// Overhead is the output of hitrate overhead, and what it says.
+// Overhead is the output of bench/cmd/overhead, and what it says.
 type Overhead struct {
 	// Text is the output, verbatim.
 	Text string
@@ -305,25 +305,26 @@ type Overhead struct {
 	CI string
 	// CPU is the output's line on the CPU cost of monitoring, or "".
 	CPU string
-	// Command is the command that printed Text, from its flags as the
-	// output states them; HasCommand is false if it states none.
+	// Command is the command that prints such an output, run from the
+	// bench module, with the flags the output states; HasCommand is false
+	// if it states none.
 	Command    string
 	HasCommand bool
 	// Procs is the GOMAXPROCS it ran with, or 0 if unknown.
 	Procs int
 }
 
-// The lines of hitrate overhead's output that Overhead reads.
+// The lines of bench/cmd/overhead's output that Overhead reads.
 var (
 	overheadCostRE  = regexp.MustCompile(`(?m)^throughput cost of monitoring: median ([-+]?[0-9]+(?:\.[0-9]+)?)% per round \(95% CI ([^)]*)\)`)
 	overheadCPURE   = regexp.MustCompile(`(?m)^CPU cost of monitoring: (.*)$`)
 	overheadSetupRE = regexp.MustCompile(`(?m)^(\d+) keep-alive clients, GET with a (\d+)-byte response; (\d+) rounds of (\S+) per side, interleaved; GOMAXPROCS (\d+)\s*$`)
 )
 
-// ParseOverhead reads the output of hitrate overhead. It does not fail: a
+// ParseOverhead reads the output of bench/cmd/overhead. It does not fail: a
 // line it cannot find leaves its fields unset.
 func ParseOverhead(text string) *Overhead {
-	ov := &Overhead{Text: text, Command: "go run ./cmd/hitrate overhead"}
+	ov := &Overhead{Text: text, Command: "go run ./cmd/overhead"}
 	if m := overheadCostRE.FindStringSubmatch(text); m != nil {
 		if v, err := strconv.ParseFloat(m[1], 64); err == nil {
 			ov.Cost, ov.HasCost = v, true
@@ -391,7 +392,7 @@ func (ov *Overhead) row() TargetRow {
 		m += " median (95% CI " + ov.CI + ")"
 	}
 	return TargetRow{What: "proxy: throughput cost of monitoring (see [Proxy overhead](#proxy-overhead))",
-		Bench: "`hitrate overhead`", CPU: cpu, Measured: m, Goal: ov.goal(), Result: ov.verdict()}
+		Bench: "`bench/cmd/overhead`", CPU: cpu, Measured: m, Goal: ov.goal(), Result: ov.verdict()}
 }
 
 // coreCommand is the command that wrote the core results, as the file
@@ -458,19 +459,6 @@ func (res *Results) targets(w io.Writer, opt Options) {
 	fmt.Fprintln(w, c.coreCommand())
 	fmt.Fprintln(w, "```")
 	fmt.Fprintln(w)
-	if opt.CoreBenchstat != "" {
-		bs := c.config["hitrate-core-benchstat"]
-		if bs == "" {
-			bs = "go tool benchstat " + strings.TrimPrefix(opt.CorePath, "bench/")
-		}
-		fmt.Fprintf(w, "<details><summary>benchstat of the core benchmarks: <code>cd bench &amp;&amp; %s</code></summary>\n\n", htmlEscape(bs))
-		fmt.Fprintln(w, "```")
-		fmt.Fprint(w, strings.TrimRight(opt.CoreBenchstat, "\n")+"\n")
-		fmt.Fprintln(w, "```")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "</details>")
-		fmt.Fprintln(w)
-	}
 }
 
 // tally counts the rows by verdict, in a sentence: "**20 of 27 rows
@@ -484,17 +472,12 @@ func tally(rows []TargetRow) string {
 		n[verdictMet], len(rows), n[verdictMissed], n[verdictAbsent])
 }
 
-// htmlEscape escapes s for HTML text.
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // overhead writes the Proxy overhead section.
 func overhead(w io.Writer, opt Options) {
 	ov := opt.Overhead
 	fmt.Fprintln(w, "## Proxy overhead")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "The target: monitoring costs the proxy (`internal/proxy`) less than %s%% of its throughput. `hitrate overhead` measured it on the same machine as the benchmarks, with `bench/run.sh`: on loopback, a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), driven in turn by keep-alive clients, in many short interleaved rounds (off on, on off, ...); each round's cost is the throughput lost from off to on in that round, and the measure is the median of those paired costs, with its 95%% confidence interval, so that a round disturbed by something else on the machine does not decide it. Clients, upstream and both proxies share the machine's cores, so the proxy's share of the work, and so the cost, is larger than in a real deployment.\n\n",
+	fmt.Fprintf(w, "The target: monitoring costs the proxy (`internal/proxy`) less than %s%% of its throughput. `bench/cmd/overhead` measured it on the same machine as the benchmarks: on loopback, it drives a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), in many short interleaved rounds; the measure is the median of the rounds' paired costs (the throughput lost from off to on), with its 95%% confidence interval. Clients, upstream and both proxies share the machine's cores, so the cost is larger than in a real deployment.\n\n",
 		num(overheadLimit))
 	if ov.HasCost {
 		ci := ""
@@ -511,8 +494,7 @@ func overhead(w io.Writer, opt Options) {
 	} else {
 		fmt.Fprintf(w, "**Throughput cost of monitoring: %s (the output has no \"throughput cost of monitoring\" line; target %s).**\n\n", verdictAbsent, ov.goal())
 	}
-	fmt.Fprintln(w, "From the repository root:")
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Its output is in [%s](%s). From the bench module:\n\n", opt.OverheadPath, opt.OverheadPath)
 	fmt.Fprintln(w, "```sh")
 	fmt.Fprintln(w, ov.Command)
 	fmt.Fprintln(w, "```")
@@ -521,9 +503,4 @@ func overhead(w io.Writer, opt Options) {
 		fmt.Fprintln(w, "(The output does not state its flags.)")
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "Its output, verbatim, from [%s](%s):\n\n", opt.OverheadPath, opt.OverheadPath)
-	fmt.Fprintln(w, "```")
-	fmt.Fprint(w, strings.TrimRight(ov.Text, "\n")+"\n")
-	fmt.Fprintln(w, "```")
-	fmt.Fprintln(w)
 }
