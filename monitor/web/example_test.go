@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,35 @@ import (
 	"github.com/hitrate/hitrate/ring"
 )
 
+// Example is the README's Use snippet (a test keeps the two the same):
+// count a protocol's events per connection, read them, and mount the
+// stats page.
+func Example() {
+	// At setup: names are checked here (empty, duplicate: an error), once.
+	m, err := monitor.New("http", []string{"request", "error", "bytes_out"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	request, errEv := m.MustEvent("request"), m.MustEvent("error")
+
+	// Per connection: Open when it is accepted (name it by its remote
+	// address, conn.RemoteAddr().String()), Close when it ends.
+	c := m.Open("10.0.0.1:50000")
+	defer c.Close()
+
+	// The hot path: counted for the connection and for the protocol,
+	// no lock, no allocation, no map lookup.
+	c.Log(request)
+	c.Add(errEv, 1)
+
+	// Read it: totals and rates (m.Rate), a snapshot, or the stats page.
+	fmt.Println(m.Total(request), c.Total(errEv), m.Snapshot(monitor.Query{}).Protocols[0].Conns.Current)
+	mux := http.NewServeMux()
+	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(m)))
+	// In a real program: log.Fatal(http.ListenAndServe("localhost:8080", mux))
+	// Output: 1 1 1
+}
 func ExampleNewHandler() {
 	clock := ring.NewManualClock() // leave WithClock out in a real program
 	m, err := monitor.New("http", []string{"request", "error"},
