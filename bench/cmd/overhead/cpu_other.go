@@ -5,5 +5,5 @@ package main
 import "time"
 
 // processCPU returns 0 where getrusage is not available: the CPU columns
-// of hitrate overhead then read "-".
+// of the overhead tool then read "-".
 func processCPU() time.Duration { return 0 }

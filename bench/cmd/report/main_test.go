@@ -400,11 +400,11 @@ func TestRenderTargets(t *testing.T) {
 	ov := readOverhead(t, "testdata/overhead.txt")
 	var buf bytes.Buffer
 	res.Render(&buf, Options{
-		ResultsPath:   "bench/results/x.txt",
-		Core:          parseCoreFile(t, "testdata/core.txt"),
-		CorePath:      "bench/results/x-core.txt",
-		Overhead:      ov,
-		OverheadPath:  "bench/results/x-overhead.txt",
+		ResultsPath:  "bench/results/x.txt",
+		Core:         parseCoreFile(t, "testdata/core.txt"),
+		CorePath:     "bench/results/x-core.txt",
+		Overhead:     ov,
+		OverheadPath: "bench/results/x-overhead.txt",
 	})
 	doc := buf.String()
 	// Targets right after the headline, then the proxy's overhead.

@@ -2,7 +2,7 @@ package main
 
 // The Targets and Proxy overhead sections: hitrate's own performance
 // targets, checked against the benchmarks of its core packages (a second
-// results file, -core) and against the output of hitrate overhead
+// results file, -core) and against the output of bench/cmd/overhead
 // (-overhead).
 
 import (
