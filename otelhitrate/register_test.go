@@ -252,7 +252,7 @@ func TestOneSnapshotUnderLoad(t *testing.T) {
 	}
 	defer reg.Unregister()
 
-	const writers, perWriter = 4, 20000
+	const writers, perWriter = 4, 5000
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
