@@ -197,7 +197,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 			mode, sortEv = sortRate, i
 		}
 	}
-	epoch := m.clock.Epoch()
+	epoch := m.clock.ReadEpoch()
 	var cs []candidate
 	m.conns.Range(func(id uint64, e connEntry) bool {
 		if q.Filter != "" && !strings.Contains(e.name, q.Filter) {
