@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hitrate/hitrate/ring"
@@ -133,13 +134,14 @@ func (m *Monitor) Snapshot(q Query) Snapshot {
 // protocol returns the snapshot of m as one Protocol.
 func (m *Monitor) protocol(q Query) Protocol {
 	now := m.clock.Elapsed()
+	cur := m.cur.Load()
 	p := Protocol{
 		Name:   m.name,
 		Uptime: now - m.start,
 		Events: make([]EventStats, len(m.events)),
 		Conns: ConnCounts{
-			Current: m.cur.Load(),
-			Peak:    m.peak.Load(),
+			Current: cur,
+			Peak:    raisePeak(&m.peak, cur),
 			Total:   m.totalCns.Load(),
 		},
 	}
@@ -166,6 +168,22 @@ func (m *Monitor) protocol(q Query) Protocol {
 		p.Open, p.OpenMatched = m.listConns(q, now)
 	}
 	return p
+}
+
+// raisePeak returns the peak, first raising it to cur if it is below: cur
+// was read before the peak, and Open raises the current count before the
+// peak, so a peak below cur only lags behind an Open; cur connections were
+// really open at that moment. So no snapshot shows Current > Peak.
+func raisePeak(peak *atomic.Int64, cur int64) int64 {
+	for {
+		p := peak.Load()
+		if cur <= p {
+			return p
+		}
+		if peak.CompareAndSwap(p, cur) {
+			return cur
+		}
+	}
 }
 
 // candidate is an open connection that matched a Query's filter.
