@@ -229,15 +229,30 @@ func (m *Monitor) Close() {
 	})
 }
 
-// Name returns the monitor's name.
-func (m *Monitor) Name() string { return m.name }
+// Name returns the monitor's name, or "" on a nil Monitor.
+func (m *Monitor) Name() string {
+	if m == nil {
+		return ""
+	}
+	return m.name
+}
 
-// Events returns a copy of the event names, in the order given to New.
-func (m *Monitor) Events() []string { return append([]string(nil), m.events...) }
+// Events returns a copy of the event names, in the order given to New, or
+// nil on a nil Monitor.
+func (m *Monitor) Events() []string {
+	if m == nil {
+		return nil
+	}
+	return append([]string(nil), m.events...)
+}
 
 // Event returns the handle of the event named name, to pass to the event
-// methods. It fails, naming the known events, if there is no such event.
+// methods. It fails, naming the known events, if there is no such event,
+// and on a nil Monitor.
 func (m *Monitor) Event(name string) (Event, error) {
+	if m == nil {
+		return Event{}, fmt.Errorf("monitor: Event(%s) on a nil *Monitor", quoteShort(name))
+	}
 	for i, ev := range m.events {
 		if ev == name {
 			return Event{mon: m.tag, idx: uint32(i)}, nil
@@ -278,8 +293,13 @@ func (m *Monitor) Add(ev Event, n uint64) {
 
 // Dropped returns the number of events that were not counted because their
 // Event handle did not belong to this Monitor (the zero Event, or one
-// resolved by another Monitor).
-func (m *Monitor) Dropped() uint64 { return m.dropped.Load() }
+// resolved by another Monitor), or 0 on a nil Monitor.
+func (m *Monitor) Dropped() uint64 {
+	if m == nil {
+		return 0
+	}
+	return m.dropped.Load()
+}
 
 // Total returns the protocol-wide total of ev since the Monitor was made,
 // or 0 if ev does not belong to m.
@@ -331,8 +351,12 @@ func (m *Monitor) owns(ev Event) bool {
 // Sample records the current rate of every event in its history (the last
 // HistoryLen samples) and raises its peak rate. The sampler goroutine calls
 // it once a second; with WithManualSampling, the caller does. It is safe
-// to call concurrently with everything else.
+// to call concurrently with everything else. On a nil Monitor it does
+// nothing.
 func (m *Monitor) Sample() {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, a := range m.agg {
@@ -343,6 +367,35 @@ func (m *Monitor) Sample() {
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)
 	}
+}
+
+// maxQuote is the longest prefix of a bad value, in bytes, that an error
+// message quotes.
+const maxQuote = 32
+
+// quoteShort returns s quoted, or its first maxQuote bytes (cut on a rune
+// boundary) quoted and followed by "...", so that an error message stays
+// short whatever the value.
+func quoteShort(s string) string {
+	if len(s) <= maxQuote {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q...", s[:runeCut(s, maxQuote)])
+}
+
+// runeCut returns the largest n <= limit at which s can be cut without
+// splitting a UTF-8 encoded rune (backing off at most utf8.UTFMax-1 bytes,
+// so that invalid UTF-8 is cut near limit too).
+func runeCut(s string, limit int) int {
+	if len(s) <= limit {
+		return len(s)
+	}
+	for n := limit; n > limit-utf8.UTFMax && n > 0; n-- {
+		if utf8.RuneStart(s[n]) {
+			return n
+		}
+	}
+	return limit
 }
 
 // errNilMonitor is returned where a nil *Monitor is given.
