@@ -113,8 +113,8 @@ func WithManualSampling() Option {
 // New returns a Monitor named name (the protocol: "http", "redis", ...)
 // counting the given events, in that order. Names must be non-empty, valid
 // UTF-8 without control characters and at most MaxNameLen bytes; event
-// names must be distinct and must not be "id", "age" or "name", which
-// Query.SortBy keeps for itself.
+// names must be distinct, must not be "id", "age" or "name" and must not
+// begin with "rate:" or "total:", which Query.SortBy keeps for itself.
 //
 // Unless WithManualSampling is given, New starts a sampler goroutine that
 // calls Sample once a second; Close stops it.
@@ -137,7 +137,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 			return nil, err
 		}
 		if reservedSort(ev) {
-			return nil, fmt.Errorf("monitor: %q: event name %q is reserved (id, age and name sort connections)", name, ev)
+			return nil, fmt.Errorf("monitor: %q: event name %q is reserved (id, age and name sort connections, and so do names that begin with rate: or total:)", name, ev)
 		}
 		if seen[ev] {
 			return nil, fmt.Errorf("monitor: %q: duplicate event name %q", name, ev)
@@ -197,9 +197,11 @@ func checkName(what, s string) error {
 	return nil
 }
 
-// reservedSort reports whether s is a built-in Query.SortBy key.
+// reservedSort reports whether s is a built-in Query.SortBy key, or
+// begins like the keys that name an event.
 func reservedSort(s string) bool {
-	return s == "id" || s == "age" || s == "name"
+	return s == "id" || s == "age" || s == "name" ||
+		strings.HasPrefix(s, sortRatePrefix) || strings.HasPrefix(s, sortTotalPrefix)
 }
 
 func (m *Monitor) sampler() {

@@ -89,8 +89,11 @@ type Query struct {
 	Protocol string
 	// Filter, when not empty, keeps only connections whose Name contains it.
 	Filter string
-	// SortBy orders connections: "id" (the default), "age", "name", or an
-	// event name, which sorts by that event's rate.
+	// SortBy orders connections: "id" (the default), "age", "name", or
+	// by one event: "rate:" and the event's name sorts by its rate (so
+	// does the bare event name), "total:" and the event's name by its
+	// total. Event names never begin with "rate:" or "total:" (New
+	// refuses them), so these keys cannot collide with an event.
 	SortBy string
 	// Desc reverses the order.
 	Desc bool
