@@ -125,33 +125,36 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 			o(&cfg)
 		}
 	}
-	if err := checkName("monitor name", name); err != nil {
-		return nil, err
+	mon := "monitor " + quoteShort(name)
+	if p := nameProblem(name); p != "" {
+		return nil, fmt.Errorf("%s: the monitor name %s", mon, p)
 	}
 	if len(events) == 0 {
-		return nil, fmt.Errorf("monitor: %q: no events", name)
+		return nil, fmt.Errorf("%s: no events given", mon)
 	}
-	seen := make(map[string]bool, len(events))
+	seen := make(map[string]int, len(events))
 	for i, ev := range events {
-		if err := checkName(fmt.Sprintf("%q: event %d name", name, i), ev); err != nil {
-			return nil, err
+		switch p := nameProblem(ev); {
+		case ev == "":
+			return nil, fmt.Errorf("%s: event %d has an empty name", mon, i)
+		case p != "":
+			return nil, fmt.Errorf("%s: event %d %s has a name that %s", mon, i, quoteShort(ev), p)
+		case reservedSort(ev):
+			return nil, fmt.Errorf("%s: event %d %s has a reserved name: \"id\", \"age\", \"name\" and names that begin with \"rate:\" or \"total:\" are sort keys", mon, i, quoteShort(ev))
 		}
-		if reservedSort(ev) {
-			return nil, fmt.Errorf("monitor: %q: event name %q is reserved (id, age and name sort connections, and so do names that begin with rate: or total:)", name, ev)
+		if j, dup := seen[ev]; dup {
+			return nil, fmt.Errorf("%s: event %d %s has the same name as event %d", mon, i, quoteShort(ev), j)
 		}
-		if seen[ev] {
-			return nil, fmt.Errorf("monitor: %q: duplicate event name %q", name, ev)
-		}
-		seen[ev] = true
+		seen[ev] = i
 	}
 	if cfg.clockSet && cfg.clock == nil {
-		return nil, fmt.Errorf("monitor: %q: WithClock(nil)", name)
+		return nil, fmt.Errorf("%s: WithClock was given a nil clock", mon)
 	}
 	if cfg.clock == nil {
 		cfg.clock = ring.Default()
 	}
 	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
-		return nil, fmt.Errorf("monitor: %q: unknown estimator %d", name, cfg.est)
+		return nil, fmt.Errorf("%s: WithEstimator was given an unknown estimator (%d); want ring.Seed or ring.Interpolated", mon, cfg.est)
 	}
 
 	m := &Monitor{
@@ -182,19 +185,21 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	return m, nil
 }
 
-// checkName returns an error if s is not a valid monitor or event name.
-func checkName(what, s string) error {
+// nameProblem says in plain words what is wrong with s as a monitor or
+// event name, as the end of a sentence about it ("is empty"), or returns
+// "" if s is a valid name.
+func nameProblem(s string) string {
 	switch {
 	case s == "":
-		return fmt.Errorf("monitor: empty %s", what)
+		return "is empty"
 	case len(s) > MaxNameLen:
-		return fmt.Errorf("monitor: %s %.32q... is %d bytes, over MaxNameLen (%d)", what, s, len(s), MaxNameLen)
+		return fmt.Sprintf("is %d bytes long, over MaxNameLen (%d)", len(s), MaxNameLen)
 	case !utf8.ValidString(s):
-		return fmt.Errorf("monitor: %s %q is not valid UTF-8", what, s)
+		return "is not valid UTF-8"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return fmt.Errorf("monitor: %s %q holds a control character", what, s)
+		return "holds a control character"
 	}
-	return nil
+	return ""
 }
 
 // reservedSort reports whether s is a built-in Query.SortBy key, or

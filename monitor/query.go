@@ -76,8 +76,8 @@ func ParseQuery(v url.Values) (Query, error) {
 		return Query{}, err
 	}
 	if ok && s != "" {
-		if err := checkName("protocol", s); err != nil {
-			return Query{}, fmt.Errorf("monitor: query key \"protocol\": %w", err)
+		if p := nameProblem(s); p != "" {
+			return Query{}, fmt.Errorf("monitor: query key \"protocol\": %s %s", quoteShort(s), p)
 		}
 		q.Protocol = s
 	}
@@ -100,8 +100,10 @@ func ParseQuery(v url.Values) (Query, error) {
 		} else if rest, ok := strings.CutPrefix(s, sortRatePrefix); ok {
 			ev = rest
 		}
-		if err := checkName("sort key", ev); err != nil {
-			return Query{}, fmt.Errorf("monitor: query key \"sort\": %w", err)
+		if p := nameProblem(ev); p != "" && ev != s {
+			return Query{}, fmt.Errorf("monitor: query key \"sort\": the event name in %s %s", quoteShort(s), p)
+		} else if p != "" {
+			return Query{}, fmt.Errorf("monitor: query key \"sort\": %s %s", quoteShort(s), p)
 		}
 		q.SortBy = s
 	}

@@ -113,7 +113,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-upstream", "127.0.0.1:1"}, exitUsage, "-listen is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
-		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "empty monitor name"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "the monitor name is empty"},
 		{[]string{"overhead", "-clients", "0"}, exitUsage, "-clients must be > 0"},
 		{[]string{"gate", "-nope"}, 2, "flag provided but not defined"},
 	} {
