@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/ring"
 )
@@ -17,12 +18,28 @@ import (
 // accepts.
 const MaxFilterLen = 256
 
+// MaxConnNameLen is the longest connection name, in bytes, that a snapshot
+// carries (ConnInfo.Name). A longer name given to Open is cut on a rune
+// boundary and ends with "…", within MaxConnNameLen bytes in all; the
+// filter and the sort by name still see the whole name.
+const MaxConnNameLen = 256
+
+// capConnName returns name cut to at most MaxConnNameLen bytes, "…"
+// included, if it is longer.
+func capConnName(name string) string {
+	if len(name) <= MaxConnNameLen {
+		return name
+	}
+	const mark = "…"
+	return name[:runeCut(name, MaxConnNameLen-len(mark))] + mark
+}
+
 // ParseQuery reads a Query from URL query values, for an HTTP handler to
 // answer 400 Bad Request when it fails. The keys are
 //
 //	conns     bool: list open connections (Query.Conns)
 //	protocol  a monitor name (Query.Protocol)
-//	filter    a substring of connection names (Query.Filter), at most MaxFilterLen bytes
+//	filter    a substring of connection names (Query.Filter), valid UTF-8 of at most MaxFilterLen bytes
 //	sort      "id", "age", "name", an event name or "rate:" and an event
 //	          name (by its rate), or "total:" and an event name (by its
 //	          total) (Query.SortBy)
@@ -33,6 +50,7 @@ const MaxFilterLen = 256
 // ("?conns&desc"). ParseQuery is strict: a malformed value, a key given
 // twice, or a protocol or sort key that no monitor could have (see New for
 // names) is an error. Other keys are ignored, for the handler's own use.
+// Its errors quote at most a short prefix of a bad value.
 //
 // ParseQuery does not know the monitors: a well-formed protocol or event
 // name that no monitor has is not an error. Snapshot then lists no
@@ -60,7 +78,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return fmt.Errorf("monitor: query key %q: %q is not a bool", key, s)
+			return fmt.Errorf("monitor: query key %q: %s is not a bool", key, quoteShort(s))
 		}
 		*dst = b
 		return nil
@@ -85,8 +103,11 @@ func ParseQuery(v url.Values) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	if len(s) > MaxFilterLen {
-		return Query{}, fmt.Errorf("monitor: query key \"filter\" is %d bytes, over %d", len(s), MaxFilterLen)
+	switch {
+	case len(s) > MaxFilterLen:
+		return Query{}, fmt.Errorf("monitor: query key \"filter\": %s is %d bytes long, over MaxFilterLen (%d)", quoteShort(s), len(s), MaxFilterLen)
+	case !utf8.ValidString(s):
+		return Query{}, fmt.Errorf("monitor: query key \"filter\": %s is not valid UTF-8", quoteShort(s))
 	}
 	q.Filter = s
 	s, ok, err = get("sort")
@@ -114,7 +135,7 @@ func ParseQuery(v url.Values) (Query, error) {
 	if ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxConnLimit {
-			return Query{}, fmt.Errorf("monitor: query key \"limit\": %q is not an integer in [1, %d]", s, MaxConnLimit)
+			return Query{}, fmt.Errorf("monitor: query key \"limit\": %s is not an integer in [1, %d]", quoteShort(s), MaxConnLimit)
 		}
 		q.Limit = n
 	}
@@ -359,7 +380,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	evs := make([]ConnEvent, len(top.h)*nev)
 	out := make([]ConnInfo, 0, len(top.h))
 	for _, c := range top.h {
-		info := ConnInfo{ID: c.id, Name: c.e.name, Age: now - c.e.opened, Events: evs[:nev:nev]}
+		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
 		for i := range c.e.c.ev {
 			k := &c.e.c.ev[i]
 			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}

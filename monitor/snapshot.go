@@ -63,7 +63,8 @@ type ConnCounts struct {
 type ConnInfo struct {
 	// ID is the connection's number, unique within its monitor.
 	ID uint64 `json:"id"`
-	// Name is the label given at Open, such as the remote address.
+	// Name is the label given at Open, such as the remote address, cut to
+	// MaxConnNameLen bytes (ending with "…") if it is longer.
 	Name string `json:"name"`
 	// Age is the time since the connection was opened.
 	Age time.Duration `json:"age_ns"`
