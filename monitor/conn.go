@@ -139,7 +139,7 @@ func (c Conn) Rate(ev Event) float64 {
 	if k == nil {
 		return 0
 	}
-	r := c.m.rate(&k.w, c.m.clock.Epoch())
+	r := c.m.rate(&k.w, c.m.clock.ReadEpoch())
 	if c.c.id.Load() != c.id {
 		return 0
 	}

@@ -113,8 +113,8 @@ func WithManualSampling() Option {
 // New returns a Monitor named name (the protocol: "http", "redis", ...)
 // counting the given events, in that order. Names must be non-empty, valid
 // UTF-8 without control characters and at most MaxNameLen bytes; event
-// names must be distinct and must not be "id", "age" or "name", which
-// Query.SortBy keeps for itself.
+// names must be distinct, must not be "id", "age" or "name" and must not
+// begin with "rate:" or "total:", which Query.SortBy keeps for itself.
 //
 // Unless WithManualSampling is given, New starts a sampler goroutine that
 // calls Sample once a second; Close stops it.
@@ -125,33 +125,36 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 			o(&cfg)
 		}
 	}
-	if err := checkName("monitor name", name); err != nil {
-		return nil, err
+	mon := "monitor " + quoteShort(name)
+	if p := nameProblem(name); p != "" {
+		return nil, fmt.Errorf("%s: the monitor name %s", mon, p)
 	}
 	if len(events) == 0 {
-		return nil, fmt.Errorf("monitor: %q: no events", name)
+		return nil, fmt.Errorf("%s: no events given", mon)
 	}
-	seen := make(map[string]bool, len(events))
+	seen := make(map[string]int, len(events))
 	for i, ev := range events {
-		if err := checkName(fmt.Sprintf("%q: event %d name", name, i), ev); err != nil {
-			return nil, err
+		switch p := nameProblem(ev); {
+		case ev == "":
+			return nil, fmt.Errorf("%s: event %d has an empty name", mon, i)
+		case p != "":
+			return nil, fmt.Errorf("%s: event %d %s has a name that %s", mon, i, quoteShort(ev), p)
+		case reservedSort(ev):
+			return nil, fmt.Errorf("%s: event %d %s has a reserved name: \"id\", \"age\", \"name\" and names that begin with \"rate:\" or \"total:\" are sort keys", mon, i, quoteShort(ev))
 		}
-		if reservedSort(ev) {
-			return nil, fmt.Errorf("monitor: %q: event name %q is reserved (id, age and name sort connections)", name, ev)
+		if j, dup := seen[ev]; dup {
+			return nil, fmt.Errorf("%s: event %d %s has the same name as event %d", mon, i, quoteShort(ev), j)
 		}
-		if seen[ev] {
-			return nil, fmt.Errorf("monitor: %q: duplicate event name %q", name, ev)
-		}
-		seen[ev] = true
+		seen[ev] = i
 	}
 	if cfg.clockSet && cfg.clock == nil {
-		return nil, fmt.Errorf("monitor: %q: WithClock(nil)", name)
+		return nil, fmt.Errorf("%s: WithClock was given a nil clock", mon)
 	}
 	if cfg.clock == nil {
 		cfg.clock = ring.Default()
 	}
 	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
-		return nil, fmt.Errorf("monitor: %q: unknown estimator %d", name, cfg.est)
+		return nil, fmt.Errorf("%s: WithEstimator was given an unknown estimator (%d); want ring.Seed or ring.Interpolated", mon, cfg.est)
 	}
 
 	m := &Monitor{
@@ -182,24 +185,28 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	return m, nil
 }
 
-// checkName returns an error if s is not a valid monitor or event name.
-func checkName(what, s string) error {
+// nameProblem says in plain words what is wrong with s as a monitor or
+// event name, as the end of a sentence about it ("is empty"), or returns
+// "" if s is a valid name.
+func nameProblem(s string) string {
 	switch {
 	case s == "":
-		return fmt.Errorf("monitor: empty %s", what)
+		return "is empty"
 	case len(s) > MaxNameLen:
-		return fmt.Errorf("monitor: %s %.32q... is %d bytes, over MaxNameLen (%d)", what, s, len(s), MaxNameLen)
+		return fmt.Sprintf("is %d bytes long, over MaxNameLen (%d)", len(s), MaxNameLen)
 	case !utf8.ValidString(s):
-		return fmt.Errorf("monitor: %s %q is not valid UTF-8", what, s)
+		return "is not valid UTF-8"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return fmt.Errorf("monitor: %s %q holds a control character", what, s)
+		return "holds a control character"
 	}
-	return nil
+	return ""
 }
 
-// reservedSort reports whether s is a built-in Query.SortBy key.
+// reservedSort reports whether s is a built-in Query.SortBy key, or
+// begins like the keys that name an event.
 func reservedSort(s string) bool {
-	return s == "id" || s == "age" || s == "name"
+	return s == "id" || s == "age" || s == "name" ||
+		strings.HasPrefix(s, sortRatePrefix) || strings.HasPrefix(s, sortTotalPrefix)
 }
 
 func (m *Monitor) sampler() {
@@ -229,15 +236,30 @@ func (m *Monitor) Close() {
 	})
 }
 
-// Name returns the monitor's name.
-func (m *Monitor) Name() string { return m.name }
+// Name returns the monitor's name, or "" on a nil Monitor.
+func (m *Monitor) Name() string {
+	if m == nil {
+		return ""
+	}
+	return m.name
+}
 
-// Events returns a copy of the event names, in the order given to New.
-func (m *Monitor) Events() []string { return append([]string(nil), m.events...) }
+// Events returns a copy of the event names, in the order given to New, or
+// nil on a nil Monitor.
+func (m *Monitor) Events() []string {
+	if m == nil {
+		return nil
+	}
+	return append([]string(nil), m.events...)
+}
 
 // Event returns the handle of the event named name, to pass to the event
-// methods. It fails, naming the known events, if there is no such event.
+// methods. It fails, naming the known events, if there is no such event,
+// and on a nil Monitor.
 func (m *Monitor) Event(name string) (Event, error) {
+	if m == nil {
+		return Event{}, fmt.Errorf("monitor: Event(%s) on a nil *Monitor", quoteShort(name))
+	}
 	for i, ev := range m.events {
 		if ev == name {
 			return Event{mon: m.tag, idx: uint32(i)}, nil
@@ -278,8 +300,13 @@ func (m *Monitor) Add(ev Event, n uint64) {
 
 // Dropped returns the number of events that were not counted because their
 // Event handle did not belong to this Monitor (the zero Event, or one
-// resolved by another Monitor).
-func (m *Monitor) Dropped() uint64 { return m.dropped.Load() }
+// resolved by another Monitor), or 0 on a nil Monitor.
+func (m *Monitor) Dropped() uint64 {
+	if m == nil {
+		return 0
+	}
+	return m.dropped.Load()
+}
 
 // Total returns the protocol-wide total of ev since the Monitor was made,
 // or 0 if ev does not belong to m.
@@ -331,8 +358,12 @@ func (m *Monitor) owns(ev Event) bool {
 // Sample records the current rate of every event in its history (the last
 // HistoryLen samples) and raises its peak rate. The sampler goroutine calls
 // it once a second; with WithManualSampling, the caller does. It is safe
-// to call concurrently with everything else.
+// to call concurrently with everything else. On a nil Monitor it does
+// nothing.
 func (m *Monitor) Sample() {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, a := range m.agg {
@@ -343,6 +374,35 @@ func (m *Monitor) Sample() {
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)
 	}
+}
+
+// maxQuote is the longest prefix of a bad value, in bytes, that an error
+// message quotes.
+const maxQuote = 32
+
+// quoteShort returns s quoted, or its first maxQuote bytes (cut on a rune
+// boundary) quoted and followed by "...", so that an error message stays
+// short whatever the value.
+func quoteShort(s string) string {
+	if len(s) <= maxQuote {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q...", s[:runeCut(s, maxQuote)])
+}
+
+// runeCut returns the largest n <= limit at which s can be cut without
+// splitting a UTF-8 encoded rune (backing off at most utf8.UTFMax-1 bytes,
+// so that invalid UTF-8 is cut near limit too).
+func runeCut(s string, limit int) int {
+	if len(s) <= limit {
+		return len(s)
+	}
+	for n := limit; n > limit-utf8.UTFMax && n > 0; n-- {
+		if utf8.RuneStart(s[n]) {
+			return n
+		}
+	}
+	return limit
 }
 
 // errNilMonitor is returned where a nil *Monitor is given.

@@ -36,30 +36,34 @@ func newManual(t testing.TB, name string, events []string, opts ...monitor.Optio
 
 func TestNewValidation(t *testing.T) {
 	long := strings.Repeat("x", monitor.MaxNameLen+1)
+	const reserved = `has a reserved name: "id", "age", "name" and names that begin with "rate:" or "total:" are sort keys`
 	tests := []struct {
 		name   string
 		mon    string
 		events []string
 		opts   []monitor.Option
-		want   string // a part of the error
+		want   string // the whole error message
 	}{
-		{"empty monitor name", "", []string{"a"}, nil, "empty monitor name"},
-		{"nil events", "http", nil, nil, "no events"},
-		{"no events", "http", []string{}, nil, "no events"},
-		{"empty event", "http", []string{"a", ""}, nil, "empty \"http\": event 1 name"},
-		{"duplicate event", "http", []string{"a", "b", "a"}, nil, `duplicate event name "a"`},
-		{"reserved id", "http", []string{"id"}, nil, "reserved"},
-		{"reserved age", "http", []string{"x", "age"}, nil, "reserved"},
-		{"reserved name", "http", []string{"name"}, nil, "reserved"},
-		{"bad utf8 monitor", "ht\xfftp", []string{"a"}, nil, "not valid UTF-8"},
-		{"bad utf8 event", "http", []string{"a\xc3"}, nil, "not valid UTF-8"},
-		{"control monitor", "ht\ntp", []string{"a"}, nil, "control character"},
-		{"control event", "http", []string{"a\x00"}, nil, "control character"},
-		{"C1 control event", "http", []string{"a\u0085"}, nil, "control character"},
-		{"long monitor", long, []string{"a"}, nil, "over MaxNameLen"},
-		{"long event", "http", []string{long}, nil, "over MaxNameLen"},
-		{"nil clock", "http", []string{"a"}, []monitor.Option{monitor.WithClock(nil)}, "WithClock(nil)"},
-		{"bad estimator", "http", []string{"a"}, []monitor.Option{monitor.WithEstimator(ring.Estimator(9))}, "unknown estimator"},
+		{"empty monitor name", "", []string{"a"}, nil, `monitor "": the monitor name is empty`},
+		{"nil events", "http", nil, nil, `monitor "http": no events given`},
+		{"no events", "http", []string{}, nil, `monitor "http": no events given`},
+		{"empty event", "http", []string{"a", ""}, nil, `monitor "http": event 1 has an empty name`},
+		{"duplicate event", "http", []string{"a", "b", "a"}, nil, `monitor "http": event 2 "a" has the same name as event 0`},
+		{"reserved id", "http", []string{"id"}, nil, `monitor "http": event 0 "id" ` + reserved},
+		{"reserved age", "http", []string{"x", "age"}, nil, `monitor "http": event 1 "age" ` + reserved},
+		{"reserved name", "http", []string{"name"}, nil, `monitor "http": event 0 "name" ` + reserved},
+		{"reserved rate: prefix", "http", []string{"rate:x"}, nil, `monitor "http": event 0 "rate:x" ` + reserved},
+		{"reserved total: prefix", "http", []string{"a", "total:a"}, nil, `monitor "http": event 1 "total:a" ` + reserved},
+		{"bad utf8 monitor", "ht\xfftp", []string{"a"}, nil, `monitor "ht\xfftp": the monitor name is not valid UTF-8`},
+		{"bad utf8 event", "http", []string{"a\xc3"}, nil, `monitor "http": event 0 "a\xc3" has a name that is not valid UTF-8`},
+		{"control monitor", "ht\ntp", []string{"a"}, nil, `monitor "ht\ntp": the monitor name holds a control character`},
+		{"control event", "http", []string{"a\x00"}, nil, `monitor "http": event 0 "a\x00" has a name that holds a control character`},
+		{"C1 control event", "http", []string{"a\u0085"}, nil, `monitor "http": event 0 "a\u0085" has a name that holds a control character`},
+		{"long monitor", long, []string{"a"}, nil, `monitor "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"...: the monitor name is 129 bytes long, over MaxNameLen (128)`},
+		{"long event", "http", []string{"a", long}, nil, `monitor "http": event 1 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... has a name that is 129 bytes long, over MaxNameLen (128)`},
+		{"long Unicode event, cut on a rune", "http", []string{strings.Repeat("é", 65)}, nil, `monitor "http": event 0 "éééééééééééééééé"... has a name that is 130 bytes long, over MaxNameLen (128)`},
+		{"nil clock", "http", []string{"a"}, []monitor.Option{monitor.WithClock(nil)}, `monitor "http": WithClock was given a nil clock`},
+		{"bad estimator", "http", []string{"a"}, []monitor.Option{monitor.WithEstimator(ring.Estimator(9))}, `monitor "http": WithEstimator was given an unknown estimator (9); want ring.Seed or ring.Interpolated`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,10 +71,10 @@ func TestNewValidation(t *testing.T) {
 			m, err := monitor.New(tt.mon, tt.events, opts...)
 			if err == nil {
 				m.Close()
-				t.Fatalf("New(%q, %q) = nil error, want one with %q", tt.mon, tt.events, tt.want)
+				t.Fatalf("New(%q, %q) = nil error, want %q", tt.mon, tt.events, tt.want)
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("New(%q, %q) error = %q, want it to contain %q", tt.mon, tt.events, err, tt.want)
+			if err.Error() != tt.want {
+				t.Errorf("New(%q, %q) error\n got %s\nwant %s", tt.mon, tt.events, err, tt.want)
 			}
 			if m != nil {
 				t.Errorf("New returned a Monitor with an error")
@@ -614,6 +618,11 @@ func TestParseQuery(t *testing.T) {
 		{"conns=false&sort=&protocol=", monitor.Query{}, ""},
 		{"sort=req%20total", monitor.Query{SortBy: "req total"}, ""},
 		{"limit=10000", monitor.Query{Limit: 10000}, ""},
+		{"sort=total:req", monitor.Query{SortBy: "total:req"}, ""},
+		{"sort=rate:req", monitor.Query{SortBy: "rate:req"}, ""},
+		{"sort=total:" + strings.Repeat("x", monitor.MaxNameLen), monitor.Query{SortBy: "total:" + strings.Repeat("x", monitor.MaxNameLen)}, ""},
+		{"sort=total:", monitor.Query{}, "empty"},
+		{"sort=rate:%ff", monitor.Query{}, "UTF-8"},
 		{"format=json&x=1", monitor.Query{}, ""},
 		{"conns=yes", monitor.Query{}, `"conns": "yes" is not a bool`},
 		{"desc=2", monitor.Query{}, `"desc": "2" is not a bool`},

@@ -7,11 +7,28 @@ import (
 	"time"
 )
 
+// MaxConnNameLen is the longest connection name, in bytes, that a snapshot
+// carries (ConnInfo.Name). A longer name given to Open is cut on a rune
+// boundary and ends with "…", within MaxConnNameLen bytes in all; the
+// filter and the sort by name still see the whole name.
+const MaxConnNameLen = 256
+
+// capConnName returns name cut to at most MaxConnNameLen bytes, "…"
+// included, if it is longer.
+func capConnName(name string) string {
+	if len(name) <= MaxConnNameLen {
+		return name
+	}
+	const mark = "…"
+	return name[:runeCut(name, MaxConnNameLen-len(mark))] + mark
+}
+
 // candidate is an open connection that matched a Query's filter.
 type candidate struct {
-	id  uint64
-	e   connEntry
-	key float64 // the sort event's rate
+	id    uint64
+	e     connEntry
+	rate  float64 // the sort event's rate, when sorting by rate
+	total uint64  // the sort event's total, when sorting by total
 }
 
 const (
@@ -19,59 +36,120 @@ const (
 	sortAge
 	sortName
 	sortRate
+	sortTotal
 )
 
-// listConns returns the open connections that q asks for, and how many
-// matched its filter before its limit.
-func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
-	mode, sortEv := sortID, 0
-	switch q.SortBy {
+// The prefixes of the Query.SortBy keys that name an event; New keeps
+// event names from starting with them.
+const (
+	sortRatePrefix  = "rate:"
+	sortTotalPrefix = "total:"
+)
+
+// sortOf returns how Query.SortBy key by orders m's connections, and the
+// index of the event it sorts by.
+func (m *Monitor) sortOf(by string) (mode, ev int) {
+	switch by {
 	case "", "id":
+		return sortID, 0
 	case "age":
-		mode = sortAge
+		return sortAge, 0
 	case "name":
-		mode = sortName
-	default:
-		if i := slices.Index(m.events, q.SortBy); i >= 0 {
-			mode, sortEv = sortRate, i
-		}
+		return sortName, 0
 	}
-	epoch := m.clock.Epoch()
-	var cs []candidate
-	m.conns.Range(func(id uint64, e connEntry) bool {
-		if q.Filter != "" && !strings.Contains(e.name, q.Filter) {
-			return true
-		}
-		c := candidate{id: id, e: e}
-		if mode == sortRate {
-			c.key = m.rate(&e.c.ev[sortEv].w, epoch)
-		}
-		if e.c.id.Load() == id { // still open
-			cs = append(cs, c)
-		}
-		return true
-	})
-	slices.SortFunc(cs, func(a, b candidate) int {
-		var r int
-		switch mode {
-		case sortAge: // youngest first: the latest opened
-			r = cmp.Compare(b.e.opened, a.e.opened)
-		case sortName:
-			r = strings.Compare(a.e.name, b.e.name)
-		case sortRate:
-			r = cmp.Compare(a.key, b.key)
-		}
-		if q.Desc {
+	mode, name := sortRate, by
+	if rest, ok := strings.CutPrefix(by, sortTotalPrefix); ok {
+		mode, name = sortTotal, rest
+	} else if rest, ok := strings.CutPrefix(by, sortRatePrefix); ok {
+		name = rest
+	}
+	if i := slices.Index(m.events, name); i >= 0 {
+		return mode, i
+	}
+	return sortID, 0
+}
+
+// connOrder is the order of candidates for a sort mode.
+type connOrder struct {
+	mode int
+	desc bool
+}
+
+// cmp compares a and b: negative when a comes first. Ties go by id.
+func (o connOrder) cmp(a, b *candidate) int {
+	var r int
+	switch o.mode {
+	case sortAge: // youngest first: the latest opened
+		r = cmp.Compare(b.e.opened, a.e.opened)
+	case sortName:
+		r = strings.Compare(a.e.name, b.e.name)
+	case sortRate:
+		r = cmp.Compare(a.rate, b.rate)
+	case sortTotal:
+		r = cmp.Compare(a.total, b.total)
+	}
+	if o.desc {
+		r = -r
+	}
+	if r == 0 {
+		r = cmp.Compare(a.id, b.id)
+		if o.desc && o.mode == sortID {
 			r = -r
 		}
-		if r == 0 {
-			r = cmp.Compare(a.id, b.id)
-			if q.Desc && mode == sortID {
-				r = -r
+	}
+	return r
+}
+
+// topConns keeps the first limit candidates offered to it, by order, in a
+// heap whose root is the last of them: O(log limit) time per offer and
+// O(limit) memory, whatever the number offered.
+type topConns struct {
+	order connOrder
+	limit int
+	h     []candidate
+}
+
+func (t *topConns) offer(c candidate) {
+	if len(t.h) < t.limit {
+		t.h = append(t.h, c)
+		for i := len(t.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if t.order.cmp(&t.h[i], &t.h[p]) <= 0 {
+				break
 			}
+			t.h[i], t.h[p] = t.h[p], t.h[i]
+			i = p
 		}
-		return r
-	})
+		return
+	}
+	if t.order.cmp(&c, &t.h[0]) >= 0 {
+		return // after all those kept
+	}
+	t.h[0] = c
+	for i := 0; ; {
+		l, r, last := 2*i+1, 2*i+2, i
+		if l < len(t.h) && t.order.cmp(&t.h[l], &t.h[last]) > 0 {
+			last = l
+		}
+		if r < len(t.h) && t.order.cmp(&t.h[r], &t.h[last]) > 0 {
+			last = r
+		}
+		if last == i {
+			return
+		}
+		t.h[i], t.h[last] = t.h[last], t.h[i]
+		i = last
+	}
+}
+
+// listConns returns the open connections that q asks for, and how many
+// matched its filter before its limit. It visits every open connection
+// once but keeps only the first q.Limit by the order asked for, in a
+// bounded heap, and builds rows for those only: O(N log limit) time and
+// O(limit) memory. A connection that closes between its selection and its
+// row is left out, so the list may hold fewer than the limit.
+func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
+	mode, sortEv := m.sortOf(q.SortBy)
 	limit := q.Limit
 	switch {
 	case limit <= 0:
@@ -79,12 +157,33 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	case limit > MaxConnLimit:
 		limit = MaxConnLimit
 	}
-	out := make([]ConnInfo, 0, min(limit, len(cs)))
-	for _, c := range cs {
-		if len(out) == limit {
-			break
+	epoch := m.clock.ReadEpoch()
+	order := connOrder{mode: mode, desc: q.Desc}
+	top := topConns{order: order, limit: limit, h: make([]candidate, 0, min(limit, max(int(m.cur.Load()), 1)))}
+	matched := 0
+	m.conns.Range(func(id uint64, e connEntry) bool {
+		if q.Filter != "" && !strings.Contains(e.name, q.Filter) {
+			return true
 		}
-		info := ConnInfo{ID: c.id, Name: c.e.name, Age: now - c.e.opened, Events: make([]ConnEvent, len(c.e.c.ev))}
+		c := candidate{id: id, e: e}
+		switch mode {
+		case sortRate:
+			c.rate = m.rate(&e.c.ev[sortEv].w, epoch)
+		case sortTotal:
+			c.total = e.c.ev[sortEv].total.Load()
+		}
+		if e.c.id.Load() == id { // still open
+			matched++
+			top.offer(c)
+		}
+		return true
+	})
+	slices.SortFunc(top.h, func(a, b candidate) int { return order.cmp(&a, &b) })
+	nev := len(m.events)
+	evs := make([]ConnEvent, len(top.h)*nev)
+	out := make([]ConnInfo, 0, len(top.h))
+	for _, c := range top.h {
+		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
 		for i := range c.e.c.ev {
 			k := &c.e.c.ev[i]
 			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
@@ -92,7 +191,8 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it
 		}
+		evs = evs[nev:]
 		out = append(out, info)
 	}
-	return out, len(cs)
+	return out, matched
 }

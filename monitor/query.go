@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Query asks a Source for what a snapshot should hold beyond the
@@ -15,8 +17,11 @@ type Query struct {
 	Protocol string
 	// Filter, when not empty, keeps only connections whose Name contains it.
 	Filter string
-	// SortBy orders connections: "id" (the default), "age", "name", or an
-	// event name, which sorts by that event's rate.
+	// SortBy orders connections: "id" (the default), "age", "name", or
+	// by one event: "rate:" and the event's name sorts by its rate (so
+	// does the bare event name), "total:" and the event's name by its
+	// total. Event names never begin with "rate:" or "total:" (New
+	// refuses them), so these keys cannot collide with an event.
 	SortBy string
 	// Desc reverses the order.
 	Desc bool
@@ -42,8 +47,10 @@ const MaxFilterLen = 256
 //
 //	conns     bool: list open connections (Query.Conns)
 //	protocol  a monitor name (Query.Protocol)
-//	filter    a substring of connection names (Query.Filter), at most MaxFilterLen bytes
-//	sort      "id", "age", "name" or an event name (Query.SortBy)
+//	filter    a substring of connection names (Query.Filter), valid UTF-8 of at most MaxFilterLen bytes
+//	sort      "id", "age", "name", an event name or "rate:" and an event
+//	          name (by its rate), or "total:" and an event name (by its
+//	          total) (Query.SortBy)
 //	desc      bool: reverse the order (Query.Desc)
 //	limit     an integer in [1, MaxConnLimit] (Query.Limit)
 //
@@ -51,6 +58,7 @@ const MaxFilterLen = 256
 // ("?conns&desc"). ParseQuery is strict: a malformed value, a key given
 // twice, or a protocol or sort key that no monitor could have (see New for
 // names) is an error. Other keys are ignored, for the handler's own use.
+// Its errors quote at most a short prefix of a bad value.
 //
 // ParseQuery does not know the monitors: a well-formed protocol or event
 // name that no monitor has is not an error. Snapshot then lists no
@@ -78,7 +86,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return fmt.Errorf("monitor: query key %q: %q is not a bool", key, s)
+			return fmt.Errorf("monitor: query key %q: %s is not a bool", key, quoteShort(s))
 		}
 		*dst = b
 		return nil
@@ -94,8 +102,8 @@ func ParseQuery(v url.Values) (Query, error) {
 		return Query{}, err
 	}
 	if ok && s != "" {
-		if err := checkName("protocol", s); err != nil {
-			return Query{}, fmt.Errorf("monitor: query key \"protocol\": %w", err)
+		if p := nameProblem(s); p != "" {
+			return Query{}, fmt.Errorf("monitor: query key \"protocol\": %s %s", quoteShort(s), p)
 		}
 		q.Protocol = s
 	}
@@ -103,8 +111,11 @@ func ParseQuery(v url.Values) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	if len(s) > MaxFilterLen {
-		return Query{}, fmt.Errorf("monitor: query key \"filter\" is %d bytes, over %d", len(s), MaxFilterLen)
+	switch {
+	case len(s) > MaxFilterLen:
+		return Query{}, fmt.Errorf("monitor: query key \"filter\": %s is %d bytes long, over MaxFilterLen (%d)", quoteShort(s), len(s), MaxFilterLen)
+	case !utf8.ValidString(s):
+		return Query{}, fmt.Errorf("monitor: query key \"filter\": %s is not valid UTF-8", quoteShort(s))
 	}
 	q.Filter = s
 	s, ok, err = get("sort")
@@ -112,8 +123,16 @@ func ParseQuery(v url.Values) (Query, error) {
 		return Query{}, err
 	}
 	if ok && s != "" {
-		if err := checkName("sort key", s); err != nil {
-			return Query{}, fmt.Errorf("monitor: query key \"sort\": %w", err)
+		ev := s
+		if rest, ok := strings.CutPrefix(s, sortTotalPrefix); ok {
+			ev = rest
+		} else if rest, ok := strings.CutPrefix(s, sortRatePrefix); ok {
+			ev = rest
+		}
+		if p := nameProblem(ev); p != "" && ev != s {
+			return Query{}, fmt.Errorf("monitor: query key \"sort\": the event name in %s %s", quoteShort(s), p)
+		} else if p != "" {
+			return Query{}, fmt.Errorf("monitor: query key \"sort\": %s %s", quoteShort(s), p)
 		}
 		q.SortBy = s
 	}
@@ -124,7 +143,7 @@ func ParseQuery(v url.Values) (Query, error) {
 	if ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxConnLimit {
-			return Query{}, fmt.Errorf("monitor: query key \"limit\": %q is not an integer in [1, %d]", s, MaxConnLimit)
+			return Query{}, fmt.Errorf("monitor: query key \"limit\": %s is not an integer in [1, %d]", quoteShort(s), MaxConnLimit)
 		}
 		q.Limit = n
 	}

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/hitrate/hitrate/ring"
@@ -99,10 +100,13 @@ type ConnEvent struct {
 // the monitor's name, it lists no protocol. It implements Source.
 //
 // Connections are sorted by q.SortBy: "id" (the default: oldest first),
-// "age" (youngest first), "name", or an event name, by that event's rate
-// (lowest first); q.Desc reverses the order, and ties go by id. A SortBy
-// that is none of these sorts by id. On a nil Monitor, Snapshot lists no
-// protocol.
+// "age" (youngest first), "name", an event name or "rate:" and an event
+// name, by that event's rate, or "total:" and an event name, by that
+// event's total (lowest first); q.Desc reverses the order, and ties go by
+// id. A SortBy that is none of these sorts by id. Only the first q.Limit
+// connections are kept while the open ones are visited, so a snapshot
+// costs O(N log limit) time and O(limit) memory for N open connections.
+// On a nil Monitor, Snapshot lists no protocol.
 func (m *Monitor) Snapshot(q Query) Snapshot {
 	if m == nil {
 		return Snapshot{Time: time.Now(), Estimator: ring.Seed.String(), Protocols: []Protocol{}}
@@ -117,13 +121,14 @@ func (m *Monitor) Snapshot(q Query) Snapshot {
 // protocol returns the snapshot of m as one Protocol.
 func (m *Monitor) protocol(q Query) Protocol {
 	now := m.clock.Elapsed()
+	cur := m.cur.Load()
 	p := Protocol{
 		Name:   m.name,
 		Uptime: now - m.start,
 		Events: make([]EventStats, len(m.events)),
 		Conns: ConnCounts{
-			Current: m.cur.Load(),
-			Peak:    m.peak.Load(),
+			Current: cur,
+			Peak:    raisePeak(&m.peak, cur),
 			Total:   m.totalCns.Load(),
 		},
 	}
@@ -150,4 +155,20 @@ func (m *Monitor) protocol(q Query) Protocol {
 		p.Open, p.OpenMatched = m.listConns(q, now)
 	}
 	return p
+}
+
+// raisePeak returns the peak, first raising it to cur if it is below: cur
+// was read before the peak, and Open raises the current count before the
+// peak, so a peak below cur only lags behind an Open; cur connections were
+// really open at that moment. So no snapshot shows Current > Peak.
+func raisePeak(peak *atomic.Int64, cur int64) int64 {
+	for {
+		p := peak.Load()
+		if cur <= p {
+			return p
+		}
+		if peak.CompareAndSwap(p, cur) {
+			return cur
+		}
+	}
 }

@@ -124,6 +124,23 @@ func (c *Clock) Epoch() uint64 {
 	return c.epoch.Load()
 }
 
+// ReadEpoch returns the epoch that readers sum the slots up to: the stored
+// epoch, or the one that the elapsed time names when it is ahead (a late
+// rotator). Events written meanwhile went to the stored epoch's slot, so a
+// reader sees them as older than they are, never newer: during a stall the
+// rate never exceeds what an on-time rotator shows, and a stream that
+// stopped reads zero within 1.1 s of its last event. Events written during
+// a stall longer than the window leave the rate once their slot is more
+// than a second old (never the total). ReadEpoch costs a clock read more
+// than Epoch; writers use Epoch.
+func (c *Clock) ReadEpoch() uint64 {
+	e := c.epoch.Load()
+	if t := Size + uint64(c.elapsed()/Tick); t > e {
+		return t
+	}
+	return e
+}
+
 // Elapsed returns the time since the Clock was made, by its time source.
 func (c *Clock) Elapsed() time.Duration {
 	return c.elapsed()

@@ -52,7 +52,7 @@ func (c *Counter) Total() uint64 {
 // Slots returns the counts of the last Size epochs, oldest first.
 func (c *Counter) Slots() Slots {
 	var s Slots
-	c.w.ReadInto(c.clock.Epoch(), &s)
+	c.w.ReadInto(c.clock.ReadEpoch(), &s)
 	return s
 }
 
@@ -64,7 +64,7 @@ func (c *Counter) Rate() float64 {
 
 // RateWith returns the events per second over the last second, by e.
 func (c *Counter) RateWith(e Estimator) float64 {
-	epoch := c.clock.Epoch()
+	epoch := c.clock.ReadEpoch()
 	var s Slots
 	c.w.ReadInto(epoch, &s)
 	f := 0.0

@@ -18,6 +18,16 @@
 // rotation ever visits a counter: a Clock drives any number of counters at
 // the same cost, and slots that a late rotator skipped read as zero.
 //
+// Readers take the epoch that the elapsed time names when it is ahead of
+// the stored one (Clock.ReadEpoch), so a late rotator never inflates a
+// rate: the events written during a stall land in the slot of the stored
+// epoch, which readers see as older than it is, so the rate never exceeds
+// what an on-time rotator shows, and a stream that stopped reads zero
+// within 1.1 s of its last event. What a stall longer than the window (one
+// second) costs: the events written during it leave the rate once their
+// slot is more than a second old, and the rate reads low until the rotator
+// catches up; they never leave the total, which stays exact.
+//
 // Usage:
 //
 //  1. Make one Clock for the process (or use Default) and Stop it at the

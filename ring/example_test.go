@@ -33,18 +33,21 @@ func ExampleManualClock_Stall() {
 	c.Add(5)
 
 	// The rotator is late: time passes, the epoch does not, and writes keep
-	// going to the old slot.
+	// going to the old slot. Readers follow the time: they see that slot
+	// as three ticks old, and the skipped slots as zero.
 	clock.Stall(3 * ring.Tick)
 	c.Add(5)
-	fmt.Println(c.Slots()[ring.N])
-
-	// It catches up: the skipped slots read as zero.
-	clock.Rotate()
 	s := c.Slots()
 	fmt.Println(s[ring.N-3:])
+
+	// It catches up: new writes go to the current slot.
+	clock.Rotate()
+	c.Add(1)
+	s = c.Slots()
+	fmt.Println(s[ring.N-3:])
 	// Output:
-	// 10
 	// [10 0 0 0]
+	// [10 0 0 1]
 }
 
 func ExampleEstimator_Rate() {

@@ -77,7 +77,7 @@ func (c *Counter) Total() uint64 {
 // summed over the shards.
 func (c *Counter) Slots() ring.Slots {
 	var s ring.Slots
-	c.readInto(c.clock.Epoch(), &s)
+	c.readInto(c.clock.ReadEpoch(), &s)
 	return s
 }
 
@@ -96,7 +96,7 @@ func (c *Counter) Rate() float64 {
 
 // RateWith returns the events per second over the last second, by e.
 func (c *Counter) RateWith(e ring.Estimator) float64 {
-	epoch := c.clock.Epoch()
+	epoch := c.clock.ReadEpoch()
 	var s ring.Slots
 	c.readInto(epoch, &s)
 	f := 0.0

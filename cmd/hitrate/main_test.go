@@ -111,7 +111,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-upstream", "127.0.0.1:1"}, exitUsage, "-listen is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
-		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "empty monitor name"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "the monitor name is empty"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr)
