@@ -49,6 +49,8 @@ type Monitor struct {
 	peak     atomic.Int64
 	totalCns atomic.Uint64
 
+	closeHook func(ConnSummary) // nil unless WithCloseHook; see summarize
+
 	peaks []uatomic.Float64 // per event: the highest rate read; see PeakRate
 	mu    sync.Mutex        // guards hist
 	hist  []history
@@ -84,6 +86,8 @@ type config struct {
 	clockSet bool
 	est      ring.Estimator
 	manual   bool
+
+	closeHook func(ConnSummary)
 }
 
 // WithClock makes the Monitor read its epochs from clock instead of
@@ -166,6 +170,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		peaks:  make([]uatomic.Float64, len(events)),
 		hist:   make([]history, len(events)),
 	}
+	m.closeHook = cfg.closeHook
 	if m.tag == 0 { // 2^32 monitors later
 		m.tag = monitorTags.Add(1)
 	}
