@@ -55,6 +55,8 @@ type Monitor struct {
 	mu    sync.Mutex        // guards hist
 	hist  []history
 
+	totals totals // the sampled totals, for AverageRate; guarded by mu
+
 	stopOnce sync.Once
 	stop     chan struct{} // nil with WithManualSampling
 	done     chan struct{}
@@ -171,6 +173,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		hist:   make([]history, len(events)),
 	}
 	m.closeHook = cfg.closeHook
+	m.totals = newTotals(len(events), m.start)
 	if m.tag == 0 { // 2^32 monitors later
 		m.tag = monitorTags.Add(1)
 	}
@@ -334,7 +337,8 @@ func (m *Monitor) owns(ev Event) bool {
 }
 
 // Sample records the current rate of every event in its history (the last
-// HistoryLen samples) and raises its peak rate. The sampler goroutine calls
+// HistoryLen samples) and raises its peak rate, and records every total
+// for AverageRate. The sampler goroutine calls
 // it once a second; with WithManualSampling, the caller does. It is safe
 // to call concurrently with everything else.
 func (m *Monitor) Sample() {
@@ -348,6 +352,7 @@ func (m *Monitor) Sample() {
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)
 	}
+	m.totals.record(m.clock.Elapsed(), m.agg)
 }
 
 // errNilMonitor is returned where a nil *Monitor is given.

@@ -161,6 +161,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 		}
 		p.Events[i].History = hs
 	}
+	m.totals.fill(p.Events)
 	m.mu.Unlock()
 	if q.Conns {
 		p.Open, p.OpenMatched = m.listConns(q, now)

@@ -47,6 +47,16 @@ type EventStats struct {
 	// History holds the Rate sampled once a second, oldest first, for a
 	// sparkline; at most HistoryLen samples.
 	History []float64 `json:"history"`
+	// Rate10s is the average events per second over the last 10 s, and
+	// Span10s the seconds it is actually over: from the totals sampled
+	// once a second (see Monitor.AverageRate), over 10 sample intervals,
+	// or over the time since the monitor was made until there are 10.
+	// Both are 0 before the first sample.
+	Rate10s float64 `json:"rate_10s"`
+	Span10s float64 `json:"span_10s"`
+	// Rate60s and Span60s are the same over 60 s.
+	Rate60s float64 `json:"rate_60s"`
+	Span60s float64 `json:"span_60s"`
 }
 
 // ConnCounts counts the connections of a protocol.
