@@ -136,7 +136,7 @@ func TestEventStatsJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &keys); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"rate", "rate_10s", "span_10s", "rate_60s", "span_60s"} {
+	for _, k := range []string{"rate", "rate_10s", "span_10s", "rate_60s", "span_60s", "rate_low", "rate_high"} {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("EventStats JSON %s has no %q", b, k)
 		}

@@ -145,10 +145,13 @@ func (m *Monitor) protocol(q Query) Protocol {
 	}
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
+		low, high := rateInterval(r) // r is the weighted count of a 1 s window
 		p.Events[i] = EventStats{
 			Name:     m.events[i],
 			Total:    a.Total(),
 			Rate:     r,
+			RateLow:  low,
+			RateHigh: high,
 			PeakRate: raise(&m.peaks[i], r),
 		}
 	}

@@ -41,6 +41,11 @@ type EventStats struct {
 	Total uint64 `json:"total"`
 	// Rate is the events per second over the last second.
 	Rate float64 `json:"rate"`
+	// RateLow and RateHigh bound the 95% confidence interval of Rate,
+	// with the window's count taken as Poisson (see the package doc,
+	// "Error bars").
+	RateLow  float64 `json:"rate_low"`
+	RateHigh float64 `json:"rate_high"`
 	// PeakRate is the highest Rate seen, by the sampler or by any read
 	// (see Monitor.PeakRate): never below Rate.
 	PeakRate float64 `json:"peak_rate"`
