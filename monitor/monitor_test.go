@@ -650,10 +650,12 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
+var expvarRuns atomic.Int64
+
 func TestPublishExpvar(t *testing.T) {
 	m, _ := newManual(t, "http", []string{"req"})
 	m.Log(m.MustEvent("req"))
-	const name = "hitrate_monitor_test"
+	name := fmt.Sprintf("hitrate_monitor_test_%d", expvarRuns.Add(1)) // expvar names live for the process: one per run, for -count
 	if err := monitor.PublishExpvar(name, m); err != nil {
 		t.Fatal(err)
 	}
