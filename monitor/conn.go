@@ -162,14 +162,17 @@ func (c Conn) Open() bool {
 // Close closes the connection: it leaves the Monitor's list of open
 // connections and its counters are recycled. Close is idempotent and safe
 // to call concurrently with anything; events logged after it count for the
-// protocol only.
+// protocol only. With WithCloseHook, the first Close calls the hook.
 func (c Conn) Close() {
 	m := c.m
 	if m == nil || c.c == nil || !c.c.id.CompareAndSwap(c.id, 0) {
 		return
 	}
-	m.conns.Delete(c.id)
+	e, _ := m.conns.LoadAndDelete(c.id)
 	m.cur.Add(-1)
+	if m.closeHook != nil {
+		m.summarize(c, e)
+	}
 	m.pool.Put(c.c)
 }
 

@@ -59,6 +59,47 @@
 // HistoryLen last samples, and raises its peak rate, which every read of
 // the rate (Snapshot, PeakRate) raises too.
 //
+// # Connection summaries
+//
+// WithCloseHook gives the Monitor a function that Conn.Close calls once
+// per connection, after the connection has left the list of open ones,
+// with a ConnSummary: its id, name, open time, duration and the final
+// total of every event, by name (a close hook never runs on the event
+// path). The totals are exact for every event logged on the handle before
+// Close was called; an event racing with the Close may or may not be in
+// them, and counts for the protocol either way. ConnSummary is a
+// slog.LogValuer, for one structured log line per connection (as
+// "hitrate proxy -log-conns" prints). Without a hook, Open and Close
+// allocate nothing more than before.
+//
+// # Average rates over 10 s and 60 s
+//
+// Beside the live rate over the last second, each event has its average
+// rate over the last 10 s and 60 s (EventStats.Rate10s and Rate60s,
+// Monitor.AverageRate), with no work per event: Sample also records each
+// event's protocol-wide total and the clock's time, keeping the last
+// HistoryLen+1 records, and an average is the difference of two totals,
+// 10 (60) samples apart, over the time between them, so it is exact and
+// moves once a second. Until 10 (60) samples have been taken it is over
+// the time since New; Span10s and Span60s give the seconds an average is
+// actually over (0 before the first sample). For Prometheus, export the
+// totals and let rate() average them; no gauge carries these averages.
+//
+// # Error bars
+//
+// Each protocol-wide 1 s rate comes with a 95% confidence interval,
+// EventStats.RateLow to RateHigh, that treats the rate's count as a
+// Poisson count over one second: the count is the estimator's weighted
+// sum of the window's slots, that is Rate times 1 s (Seed counts the
+// oldest 100 ms slot at half weight, Interpolated at 1-f; the interval
+// is that of this count, a fractional count taken as it is). The interval
+// is Garwood's exact one, from the gamma quantiles that invert the
+// Poisson CDF, up to a count of 1000, and the Wilson–Hilferty normal
+// approximation of the same quantiles above, which is within 0.001 events
+// of it there. For 0 events the interval is 0 to 3.69/s; for 10, 4.8 to
+// 18.4; for 100, 81.4 to 121.6; for 10000, 9805 to 10198. Connections'
+// rates have no interval.
+//
 // # HTTP and metrics
 //
 // This package serves nothing. Package github.com/hitrate/hitrate/monitor/web

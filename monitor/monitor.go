@@ -49,9 +49,13 @@ type Monitor struct {
 	peak     atomic.Int64
 	totalCns atomic.Uint64
 
+	closeHook func(ConnSummary) // nil unless WithCloseHook; see summarize
+
 	peaks []uatomic.Float64 // per event: the highest rate read; see PeakRate
 	mu    sync.Mutex        // guards hist
 	hist  []history
+
+	totals totals // the sampled totals, for AverageRate; guarded by mu
 
 	stopOnce sync.Once
 	stop     chan struct{} // nil with WithManualSampling
@@ -84,6 +88,8 @@ type config struct {
 	clockSet bool
 	est      ring.Estimator
 	manual   bool
+
+	closeHook func(ConnSummary)
 }
 
 // WithClock makes the Monitor read its epochs from clock instead of
@@ -169,6 +175,8 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		peaks:  make([]uatomic.Float64, len(events)),
 		hist:   make([]history, len(events)),
 	}
+	m.closeHook = cfg.closeHook
+	m.totals = newTotals(len(events), m.start)
 	if m.tag == 0 { // 2^32 monitors later
 		m.tag = monitorTags.Add(1)
 	}
@@ -356,7 +364,8 @@ func (m *Monitor) owns(ev Event) bool {
 }
 
 // Sample records the current rate of every event in its history (the last
-// HistoryLen samples) and raises its peak rate. The sampler goroutine calls
+// HistoryLen samples) and raises its peak rate, and records every total
+// for AverageRate. The sampler goroutine calls
 // it once a second; with WithManualSampling, the caller does. It is safe
 // to call concurrently with everything else. On a nil Monitor it does
 // nothing.
@@ -374,6 +383,7 @@ func (m *Monitor) Sample() {
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)
 	}
+	m.totals.record(m.clock.Elapsed(), m.agg)
 }
 
 // maxQuote is the longest prefix of a bad value, in bytes, that an error

@@ -56,12 +56,27 @@ type EventStats struct {
 	Total uint64 `json:"total"`
 	// Rate is the events per second over the last second.
 	Rate float64 `json:"rate"`
+	// RateLow and RateHigh bound the 95% confidence interval of Rate,
+	// with the window's count taken as Poisson (see the package doc,
+	// "Error bars").
+	RateLow  float64 `json:"rate_low"`
+	RateHigh float64 `json:"rate_high"`
 	// PeakRate is the highest Rate seen, by the sampler or by any read
 	// (see Monitor.PeakRate): never below Rate.
 	PeakRate float64 `json:"peak_rate"`
 	// History holds the Rate sampled once a second, oldest first, for a
 	// sparkline; at most HistoryLen samples.
 	History []float64 `json:"history"`
+	// Rate10s is the average events per second over the last 10 s, and
+	// Span10s the seconds it is actually over: from the totals sampled
+	// once a second (see Monitor.AverageRate), over 10 sample intervals,
+	// or over the time since the monitor was made until there are 10.
+	// Both are 0 before the first sample.
+	Rate10s float64 `json:"rate_10s"`
+	Span10s float64 `json:"span_10s"`
+	// Rate60s and Span60s are the same over 60 s.
+	Rate60s float64 `json:"rate_60s"`
+	Span60s float64 `json:"span_60s"`
 }
 
 // ConnCounts counts the connections of a protocol.
@@ -134,10 +149,13 @@ func (m *Monitor) protocol(q Query) Protocol {
 	}
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
+		low, high := rateInterval(r) // r is the weighted count of a 1 s window
 		p.Events[i] = EventStats{
 			Name:     m.events[i],
 			Total:    a.Total(),
 			Rate:     r,
+			RateLow:  low,
+			RateHigh: high,
 			PeakRate: raise(&m.peaks[i], r),
 		}
 	}
@@ -150,6 +168,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 		}
 		p.Events[i].History = hs
 	}
+	m.totals.fill(p.Events)
 	m.mu.Unlock()
 	if q.Conns {
 		p.Open, p.OpenMatched = m.listConns(q, now)

@@ -166,7 +166,7 @@ func TestProxyCommand(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout, stderr, wait := start(ctx, "proxy", "-listen", "127.0.0.1:0", "-upstream", uln.Addr().String(), "-stats", "127.0.0.1:0", "-protocol", "web")
+	stdout, stderr, wait := start(ctx, "proxy", "-listen", "127.0.0.1:0", "-upstream", uln.Addr().String(), "-stats", "127.0.0.1:0", "-protocol", "web", "-log-conns")
 	addr := await(t, stdout, regexp.MustCompile(`(127\.0\.0\.1:\d+) -> `), 5*time.Second)[1]
 	stats := await(t, stdout, regexp.MustCompile(`stats at (http://\S+/)`), 5*time.Second)[1]
 
@@ -203,6 +203,11 @@ func TestProxyCommand(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
 		t.Errorf("stdout:\n%s", stdout)
+	}
+	// -log-conns: a line per connection, each with its one request.
+	closed := regexp.MustCompile(`(?m)^time=\S+ level=INFO msg="conn closed" conn\.protocol=web conn\.id=\d+ .* conn\.events\.requests=1 `)
+	if n := len(closed.FindAllString(stderr.String(), -1)); n != 3 {
+		t.Errorf("stderr has %d conn closed lines, want 3:\n%s", n, stderr)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"time"
 
@@ -17,7 +18,8 @@ both ways (half-close aware), and counts per protocol and per connection:
 connections, bytes_in (from clients), bytes_out (from the upstream),
 errors (failed dials, resets, copy errors) and, when a client speaks
 HTTP/1.x, requests. With -stats it serves the stats page, /json and
-/metrics there.
+/metrics there. With -log-conns it logs a line (log/slog text, on stderr)
+per closed connection, with its duration and final counts.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open
@@ -31,6 +33,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stats := fs.String("stats", "", "serve the stats page, /json and /metrics on `addr` (host:port)")
 	protocol := fs.String("protocol", "tcp", "the protocol `name` the traffic is counted under")
 	dialTimeout := fs.Duration("dial-timeout", proxy.DefaultDialTimeout, "bound on each dial to the upstream")
+	logConns := fs.Bool("log-conns", false, "log one line per closed connection, with its duration and counts, on stderr")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long open connections may take to finish on SIGINT or SIGTERM")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -50,7 +53,11 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFail
 	}
 
-	mon, err := proxy.NewMonitor(*protocol)
+	var opts []monitor.Option
+	if *logConns {
+		opts = append(opts, proxy.LogConns(slog.New(slog.NewTextHandler(stderr, nil))))
+	}
+	mon, err := proxy.NewMonitor(*protocol, opts...)
 	if err != nil {
 		return usageError(fs, "-protocol: %v", err)
 	}
