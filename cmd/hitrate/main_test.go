@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -302,5 +303,28 @@ func TestTableTerminal(t *testing.T) {
 	tab.draw(s, tab.start.Add(2*time.Second))
 	if strings.Contains(first, "\x1b[2A") || !strings.Contains(b.String()[len(first):], "\x1b[2A") {
 		t.Errorf("the second draw should move up the 2 lines of the first:\n%q", b.String())
+	}
+}
+
+// hitrate version and hitrate -version print the module version
+// ("(devel)" in a test binary) and the Go version.
+func TestVersion(t *testing.T) {
+	want := regexp.MustCompile(`^hitrate \S+ ` + regexp.QuoteMeta(runtime.Version()) + ` \S+/\S+\n$`)
+	for _, args := range [][]string{{"version"}, {"-version"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
+			t.Errorf("hitrate %q: exit %d; stderr:\n%s", args, code, stderr.String())
+		}
+		if !want.MatchString(stdout.String()) {
+			t.Errorf("hitrate %q printed %q, want a match for %s", args, stdout.String(), want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"version", "extra"}, io.Discard, &stderr); code != exitUsage {
+		t.Errorf("hitrate version extra: exit %d, want %d", code, exitUsage)
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"help", "version"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "usage: hitrate version") {
+		t.Errorf("hitrate help version: exit %d:\n%s", code, stderr.String())
 	}
 }
