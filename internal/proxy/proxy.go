@@ -83,7 +83,11 @@ type Config struct {
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
 	// ErrorLog, when not nil, logs failed dials and accept errors. They
-	// are counted either way.
+	// are counted either way. The lines carry no prefix of their own (give
+	// the logger one). Failed dials are logged at most once a second: a
+	// line says how many more failed since the last one, as in
+	// "dial tcp 127.0.0.1:1: connect: connection refused (and 41 more in
+	// the last 1s)".
 	ErrorLog *log.Logger
 }
 
@@ -94,6 +98,7 @@ type Proxy struct {
 	mon      *monitor.Monitor
 	dialer   net.Dialer
 	errorLog *log.Logger
+	dialLog  *logLimiter // failed dials to errorLog; nil without it
 
 	evRequests, evIn, evOut, evErrors monitor.Event
 
@@ -128,6 +133,9 @@ func New(cfg Config) (*Proxy, error) {
 		listeners: make(map[net.Listener]struct{}),
 		sessions:  make(map[*session]struct{}),
 		drained:   make(chan struct{}),
+	}
+	if cfg.ErrorLog != nil {
+		p.dialLog = newLogLimiter(time.Second, func(line string) { cfg.ErrorLog.Print(line) })
 	}
 	if p.mon != nil {
 		for _, e := range []struct {
@@ -189,7 +197,7 @@ func (p *Proxy) Serve(ln net.Listener) error {
 			// Out of file descriptors, a connection aborted before it
 			// was accepted...: wait a little and go on, as net/http does.
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			p.logf("proxy: accept: %v; retrying in %v", err, backoff)
+			p.logf("accept: %v; retrying in %v", err, backoff)
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
@@ -220,6 +228,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.stopAccepting()
 	select {
 	case <-p.drained:
+		p.flushLog()
 		return nil
 	case <-ctx.Done():
 		p.Close()
@@ -243,7 +252,15 @@ func (p *Proxy) Close() error {
 		s.kill()
 	}
 	<-p.drained
+	p.flushLog()
 	return nil
+}
+
+// flushLog logs the failed dials held back by the rate limit.
+func (p *Proxy) flushLog() {
+	if p.dialLog != nil {
+		p.dialLog.flush()
+	}
 }
 
 // stopAccepting marks the proxy closing and closes its listeners.
@@ -313,8 +330,8 @@ func (s *session) run() {
 			s.kill() // Close aborted the dial: not an error
 			return
 		}
-		if s.fail() {
-			p.logf("proxy: %v", err)
+		if s.fail() && p.dialLog != nil {
+			p.dialLog.print(err.Error())
 		}
 		return
 	}
