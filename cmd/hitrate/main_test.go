@@ -206,7 +206,7 @@ func TestProxyCommand(t *testing.T) {
 	if code := wait(t, 10*time.Second); code != exitOK {
 		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
+	if !strings.Contains(stdout.String(), "hitrate proxy: stopping; 0 connections open") || !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 }
@@ -326,5 +326,13 @@ func TestVersion(t *testing.T) {
 	stderr.Reset()
 	if code := run(context.Background(), []string{"help", "version"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "usage: hitrate version") {
 		t.Errorf("hitrate help version: exit %d:\n%s", code, stderr.String())
+	}
+}
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 connections", 1: "1 connection", 2: "2 connections", 41: "41 connections"} {
+		if got := count(n, "connection"); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -99,7 +99,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("%v", err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintf(stdout, "hitrate proxy: stopping; %d connections open, waiting up to %v\n", p.Active(), *shutdownTimeout)
+	fmt.Fprintf(stdout, "hitrate proxy: stopping; %s open, waiting up to %v\n", count(p.Active(), "connection"), *shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := p.Shutdown(sctx); err != nil {
