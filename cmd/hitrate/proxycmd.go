@@ -16,8 +16,9 @@ const proxyText = `proxy forwards every connection accepted on -listen to -upstr
 both ways (half-close aware), and counts per protocol and per connection:
 connections, bytes_in (from clients), bytes_out (from the upstream),
 errors (failed dials, resets, copy errors) and, when a client speaks
-HTTP/1.x, requests. With -stats it serves the stats page, /json and
-/metrics there.
+HTTP/1.x, requests and the upstream's responses by status class
+(responses_1xx ... responses_5xx). With -stats it serves the stats page,
+/json and /metrics there.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open

@@ -15,15 +15,30 @@
 //	bytes_out  bytes read from the upstream (forwarded to the client)
 //	requests   HTTP/1.x requests the client sent
 //	errors     failed dials, resets and other read or write errors
+//	responses_1xx ... responses_5xx
+//	           HTTP/1.x responses the upstream sent, by status class
+//	           (interim 1xx responses count too), as HAProxy's hrsp_1xx
+//	           ... hrsp_5xx
 //
 // Requests are found by parsing the client's stream as it is forwarded:
 // the bytes go to the upstream as soon as they are read, and the parser
 // reads them after, so parsing never delays forwarding. A stream whose
 // first line is not an HTTP/1.x request line, or that stops parsing as
 // HTTP/1.x (or switches protocol, with CONNECT or Upgrade), is forwarded
-// uncounted from there on. A connection counts at most one error: the
-// first one ends it, and the errors its closing causes on the other side
-// are not counted again.
+// uncounted from there on.
+//
+// Responses are found the same way in the upstream's stream, each final
+// response paired with its request, in order (pipelining included), to
+// know whether it has a body (not after a HEAD). A stream that is not
+// HTTP/1.x responses, a protocol switch (101, a 2xx to a CONNECT), a body
+// delimited by the end of the stream, or a response that cannot be paired
+// with a request (more than 64 pipelined requests ahead, or a response
+// that its request parser has not seen within 100 ms) stops the counting
+// of responses on the connection: the rest is forwarded uncounted, never
+// miscounted.
+//
+// A connection counts at most one error: the first one ends it, and the
+// errors its closing causes on the other side are not counted again.
 //
 // Without a Monitor the proxy runs the same forwarding loop and counts
 // nothing (nor parses anything), which is the baseline that "hitrate
@@ -50,6 +65,12 @@ const (
 	EventBytesIn  = "bytes_in"  // bytes read from clients
 	EventBytesOut = "bytes_out" // bytes read from the upstream
 	EventErrors   = "errors"    // failed dials, resets, read and write errors
+
+	EventResponses1xx = "responses_1xx" // HTTP/1.x responses from the upstream with a 1xx status
+	EventResponses2xx = "responses_2xx" // ... 2xx
+	EventResponses3xx = "responses_3xx" // ... 3xx
+	EventResponses4xx = "responses_4xx" // ... 4xx
+	EventResponses5xx = "responses_5xx" // ... 5xx
 )
 
 // DefaultDialTimeout bounds a dial to the upstream when Config.DialTimeout
@@ -62,7 +83,8 @@ var ErrClosed = errors.New("proxy: closed")
 // Events returns the names of the events a monitored Proxy counts, in the
 // order NewMonitor declares them.
 func Events() []string {
-	return []string{EventRequests, EventBytesIn, EventBytesOut, EventErrors}
+	return []string{EventRequests, EventBytesIn, EventBytesOut, EventErrors,
+		EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx}
 }
 
 // NewMonitor returns a Monitor named protocol with the events of Events,
@@ -101,6 +123,7 @@ type Proxy struct {
 	dialLog  *logLimiter // failed dials to errorLog; nil without it
 
 	evRequests, evIn, evOut, evErrors monitor.Event
+	evResponses                       [5]monitor.Event // by status class: 1xx ... 5xx
 
 	ctx    context.Context // cancelled by Close: aborts pending dials
 	cancel context.CancelFunc
@@ -146,6 +169,11 @@ func New(cfg Config) (*Proxy, error) {
 			{&p.evIn, EventBytesIn},
 			{&p.evOut, EventBytesOut},
 			{&p.evErrors, EventErrors},
+			{&p.evResponses[0], EventResponses1xx},
+			{&p.evResponses[1], EventResponses2xx},
+			{&p.evResponses[2], EventResponses3xx},
+			{&p.evResponses[3], EventResponses4xx},
+			{&p.evResponses[4], EventResponses5xx},
 		} {
 			ev, err := p.mon.Event(e.name)
 			if err != nil {
@@ -308,6 +336,7 @@ type session struct {
 	p      *Proxy
 	client net.Conn
 	mc     monitor.Conn // the zero Conn without a Monitor
+	reqs   pending      // pairs responses with requests
 
 	mu     sync.Mutex
 	up     net.Conn
@@ -344,12 +373,16 @@ func (s *session) run() {
 	s.up = up
 	s.mu.Unlock()
 
+	reqs, resps := parseNone, parseNone
+	if p.mon != nil {
+		reqs, resps = parseRequests, parseResponses
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.pipe(up, s.client, p.evOut, false)
+		s.pipe(up, s.client, p.evOut, resps)
 	}()
-	s.pipe(s.client, up, p.evIn, p.mon != nil)
+	s.pipe(s.client, up, p.evIn, reqs)
 	<-done
 	s.client.Close()
 	up.Close()
@@ -385,14 +418,24 @@ func (s *session) closeAll() {
 	}
 }
 
+// What pipe parses.
+const (
+	parseNone = iota
+	parseRequests
+	parseResponses
+)
+
 // pipe forwards src to dst, counting the bytes as ev, and counting HTTP
-// requests if parse is set, until src ends. At a clean end it closes the
-// write side of dst; on an error, the whole session.
-func (s *session) pipe(src, dst net.Conn, ev monitor.Event, parse bool) {
-	t := tee{src: src, dst: dst, mc: s.mc, ev: ev}
-	if parse {
+// requests or responses as parse says, until src ends. At a clean end it
+// closes the write side of dst; on an error, the whole session.
+func (s *session) pipe(src, dst net.Conn, ev monitor.Event, parse int) {
+	t := tee{src: src, dst: dst, mc: s.mc, ev: ev, q: &s.reqs}
+	switch parse {
+	case parseRequests:
 		t.countRequests(s.p.evRequests)
-	} else {
+	case parseResponses:
+		t.countResponses(&s.p.evResponses)
+	default:
 		t.drain()
 	}
 	if t.err == io.EOF {
@@ -424,6 +467,7 @@ type tee struct {
 	dst io.Writer
 	mc  monitor.Conn
 	ev  monitor.Event
+	q   *pending // the session's requests, for the response parser; may be nil
 	// err is the first read or write error, io.EOF at a clean end of src.
 	// Once it is set, Read returns it without reading.
 	err error
