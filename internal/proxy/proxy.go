@@ -40,6 +40,14 @@
 // A connection counts at most one error: the first one ends it, and the
 // errors its closing causes on the other side are not counted again.
 //
+// With Config.IdleTimeout, a connection that moves no byte either way for
+// that long is closed (both sides), and counted as idle_closed, not as an
+// error: an abandoned keep-alive connection is the ordinary fate of a
+// client that went away, and the proxy reclaiming it is policy, not a
+// fault. One goroutine per Proxy sweeps the connections every tenth of
+// the timeout (at most every second); forwarding only notes, per read,
+// the sweeper's last tick, so there is no timer or deadline per read.
+//
 // Without a Monitor the proxy runs the same forwarding loop and counts
 // nothing (nor parses anything), which is the baseline that "hitrate
 // overhead" measures the monitoring against.
@@ -71,6 +79,8 @@ const (
 	EventResponses3xx = "responses_3xx" // ... 3xx
 	EventResponses4xx = "responses_4xx" // ... 4xx
 	EventResponses5xx = "responses_5xx" // ... 5xx
+
+	EventIdleClosed = "idle_closed" // connections closed by Config.IdleTimeout
 )
 
 // DefaultDialTimeout bounds a dial to the upstream when Config.DialTimeout
@@ -84,7 +94,8 @@ var ErrClosed = errors.New("proxy: closed")
 // order NewMonitor declares them.
 func Events() []string {
 	return []string{EventRequests, EventBytesIn, EventBytesOut, EventErrors,
-		EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx}
+		EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx,
+		EventIdleClosed}
 }
 
 // NewMonitor returns a Monitor named protocol with the events of Events,
@@ -104,6 +115,11 @@ type Config struct {
 	// DialTimeout bounds each dial to Upstream; 0 means
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
+	// IdleTimeout, when not 0, closes a connection that has read no byte
+	// from either side for that long (counted as idle_closed): between
+	// IdleTimeout and IdleTimeout + min(IdleTimeout/5, 2s) after its last
+	// byte. 0 means no idle timeout.
+	IdleTimeout time.Duration
 	// ErrorLog, when not nil, logs failed dials and accept errors. They
 	// are counted either way. The lines carry no prefix of their own (give
 	// the logger one). Failed dials are logged at most once a second: a
@@ -124,6 +140,14 @@ type Proxy struct {
 
 	evRequests, evIn, evOut, evErrors monitor.Event
 	evResponses                       [5]monitor.Event // by status class: 1xx ... 5xx
+	evIdle                            monitor.Event
+
+	// The idle timeout: the sweeper ticks every tick, storing elapsed()
+	// in clock; reads store clock in their session's active.
+	idle, tick  time.Duration
+	elapsed     func() time.Duration // since New; a variable for tests
+	clock       atomic.Int64         // elapsed() at the last tick
+	sweeperOnce sync.Once
 
 	ctx    context.Context // cancelled by Close: aborts pending dials
 	cancel context.CancelFunc
@@ -148,6 +172,9 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = DefaultDialTimeout
 	}
+	if cfg.IdleTimeout < 0 {
+		return nil, fmt.Errorf("proxy: negative idle timeout %v", cfg.IdleTimeout)
+	}
 	p := &Proxy{
 		upstream:  cfg.Upstream,
 		mon:       cfg.Monitor,
@@ -156,7 +183,11 @@ func New(cfg Config) (*Proxy, error) {
 		listeners: make(map[net.Listener]struct{}),
 		sessions:  make(map[*session]struct{}),
 		drained:   make(chan struct{}),
+		idle:      cfg.IdleTimeout,
+		tick:      min(max(cfg.IdleTimeout/10, time.Millisecond), time.Second),
 	}
+	start := time.Now()
+	p.elapsed = func() time.Duration { return time.Since(start) }
 	if cfg.ErrorLog != nil {
 		p.dialLog = newLogLimiter(time.Second, func(line string) { cfg.ErrorLog.Print(line) })
 	}
@@ -174,6 +205,7 @@ func New(cfg Config) (*Proxy, error) {
 			{&p.evResponses[2], EventResponses3xx},
 			{&p.evResponses[3], EventResponses4xx},
 			{&p.evResponses[4], EventResponses5xx},
+			{&p.evIdle, EventIdleClosed},
 		} {
 			ev, err := p.mon.Event(e.name)
 			if err != nil {
@@ -202,6 +234,12 @@ func (p *Proxy) Serve(ln net.Listener) error {
 	}
 	p.listeners[ln] = struct{}{}
 	p.mu.Unlock()
+	if p.idle > 0 {
+		p.sweeperOnce.Do(func() {
+			p.clock.Store(int64(p.elapsed()))
+			go p.sweeper()
+		})
+	}
 	defer func() {
 		p.mu.Lock()
 		delete(p.listeners, ln)
@@ -236,6 +274,7 @@ func (p *Proxy) Serve(ln net.Listener) error {
 		}
 		backoff = 0
 		s := &session{p: p, client: c}
+		s.active.Store(p.clock.Load())
 		p.mu.Lock()
 		if p.closing {
 			p.mu.Unlock()
@@ -318,6 +357,43 @@ func (p *Proxy) checkDrained() {
 	}
 }
 
+// sweeper closes the idle sessions every tick, until the proxy is closed
+// and drained.
+func (p *Proxy) sweeper() {
+	t := time.NewTicker(p.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.drained:
+			return
+		case <-t.C:
+			p.sweep()
+		}
+	}
+}
+
+// sweep advances the clock and closes the sessions with no byte read
+// since the timeout. A read notes the clock of the last sweep, up to a
+// tick before the read: a session is closed once the timeout and a tick
+// have passed since the clock its last read noted, so never before the
+// timeout, and, with sweeps a tick apart, at most two ticks after it.
+func (p *Proxy) sweep() {
+	now := int64(p.elapsed())
+	p.clock.Store(now)
+	limit := int64(p.idle + p.tick)
+	var idle []*session
+	p.mu.Lock()
+	for s := range p.sessions {
+		if now-s.active.Load() >= limit {
+			idle = append(idle, s)
+		}
+	}
+	p.mu.Unlock()
+	for _, s := range idle {
+		s.expire()
+	}
+}
+
 // Active returns the number of client connections being served.
 func (p *Proxy) Active() int {
 	p.mu.Lock()
@@ -335,23 +411,31 @@ func (p *Proxy) logf(format string, args ...any) {
 type session struct {
 	p      *Proxy
 	client net.Conn
-	mc     monitor.Conn // the zero Conn without a Monitor
+	mc     monitor.Conn // the zero Conn without a Monitor; set under mu
 	reqs   pending      // pairs responses with requests
 
 	mu     sync.Mutex
 	up     net.Conn
 	killed bool
 
-	// ended is set by the first error, which is counted, and by kill:
-	// the errors that closing the connections causes are not counted.
+	// ended is set by the first error, which is counted, by kill and
+	// expire, and at the end: the errors that closing the connections
+	// causes are not counted.
 	ended atomic.Bool
+
+	// active is the proxy's clock at the last read of a byte (or at the
+	// accept), for the idle timeout.
+	active atomic.Int64
 }
 
 func (s *session) run() {
 	p := s.p
 	defer p.remove(s)
-	s.mc = p.mon.Open(s.client.RemoteAddr().String())
-	defer s.mc.Close()
+	mc := p.mon.Open(s.client.RemoteAddr().String())
+	s.mu.Lock() // for expire, in the sweeper's goroutine
+	s.mc = mc
+	s.mu.Unlock()
+	defer mc.Close()
 
 	up, err := p.dialer.DialContext(p.ctx, "tcp", p.upstream)
 	if err != nil {
@@ -384,6 +468,7 @@ func (s *session) run() {
 	}()
 	s.pipe(s.client, up, p.evIn, reqs)
 	<-done
+	s.ended.Store(true)
 	s.client.Close()
 	up.Close()
 }
@@ -404,6 +489,19 @@ func (s *session) kill() {
 	s.ended.Store(true)
 	s.mu.Lock()
 	s.killed = true
+	s.mu.Unlock()
+	s.closeAll()
+}
+
+// expire closes both connections of an idle session, counting it as
+// idle_closed unless it has already ended.
+func (s *session) expire() {
+	if !s.ended.CompareAndSwap(false, true) {
+		return
+	}
+	s.mu.Lock()
+	s.killed = true
+	s.mc.Log(s.p.evIdle)
 	s.mu.Unlock()
 	s.closeAll()
 }
@@ -430,6 +528,9 @@ const (
 // closes the write side of dst; on an error, the whole session.
 func (s *session) pipe(src, dst net.Conn, ev monitor.Event, parse int) {
 	t := tee{src: src, dst: dst, mc: s.mc, ev: ev, q: &s.reqs}
+	if s.p.idle > 0 {
+		t.clock, t.active = &s.p.clock, &s.active
+	}
 	switch parse {
 	case parseRequests:
 		t.countRequests(s.p.evRequests)
@@ -468,6 +569,9 @@ type tee struct {
 	mc  monitor.Conn
 	ev  monitor.Event
 	q   *pending // the session's requests, for the response parser; may be nil
+	// With an idle timeout, each read that returns bytes stores clock in
+	// active (if it changed: the two directions share active).
+	clock, active *atomic.Int64
 	// err is the first read or write error, io.EOF at a clean end of src.
 	// Once it is set, Read returns it without reading.
 	err error
@@ -480,6 +584,11 @@ func (t *tee) Read(p []byte) (int, error) {
 	}
 	n, err := t.src.Read(p)
 	if n > 0 {
+		if t.active != nil {
+			if now := t.clock.Load(); t.active.Load() != now {
+				t.active.Store(now)
+			}
+		}
 		t.mc.Add(t.ev, uint64(n))
 		if _, werr := t.dst.Write(p[:n]); werr != nil {
 			t.err = werr
