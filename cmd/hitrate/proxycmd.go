@@ -33,6 +33,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	protocol := fs.String("protocol", "tcp", "the protocol `name` the traffic is counted under")
 	dialTimeout := fs.Duration("dial-timeout", proxy.DefaultDialTimeout, "bound on each dial to the upstream")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long open connections may take to finish on SIGINT or SIGTERM")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a connection with no byte either way for this long, counted as idle_closed (0: never)")
+	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -45,6 +47,10 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(fs, "-dial-timeout must be > 0")
 	case *shutdownTimeout < 0:
 		return usageError(fs, "-shutdown-timeout must be >= 0")
+	case *idleTimeout < 0:
+		return usageError(fs, "-idle-timeout must be >= 0")
+	case *statsIdleTimeout < 0:
+		return usageError(fs, "-stats-idle-timeout must be >= 0")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
@@ -57,7 +63,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer mon.Close()
 	logger := log.New(stderr, "hitrate proxy: ", log.LstdFlags)
-	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, ErrorLog: logger})
+	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, IdleTimeout: *idleTimeout, ErrorLog: logger})
 	if err != nil {
 		return usageError(fs, "-upstream: %v", err)
 	}
@@ -84,7 +90,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			sln.Close()
 			return fail("%v", err)
 		}
-		ss = serveStats(sln, group)
+		ss = serveStats(sln, group, *statsIdleTimeout)
 		defer ss.shutdown(5 * time.Second)
 	}
 	fmt.Fprintf(stdout, "hitrate proxy: %s -> %s, protocol %q\n", ln.Addr(), *upstream, *protocol)
