@@ -383,7 +383,7 @@ func TestProxyIdleTimeouts(t *testing.T) {
 		resp.Body.Close()
 		n, err := io.Copy(io.Discard, br)
 		if gap := time.Since(sent); err != nil || n != 0 || gap < 100*time.Millisecond {
-			t.Errorf("%s: closed after %v with %d more bytes, %v; want EOF after 100ms or more", a, gap, n, err)
+			t.Errorf("%s (proxy %s, stats %s): closed after %v with %d more bytes, %v; want EOF after 100ms or more", a, addr, stats, gap, n, err)
 		}
 	}
 	deadline := time.Now().Add(5 * time.Second)

@@ -47,51 +47,66 @@ func closedByProxy(t *testing.T, c net.Conn, wait time.Duration) bool {
 	return true
 }
 
-// On the proxy's clock: a connection is closed once it has been idle for
-// the timeout (and a tick, the clock's granularity), never before; bytes
-// either way keep it open; the close counts idle_closed, not an error.
+// On the proxy's clock, swept every tick: a connection is closed once the
+// timeout has passed since the first sweep after its last read (the
+// proxy knows the read came before it), never sooner; bytes either way
+// keep it open; a late sweep delays a close, never advances it; the close
+// counts idle_closed, not an error.
 func TestIdleTimeout(t *testing.T) {
-	const idle = time.Second // a tick of 100 ms
+	const idle, tick = time.Second, 100 * time.Millisecond
 	p, addr, clock := startIdleProxy(t, idle)
+	if p.tick != tick {
+		t.Fatalf("tick %v, want %v", p.tick, tick)
+	}
 	m := p.mon
-	at := func(d time.Duration) {
+	now := time.Duration(0)
+	at := func(d time.Duration) { // one sweep at d
+		now = d
 		clock.Store(int64(d))
 		p.sweep()
+	}
+	advance := func(to time.Duration) { // sweeps a tick apart, up to to
+		for now+tick <= to {
+			at(now + tick)
+		}
 	}
 
 	a, b, c := dial(t, addr), dial(t, addr), dial(t, addr)
 	defer a.Close()
 	defer b.Close()
 	defer c.Close()
-	echo(t, a, "a") // at 0
+	echo(t, a, "a") // between the sweeps at 0 and 0.1 s
 	echo(t, b, "b")
 	poll(t, func() bool { return p.Active() == 3 })
 
-	at(500 * time.Millisecond)
-	echo(t, b, "b") // b: from the client at 0.5 s
-	c.CloseWrite()  // c: half-closed at 0.5 s; the upstream half-closes too
+	advance(500 * time.Millisecond)
+	echo(t, b, "b") // b: between 0.5 and 0.6 s
+	c.CloseWrite()  // c: half-closed; the upstream half-closes too
 	if n, err := io.Copy(io.Discard, c); n != 0 || err != nil {
 		t.Fatalf("half-close: %d bytes, %v", n, err)
 	}
 	poll(t, func() bool { return p.Active() == 2 }) // c ends by itself
 
-	at(idle + 99*time.Millisecond) // a: idle 1.099 s, within the tick
+	advance(idle) // a: 0.9 s since the sweep after its last read
 	if closedByProxy(t, a, 20*time.Millisecond) {
-		t.Fatal("a closed before the timeout and a tick")
+		t.Fatal("a closed before the timeout")
 	}
-	at(idle + 100*time.Millisecond) // a: idle 1.1 s: closed
+	advance(idle + tick) // a: 1 s: closed
 	if !closedByProxy(t, a, 5*time.Second) {
 		t.Fatal("a not closed after the timeout")
 	}
 	if closedByProxy(t, b, 20*time.Millisecond) {
-		t.Fatal("b closed, idle for only 0.6 s")
+		t.Fatal("b closed, idle for 0.5 s")
 	}
-	echo(t, b, "b") // b: at 1.1 s
-	at(2*idle + 199*time.Millisecond)
+	echo(t, b, "b") // b: between 1.1 and 1.2 s
+
+	// A late sweep: the proxy knows only that the read came before it.
+	at(1900 * time.Millisecond)
+	advance(2800 * time.Millisecond)
 	if closedByProxy(t, b, 20*time.Millisecond) {
-		t.Fatal("b closed before the timeout and a tick")
+		t.Fatal("b closed less than the timeout after the late sweep")
 	}
-	at(2*idle + 200*time.Millisecond)
+	advance(2900 * time.Millisecond)
 	if !closedByProxy(t, b, 5*time.Second) {
 		t.Fatal("b not closed after the timeout")
 	}

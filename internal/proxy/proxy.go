@@ -59,6 +59,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -118,7 +119,8 @@ type Config struct {
 	// IdleTimeout, when not 0, closes a connection that has read no byte
 	// from either side for that long (counted as idle_closed): between
 	// IdleTimeout and IdleTimeout + min(IdleTimeout/5, 2s) after its last
-	// byte. 0 means no idle timeout.
+	// byte (later if the sweeper runs late, never sooner). 0 means no
+	// idle timeout.
 	IdleTimeout time.Duration
 	// ErrorLog, when not nil, logs failed dials and accept errors. They
 	// are counted either way. The lines carry no prefix of their own (give
@@ -142,12 +144,14 @@ type Proxy struct {
 	evResponses                       [5]monitor.Event // by status class: 1xx ... 5xx
 	evIdle                            monitor.Event
 
-	// The idle timeout: the sweeper ticks every tick, storing elapsed()
+	// The idle timeout: the sweeper sweeps every tick, storing elapsed()
 	// in clock; reads store clock in their session's active.
 	idle, tick  time.Duration
 	elapsed     func() time.Duration // since New; a variable for tests
-	clock       atomic.Int64         // elapsed() at the last tick
+	clock       atomic.Int64         // elapsed() at the last sweep
 	sweeperOnce sync.Once
+	sweepMu     sync.Mutex
+	sweeps      []int64 // the times of the last sweeps, oldest first; under sweepMu
 
 	ctx    context.Context // cancelled by Close: aborts pending dials
 	cancel context.CancelFunc
@@ -236,7 +240,7 @@ func (p *Proxy) Serve(ln net.Listener) error {
 	p.mu.Unlock()
 	if p.idle > 0 {
 		p.sweeperOnce.Do(func() {
-			p.clock.Store(int64(p.elapsed()))
+			p.sweep() // starts the clock
 			go p.sweeper()
 		})
 	}
@@ -372,19 +376,38 @@ func (p *Proxy) sweeper() {
 	}
 }
 
+// maxSweeps is how many sweep times the sweeper keeps: enough to span
+// the timeout and two ticks (12 ticks), with room for irregular ticks.
+const maxSweeps = 16
+
 // sweep advances the clock and closes the sessions with no byte read
-// since the timeout. A read notes the clock of the last sweep, up to a
-// tick before the read: a session is closed once the timeout and a tick
-// have passed since the clock its last read noted, so never before the
-// timeout, and, with sweeps a tick apart, at most two ticks after it.
+// since the timeout.
+//
+// A read notes the clock, the time of the last sweep: it happened after
+// that sweep and before the next one (which it would otherwise have seen).
+// So a session is closed once the timeout has passed since the sweep that
+// followed the clock its last read noted: never before the timeout, even
+// when sweeps come late, and with sweeps a tick apart, at most two ticks
+// after it. It takes the sweep's time from the sweeps kept; for a
+// session idle longer than they span, the oldest kept, which is later:
+// the close can only come later, not sooner. It costs a pass over the
+// open sessions per tick.
 func (p *Proxy) sweep() {
+	p.sweepMu.Lock()
+	defer p.sweepMu.Unlock()
 	now := int64(p.elapsed())
 	p.clock.Store(now)
-	limit := int64(p.idle + p.tick)
+	if n := len(p.sweeps); n == 0 || p.sweeps[n-1] != now {
+		if n == maxSweeps {
+			copy(p.sweeps, p.sweeps[1:])
+			p.sweeps = p.sweeps[:n-1]
+		}
+		p.sweeps = append(p.sweeps, now)
+	}
 	var idle []*session
 	p.mu.Lock()
 	for s := range p.sessions {
-		if now-s.active.Load() >= limit {
+		if now-p.sweepAfter(s.active.Load()) >= int64(p.idle) {
 			idle = append(idle, s)
 		}
 	}
@@ -392,6 +415,17 @@ func (p *Proxy) sweep() {
 	for _, s := range idle {
 		s.expire()
 	}
+}
+
+// sweepAfter returns the time of the first sweep kept after t, or
+// math.MaxInt64 if there is none. p.sweepMu must be held.
+func (p *Proxy) sweepAfter(t int64) int64 {
+	for _, s := range p.sweeps {
+		if s > t {
+			return s
+		}
+	}
+	return math.MaxInt64
 }
 
 // Active returns the number of client connections being served.
@@ -569,8 +603,8 @@ type tee struct {
 	mc  monitor.Conn
 	ev  monitor.Event
 	q   *pending // the session's requests, for the response parser; may be nil
-	// With an idle timeout, each read that returns bytes stores clock in
-	// active (if it changed: the two directions share active).
+	// With an idle timeout, each read that returns bytes raises active to
+	// clock (if it changed: the two directions share active).
 	clock, active *atomic.Int64
 	// err is the first read or write error, io.EOF at a clean end of src.
 	// Once it is set, Read returns it without reading.
@@ -585,8 +619,10 @@ func (t *tee) Read(p []byte) (int, error) {
 	n, err := t.src.Read(p)
 	if n > 0 {
 		if t.active != nil {
-			if now := t.clock.Load(); t.active.Load() != now {
-				t.active.Store(now)
+			// Raise active to the clock; never lower it (the other
+			// direction may have stored a newer clock meanwhile).
+			now := t.clock.Load()
+			for old := t.active.Load(); old < now && !t.active.CompareAndSwap(old, now); old = t.active.Load() {
 			}
 		}
 		t.mc.Add(t.ev, uint64(n))
