@@ -30,6 +30,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 0, "stop after this long (0: run until Ctrl-C)")
 	rate := fs.Float64("rate", 150, "mean HTTP requests per second through the proxy (it varies around it)")
 	workers := fs.Int("clients", 16, "HTTP clients, each with at most one connection")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "the proxy closes a connection with no byte either way for this long (0: never)")
+	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -40,6 +42,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, "-rate must be > 0")
 	case *workers <= 0:
 		return usageError(fs, "-clients must be > 0")
+	case *idleTimeout < 0:
+		return usageError(fs, "-idle-timeout must be >= 0")
+	case *statsIdleTimeout < 0:
+		return usageError(fs, "-stats-idle-timeout must be >= 0")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate demo: "+format+"\n", a...)
@@ -77,7 +83,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("stats: %v", err)
 	}
-	ss := serveStats(sln, group)
+	ss := serveStats(sln, group, *statsIdleTimeout)
 	defer ss.shutdown(2 * time.Second)
 	fmt.Fprintf(stdout, "hitrate demo: stats page at %s\n", ss.URL())
 	if fellBack {
@@ -103,7 +109,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		<-upDone
 	}()
-	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon})
+	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: *idleTimeout})
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -6,6 +6,9 @@
 //
 //	hitrate <command> [flags]
 //
+// "hitrate version" (or "hitrate -version") prints the module version,
+// "(devel)" for a build from a checkout, and the Go version.
+//
 // The commands are:
 //
 //	demo      the live demo: an HTTP upstream on loopback, the proxy in front
@@ -75,6 +78,7 @@ hitrate counts events and per-second rates at nanosecond cost. Commands:
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "  %-9s %s\n", "version", "print the version of hitrate and of Go (also: hitrate -version)")
 	fmt.Fprint(w, `
 Run "hitrate <command> -h" for the flags of a command.
 Start with: hitrate demo
@@ -96,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		usage(stderr)
 		return exitOK
+	case "version", "-version", "--version":
+		return runVersion(ctx, args[1:], stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == name {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +114,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "the monitor name is empty"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},
+		{[]string{"demo", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
+		{[]string{"demo", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr)
@@ -201,7 +207,7 @@ func TestProxyCommand(t *testing.T) {
 	if code := wait(t, 10*time.Second); code != exitOK {
 		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
+	if !strings.Contains(stdout.String(), "hitrate proxy: stopping; 0 connections open") || !strings.Contains(stdout.String(), "hitrate proxy: stopped") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	// -log-conns: a line per connection, each with its one request.
@@ -286,5 +292,105 @@ func TestTableTerminal(t *testing.T) {
 	tab.draw(s, tab.start.Add(2*time.Second))
 	if strings.Contains(first, "\x1b[2A") || !strings.Contains(b.String()[len(first):], "\x1b[2A") {
 		t.Errorf("the second draw should move up the 2 lines of the first:\n%q", b.String())
+	}
+}
+
+// hitrate version and hitrate -version print the module version
+// ("(devel)" in a test binary) and the Go version.
+func TestVersion(t *testing.T) {
+	want := regexp.MustCompile(`^hitrate \S+ ` + regexp.QuoteMeta(runtime.Version()) + ` \S+/\S+\n$`)
+	for _, args := range [][]string{{"version"}, {"-version"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
+			t.Errorf("hitrate %q: exit %d; stderr:\n%s", args, code, stderr.String())
+		}
+		if !want.MatchString(stdout.String()) {
+			t.Errorf("hitrate %q printed %q, want a match for %s", args, stdout.String(), want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"version", "extra"}, io.Discard, &stderr); code != exitUsage {
+		t.Errorf("hitrate version extra: exit %d, want %d", code, exitUsage)
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"help", "version"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "usage: hitrate version") {
+		t.Errorf("hitrate help version: exit %d:\n%s", code, stderr.String())
+	}
+}
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 connections", 1: "1 connection", 2: "2 connections", 41: "41 connections"} {
+		if got := count(n, "connection"); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// The proxy closes a client connection idle for -idle-timeout, counted as
+// idle_closed, and the stats server a keep-alive connection idle for
+// -stats-idle-timeout.
+func TestProxyIdleTimeouts(t *testing.T) {
+	uln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hi")
+	})}
+	go up.Serve(uln)
+	defer up.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout, stderr, wait := start(ctx, "proxy", "-listen", "127.0.0.1:0", "-upstream", uln.Addr().String(),
+		"-stats", "127.0.0.1:0", "-idle-timeout", "100ms", "-stats-idle-timeout", "100ms")
+	addr := await(t, stdout, regexp.MustCompile(`(127\.0\.0\.1:\d+) -> `), 5*time.Second)[1]
+	stats := await(t, stdout, regexp.MustCompile(`stats at http://(\S+)/`), 5*time.Second)[1]
+
+	// A keep-alive request on each, then silence: each is closed, no
+	// sooner than its timeout.
+	for _, a := range []string{addr, stats} {
+		c, err := net.DialTimeout("tcp", a, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		sent := time.Now()
+		io.WriteString(c, "GET /json HTTP/1.1\r\nHost: x\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		n, err := io.Copy(io.Discard, br)
+		if gap := time.Since(sent); err != nil || n != 0 || gap < 100*time.Millisecond {
+			t.Errorf("%s (proxy %s, stats %s): closed after %v with %d more bytes, %v; want EOF after 100ms or more", a, addr, stats, gap, n, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, b := httpGet(t, "http://"+stats+"/json")
+		var s monitor.Snapshot
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		idle := map[string]uint64{}
+		for _, e := range s.Protocols[0].Events {
+			idle[e.Name] = e.Total
+		}
+		if idle["idle_closed"] == 1 && idle["errors"] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("want 1 idle_closed, 0 errors: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := wait(t, 10*time.Second); code != exitOK {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
 }

@@ -17,9 +17,10 @@ const proxyText = `proxy forwards every connection accepted on -listen to -upstr
 both ways (half-close aware), and counts per protocol and per connection:
 connections, bytes_in (from clients), bytes_out (from the upstream),
 errors (failed dials, resets, copy errors) and, when a client speaks
-HTTP/1.x, requests. With -stats it serves the stats page, /json and
-/metrics there. With -log-conns it logs a line (log/slog text, on stderr)
-per closed connection, with its duration and final counts.
+HTTP/1.x, requests and the upstream's responses by status class
+(responses_1xx ... responses_5xx). With -stats it serves the stats page,
+/json and /metrics there. With -log-conns it logs a line (log/slog text,
+on stderr) per closed connection, with its duration and final counts.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open
@@ -35,6 +36,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dialTimeout := fs.Duration("dial-timeout", proxy.DefaultDialTimeout, "bound on each dial to the upstream")
 	logConns := fs.Bool("log-conns", false, "log one line per closed connection, with its duration and counts, on stderr")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long open connections may take to finish on SIGINT or SIGTERM")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a connection with no byte either way for this long, counted as idle_closed (0: never)")
+	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -47,6 +50,10 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(fs, "-dial-timeout must be > 0")
 	case *shutdownTimeout < 0:
 		return usageError(fs, "-shutdown-timeout must be >= 0")
+	case *idleTimeout < 0:
+		return usageError(fs, "-idle-timeout must be >= 0")
+	case *statsIdleTimeout < 0:
+		return usageError(fs, "-stats-idle-timeout must be >= 0")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
@@ -63,7 +70,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer mon.Close()
 	logger := log.New(stderr, "hitrate proxy: ", log.LstdFlags)
-	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, ErrorLog: logger})
+	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, IdleTimeout: *idleTimeout, ErrorLog: logger})
 	if err != nil {
 		return usageError(fs, "-upstream: %v", err)
 	}
@@ -90,7 +97,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			sln.Close()
 			return fail("%v", err)
 		}
-		ss = serveStats(sln, group)
+		ss = serveStats(sln, group, *statsIdleTimeout)
 		defer ss.shutdown(5 * time.Second)
 	}
 	fmt.Fprintf(stdout, "hitrate proxy: %s -> %s, protocol %q\n", ln.Addr(), *upstream, *protocol)
@@ -106,7 +113,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("%v", err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintf(stdout, "hitrate proxy: stopping; %d connections open, waiting up to %v\n", p.Active(), *shutdownTimeout)
+	fmt.Fprintf(stdout, "hitrate proxy: stopping; %s open, waiting up to %v\n", count(p.Active(), "connection"), *shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := p.Shutdown(sctx); err != nil {

@@ -37,14 +37,23 @@ func listenFallback(addr string, fallback bool) (ln net.Listener, fellBack bool,
 	return ln, true, nil
 }
 
+// Defaults of the idle timeouts: of the stats server's keep-alive
+// connections (-stats-idle-timeout) and of the proxy's connections
+// (-idle-timeout).
+const (
+	defaultStatsIdleTimeout = 2 * time.Minute
+	defaultIdleTimeout      = 5 * time.Minute
+)
+
 // serveStats serves src's stats page, JSON and metrics on ln until
-// shutdown.
-func serveStats(ln net.Listener, src monitor.Source) *statsServer {
+// shutdown, closing keep-alive connections idle for idle (0: never).
+func serveStats(ln net.Listener, src monitor.Source, idle time.Duration) *statsServer {
 	s := &statsServer{
 		ln: ln,
 		srv: &http.Server{
 			Handler:           web.NewHandler(src),
 			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       idle,
 		},
 		done: make(chan struct{}),
 	}

@@ -62,3 +62,68 @@ type oneRequestReader struct{ r *strings.Reader }
 func (o *oneRequestReader) Read(p []byte) (int, error) {
 	return o.r.Read(p[:min(len(p), len(benchRequest))])
 }
+
+// benchResponse is a typical small JSON response.
+const benchResponse = "HTTP/1.1 200 OK\r\n" +
+	"Content-Type: application/json\r\n" +
+	"Date: Thu, 26 Nov 2026 06:31:31 GMT\r\n" +
+	"Cache-Control: no-store\r\n" +
+	"Content-Length: 64\r\n" +
+	"\r\n" +
+	`{"items":[1,2,3,4,5,6,7,8,9,10],"page":2,"sort":"recent","n":10}`
+
+// BenchmarkTeeResponses measures forwarding one response through a tee,
+// without a Monitor (drain) and with one (counting bytes and response
+// classes, parsing, pairing with the requests).
+func BenchmarkTeeResponses(b *testing.B) {
+	m, err := NewMonitor("bench", monitor.WithManualSampling())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	c := m.Open("c")
+	defer c.Close()
+	var evs [5]monitor.Event
+	for i, name := range []string{EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx} {
+		evs[i] = m.MustEvent(name)
+	}
+	evOut := m.MustEvent(EventBytesOut)
+	const perRun = pendingCap
+	in := strings.Repeat(benchResponse, perRun)
+	r := strings.NewReader(in)
+	src := &oneMessageReader{r: r, n: len(benchResponse)}
+	q := new(pending)
+
+	b.Run("off", func(b *testing.B) {
+		b.SetBytes(int64(len(benchResponse)))
+		for i := 0; i < b.N; i += perRun {
+			r.Reset(in)
+			t := tee{src: src, dst: io.Discard}
+			t.drain()
+		}
+	})
+	b.Run("on", func(b *testing.B) {
+		b.SetBytes(int64(len(benchResponse)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i += perRun {
+			r.Reset(in)
+			*q = pending{}
+			for range perRun {
+				q.push(reqOther)
+			}
+			t := tee{src: src, dst: io.Discard, mc: c, ev: evOut, q: q}
+			t.countResponses(&evs)
+		}
+	})
+}
+
+// oneMessageReader returns at most n bytes per Read: one message, as a
+// keep-alive peer's socket does.
+type oneMessageReader struct {
+	r *strings.Reader
+	n int
+}
+
+func (o *oneMessageReader) Read(p []byte) (int, error) {
+	return o.r.Read(p[:min(len(p), o.n)])
+}

@@ -28,7 +28,8 @@ var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, buf
 func (t *tee) countRequests(ev monitor.Event) {
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(t)
-	err := scanRequests(br, t.mc, ev)
+	err := scanRequests(br, t.mc, ev, t.q)
+	t.q.close()
 	br.Reset(nil)
 	readerPool.Put(br)
 	if t.err == nil && err != nil {
@@ -39,8 +40,10 @@ func (t *tee) countRequests(ev monitor.Event) {
 
 // scanRequests reads HTTP/1.x requests from br, counting each on mc once
 // its header is complete, until br fails (io.EOF at a clean end) or the
-// stream is not HTTP/1.x (errNotHTTP).
-func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event) error {
+// stream is not HTTP/1.x (errNotHTTP). It pushes the kind of each request
+// on q (which may be nil) as soon as its request line is read, for the
+// response parser.
+func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event, q *pending) error {
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -53,9 +56,20 @@ func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event) error {
 		if !ok {
 			return errNotHTTP
 		}
+		switch {
+		case connect:
+			q.push(reqConnect)
+		case bytes.HasPrefix(line, []byte("HEAD ")):
+			q.push(reqHead)
+		default:
+			q.push(reqOther)
+		}
 		h, err := readHeader(br)
 		if err != nil {
 			return err
+		}
+		if h.te && !h.chunked {
+			return errNotHTTP // a request body of unknown length
 		}
 		mc.Log(ev)
 		if connect || h.upgrade {
@@ -132,15 +146,17 @@ func isTokenChar(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// header is what the parser needs of a request's header block.
+// header is what the parsers need of a header block.
 type header struct {
 	length  int64 // the body's length, when not chunked
+	sized   bool  // a Content-Length gave length
 	chunked bool
+	te      bool // a Transfer-Encoding: chunked, or (if not chunked) a body delimited by the end of the stream
 	upgrade bool // an Upgrade header: the protocol may switch
 }
 
-// readHeader reads a header block up to its empty line. A block that does
-// not let the body's length be known is errNotHTTP.
+// readHeader reads a header block up to its empty line. Conflicting
+// Content-Lengths, or a malformed line, are errNotHTTP.
 func readHeader(br *bufio.Reader) (header, error) {
 	var h header
 	sawLength, sawTE := false, false
@@ -167,7 +183,7 @@ func readHeader(br *bufio.Reader) (header, error) {
 			if !ok || (sawLength && n != h.length) {
 				return h, errNotHTTP
 			}
-			h.length, sawLength = n, true
+			h.length, sawLength, h.sized = n, true, true
 		case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			// The last coding of the last Transfer-Encoding decides.
 			value = bytes.TrimSpace(value)
@@ -181,10 +197,8 @@ func readHeader(br *bufio.Reader) (header, error) {
 		}
 	}
 	if sawTE {
-		if !h.chunked {
-			return h, errNotHTTP // a request body of unknown length
-		}
-		h.length = 0
+		// Transfer-Encoding overrides Content-Length (RFC 9112 6.3).
+		h.te, h.length, h.sized = true, 0, false
 	}
 	return h, nil
 }

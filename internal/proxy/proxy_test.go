@@ -228,6 +228,12 @@ func TestCountsExact(t *testing.T) {
 		EventBytesIn:  uint64(sent),
 		EventBytesOut: uint64(written),
 		EventErrors:   0,
+
+		EventResponses1xx: 0,
+		EventResponses2xx: uint64(wantRequests), // all 200
+		EventResponses3xx: 0,
+		EventResponses4xx: 0,
+		EventResponses5xx: 0,
 	}
 	got := map[string]uint64{}
 	for _, e := range s.Protocols[0].Events {

@@ -1,0 +1,102 @@
+package proxy
+
+import (
+	"bufio"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// countResponses forwards the upstream's stream, counting the HTTP/1.x
+// responses in it by status class (classes[0] for 1xx ... classes[4] for
+// 5xx), until the stream ends or fails (t.err). Where it cannot follow
+// the stream for sure, it forwards the rest uncounted.
+//
+// Like countRequests it reads through t: it never holds bytes back and
+// allocates nothing. It pairs each final response with its request, in
+// order, through t.q, to know whether the response has a body.
+func (t *tee) countResponses(classes *[5]monitor.Event) {
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(t)
+	err := scanResponses(br, t.mc, classes, t.q)
+	br.Reset(nil)
+	readerPool.Put(br)
+	if t.err == nil && err != nil {
+		t.drain()
+	}
+}
+
+// scanResponses reads HTTP/1.x responses from br, counting each on mc in
+// its class once its header is complete, until br fails (io.EOF at a
+// clean end) or counting stops (errNotHTTP): the stream is not HTTP/1.x
+// responses, the protocol switches (101, or a 2xx to a CONNECT), a body
+// runs to the end of the stream, or a final response cannot be paired with
+// a request of q. The framing follows RFC 9112 6.3: no body for 1xx, 204,
+// 304 and responses to HEAD; else chunked, Content-Length, or the end of
+// the stream.
+func scanResponses(br *bufio.Reader, mc monitor.Conn, classes *[5]monitor.Event, q *pending) error {
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			continue // a stray line ending between responses
+		}
+		code, ok := parseStatusLine(line)
+		if !ok {
+			return errNotHTTP
+		}
+		h, err := readHeader(br)
+		if err != nil {
+			return err
+		}
+		mc.Log(classes[code/100-1])
+		if code < 200 {
+			if code == 101 {
+				return errNotHTTP // Switching Protocols
+			}
+			continue // interim: the final response follows
+		}
+		kind, ok := q.pop()
+		if !ok {
+			return errNotHTTP
+		}
+		switch {
+		case kind == reqHead || code == 204 || code == 304:
+			continue
+		case kind == reqConnect && code < 300:
+			return errNotHTTP // a tunnel
+		case h.chunked:
+			err = skipChunked(br)
+		case h.te || !h.sized:
+			return errNotHTTP // the body runs to the end of the stream
+		default:
+			err = discard(br, h.length)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// parseStatusLine returns the status code, 100 to 599, of an HTTP/1.x
+// status line: HTTP/1.d SP 3DIGIT [SP reason].
+func parseStatusLine(line []byte) (int, bool) {
+	if len(line) < 12 || string(line[:7]) != "HTTP/1." || line[7] < '0' || line[7] > '9' || line[8] != ' ' {
+		return 0, false
+	}
+	if len(line) > 12 && line[12] != ' ' {
+		return 0, false
+	}
+	code := 0
+	for _, c := range line[9:12] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		code = code*10 + int(c-'0')
+	}
+	if code < 100 || code > 599 {
+		return 0, false
+	}
+	return code, true
+}
