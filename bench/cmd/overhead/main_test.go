@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
+	"golang.org/x/perf/benchmath"
 )
 
 func TestMain(m *testing.M) {
@@ -38,10 +40,36 @@ func TestOverhead(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"off req/s", "throughput cost of monitoring: median ", "(95% CI needs 6 rounds or more)", "CPU cost of monitoring: median ", "check: the monitor counted"} {
+	for _, want := range []string{"off req/s", "throughput cost of monitoring: median ", "(95% CI needs 6 rounds or more)", "verdict: undecided: too few rounds", "2 keep-alive clients", "2 rounds of 100ms", "CPU cost of monitoring: median ", "check: the monitor counted"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	t.Logf("output:\n%s", stdout.String())
+}
+
+func TestVerdict(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{-inf, inf, "undecided: too few rounds"},
+		{0.5, 1.9, "met: the whole 95% CI (0.50% to 1.90%) is under the 2% target"},
+		{2, 3, "missed: the whole 95% CI (2.00% to 3.00%) is at or over the 2% target"},
+		{0.51, 2.66, "undecided: the 95% CI (0.51% to 2.66%) is too wide to decide the 2% target"},
+	} {
+		got := verdict(benchmath.Summary{Center: (tc.lo + tc.hi) / 2, Lo: tc.lo, Hi: tc.hi}, targetCost)
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("verdict(%v, %v) = %q, want prefix %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 requests", 1: "1 request", 2: "2 requests"} {
+		if got := plural(n, "request"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
 }

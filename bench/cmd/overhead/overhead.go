@@ -122,8 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "hitrate overhead: the proxy on loopback, without (off) and with (on) monitoring\n")
-	fmt.Fprintf(stdout, "%d keep-alive clients, GET with a %d-byte response; %d rounds of %v per side, interleaved; GOMAXPROCS %d\n",
-		*clients, *bodySize, *rounds, *roundDur, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "%s, GET with a %d-byte response; %s of %v per side, interleaved; GOMAXPROCS %d\n",
+		plural(*clients, "keep-alive client"), *bodySize, plural(*rounds, "round"), *roundDur, runtime.GOMAXPROCS(0))
 	if *warmup > 0 {
 		for _, s := range sides {
 			r, err := drive(ctx, s.addr, *clients, *warmup)
@@ -181,8 +181,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%5s  %12.0f %9s %8s  %12.0f %9s %8s  %+6.2f%% %+7.2f%%\n", "all",
 		offRate, p99(off.lat), micros(offCPU), onRate, p99(on.lat), micros(onCPU), pooled, pooledCPU)
 	c := summarize(costs)
-	fmt.Fprintf(stdout, "throughput cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%; min %.2f%%, max %.2f%% (target: under 2%%)\n",
-		c.Center, ci(c), pooled, slices.Min(costs), slices.Max(costs))
+	fmt.Fprintf(stdout, "throughput cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%; min %.2f%%, max %.2f%% (target: under %g%%)\n",
+		c.Center, ci(c), pooled, slices.Min(costs), slices.Max(costs), targetCost)
+	fmt.Fprintf(stdout, "verdict: %s\n", verdict(c, targetCost))
 	if offCPU > 0 && len(cpuCosts) > 0 {
 		cc := summarize(cpuCosts)
 		fmt.Fprintf(stdout, "CPU cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%: %s per request off, %s on (clients, upstream and proxy together)\n",
@@ -197,7 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	counted := mon.Total(mon.MustEvent(proxy.EventRequests))
 	errs := mon.Total(mon.MustEvent(proxy.EventErrors))
-	fmt.Fprintf(stdout, "check: the monitor counted %d requests (clients sent %d to \"on\") and %d errors\n", counted, on.sent, errs)
+	fmt.Fprintf(stdout, "check: the monitor counted %s (clients sent %d to \"on\") and %s\n", plural(int(counted), "request"), on.sent, plural(int(errs), "error"))
 	if counted != uint64(on.sent) || errs != 0 {
 		return fail("the monitor's counts are wrong")
 	}
@@ -238,6 +239,35 @@ func ci(s benchmath.Summary) string {
 		return "needs 6 rounds or more"
 	}
 	return fmt.Sprintf("%.2f%% to %.2f%%", s.Lo, s.Hi)
+}
+
+// targetCost is the throughput cost of monitoring, in percent, that the
+// proxy must stay under.
+const targetCost = 2.0
+
+// verdict says whether the median cost s, with its 95% confidence
+// interval, decides the target: met when the whole interval is under it,
+// missed when the whole interval is at or over it, and undecided, saying
+// so, when the interval is too wide (it straddles the target) or there
+// are too few rounds for one.
+func verdict(s benchmath.Summary, target float64) string {
+	switch {
+	case math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0):
+		return fmt.Sprintf("undecided: too few rounds for a confidence interval, so the %g%% target is not decided; run 6 rounds or more", target)
+	case s.Hi < target:
+		return fmt.Sprintf("met: the whole 95%% CI (%.2f%% to %.2f%%) is under the %g%% target", s.Lo, s.Hi, target)
+	case s.Lo >= target:
+		return fmt.Sprintf("missed: the whole 95%% CI (%.2f%% to %.2f%%) is at or over the %g%% target", s.Lo, s.Hi, target)
+	}
+	return fmt.Sprintf("undecided: the 95%% CI (%.2f%% to %.2f%%) is too wide to decide the %g%% target, which lies inside it; run more rounds, on a quieter machine", s.Lo, s.Hi, target)
+}
+
+// plural returns n and noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // overheadRequest is what the clients send: a GET as a browser-ish client
