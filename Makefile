@@ -3,8 +3,9 @@
 #   make demo    the live demo (cmd/hitrate demo)
 #   make test    every test of every module, under the race detector;
 #                the shard tests again with the portable build tag;
-#                the allocation and memory tests again without the
-#                race detector (which changes what allocates)
+#                the root module again without the race detector (which
+#                changes what allocates), three times in shuffled order,
+#                so that every test is rerunnable
 #   make lint    gofmt, go vet and staticcheck on every module
 #   make bench-smoke   every benchmark once (-benchtime 1x), so none rots
 #   make gate    the benchstat regression gate against the previous commit
@@ -27,8 +28,8 @@ test:
 	done
 	@echo "== go test -race -tags hitrate_portable ./shard/"
 	$(GO) test -race -count=1 -tags hitrate_portable ./shard/
-	@echo "== go test -run 'Allocs|Memory' ./... (no race detector)"
-	$(GO) test -count=1 -run 'Allocs|Memory' ./...
+	@echo "== go test -count=3 -shuffle=on ./... (root module, no race detector: reruns, any order, and the allocation tests)"
+	$(GO) test -count=3 -shuffle=on ./...
 
 lint:
 	@set -e; bad=$$(gofmt -l $$(git ls-files '*.go')); \
