@@ -205,7 +205,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		}
 		c := candidate{id: id, e: e}
 		if mode == sortRate {
-			c.key = m.rate(&e.c.ev[sortEv].w, epoch)
+			c.key = m.connEvent(e.c, sortEv, epoch).Rate
 		}
 		if e.c.id.Load() == id { // still open
 			cs = append(cs, c)
@@ -245,10 +245,9 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		if len(out) == limit {
 			break
 		}
-		info := ConnInfo{ID: c.id, Name: c.e.name, Age: now - c.e.opened, Events: make([]ConnEvent, len(c.e.c.ev))}
-		for i := range c.e.c.ev {
-			k := &c.e.c.ev[i]
-			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
+		info := ConnInfo{ID: c.id, Name: c.e.name, Age: now - c.e.opened, Events: make([]ConnEvent, len(m.events))}
+		for i := range info.Events {
+			info.Events[i] = m.connEvent(c.e.c, i, epoch)
 		}
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it

@@ -4,11 +4,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hitrate/hitrate/internal/fold"
 )
 
 const (
 	// N is the number of slots in one second.
-	N = 10
+	N = fold.N
 	// Size is the number of slots in a ring: the N slots of the last second
 	// plus the current, partly elapsed one.
 	Size = N + 1
@@ -141,6 +143,17 @@ func (c *Clock) Frac(epoch uint64) float64 {
 		return 1
 	}
 	return f
+}
+
+// Rate returns the events per second that e reads from s, the slots of
+// the Size epochs ending at epoch: the one recipe of every rate in
+// hitrate. Interpolated reads the elapsed fraction of epoch from c.
+func (c *Clock) Rate(e Estimator, epoch uint64, s *Slots) float64 {
+	f := 0.0
+	if e == Interpolated {
+		f = c.Frac(epoch)
+	}
+	return e.Rate(s, f)
 }
 
 // Stop ends the rotator goroutine and waits for it to return. The epoch

@@ -5,13 +5,14 @@ package shard
 import (
 	_ "unsafe" // for go:linkname
 
-	"github.com/hitrate/hitrate/ring"
+	"github.com/hitrate/hitrate/internal/fold"
 )
 
 // The runtime keeps procPin and procUnpin linkable on purpose (see the
 // comment above procPin in runtime/proc.go). While pinned, a goroutine
-// cannot be preempted or moved to another P, so each P's shard has one
-// writer at a time and can be written with a load and ring.StoreOwned.
+// cannot be preempted or moved to another P, so each P's cell has one
+// writer at a time and can be written with a load and a plain store
+// (fold.StoreOwned).
 
 //go:linkname procPin runtime.procPin
 func procPin() int
@@ -19,22 +20,42 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// Pinned reports whether this build writes shards pinned to their P
+// Pinned reports whether this build writes striped cells pinned to their P
 // (true), or uses the portable fallback of the hitrate_portable build tag.
 const Pinned = true
 
-func (c *Counter) add(n uint64) {
-	pid := procPin()
+// Add adds n events. It never blocks and never allocates.
+func (c *Counter) Add(n uint64) {
 	e := c.clock.Epoch()
-	if uint(pid) < uint(len(c.shards)) {
-		s := &c.shards[pid]
-		ring.StoreOwned(&s.total, s.total.Load()+n)
-		s.w.Add(e, n)
+	if c.striped.Load() == 0 {
+		// One atomic add on the base cell; a slow path, and a contention
+		// sample, once in a while.
+		if n < fold.FastMax {
+			v := c.base.c.Fast(e, n)
+			if fold.Ok(v, e) && (v-n)^v < sampleEvery {
+				return
+			}
+			c.baseSlow(e, n, v)
+			return
+		}
+		c.baseSlow(e, n, 0)
+		return
+	}
+	pid := procPin()
+	if uint(pid) < uint(len(c.cells)) {
+		// fold.Cell.AddOwned, inlined.
+		s := &c.cells[pid]
+		p := s.c.Slot(e)
+		v := p.Load() + n
+		if n < fold.FastMax && fold.Ok(v, e) {
+			fold.StoreOwned(p, v)
+		} else {
+			s.c.Slow(&s.g, e, n, 0)
+		}
 	} else {
-		// GOMAXPROCS grew past the shards made at New: this P shares the
-		// overflow shard with others, so it needs atomic read-modify-writes.
-		c.overflow.total.Add(n)
-		c.overflow.w.AddShared(e, n)
+		// GOMAXPROCS grew past the cells made at New: this P shares the
+		// base cell with others, so it adds atomically.
+		c.base.c.Add(&c.base.g, e, n)
 	}
 	procUnpin()
 }
