@@ -139,10 +139,10 @@ func (c Conn) Add(ev Event, n uint64) {
 	}
 	// fold.Cell.Add, inlined: one atomic add.
 	k := cc.event(ev.idx)
-	e := m.clock.Epoch()
+	e, slot := m.clock.Slot()
 	var v uint64
 	if n < fold.FastMax {
-		v = k.Fast(e, n)
+		v = k.Fast(slot, n)
 		if fold.Ok(v, e) {
 			return
 		}

@@ -31,7 +31,7 @@ const (
 // A Clock is shared by any number of counters. It must not be copied after
 // first use.
 type Clock struct {
-	epoch   atomic.Uint64
+	now     atomic.Uint64 // epoch<<slotBits | epoch%Size, for Slot
 	elapsed func() time.Duration
 
 	stopOnce sync.Once
@@ -42,7 +42,7 @@ type Clock struct {
 
 func newClock(elapsed func() time.Duration) *Clock {
 	c := &Clock{elapsed: elapsed}
-	c.epoch.Store(Size)
+	c.now.Store(pack(Size))
 	return c
 }
 
@@ -113,8 +113,8 @@ func (c *Clock) untilNext() time.Duration {
 func (c *Clock) rotate() {
 	e := Size + uint64(c.elapsed()/Tick)
 	for {
-		cur := c.epoch.Load()
-		if e <= cur || c.epoch.CompareAndSwap(cur, e) {
+		cur := c.now.Load()
+		if e <= cur>>slotBits || c.now.CompareAndSwap(cur, pack(e)) {
 			return
 		}
 	}
@@ -123,7 +123,20 @@ func (c *Clock) rotate() {
 // Epoch returns the current epoch: the number of the slot that writes go
 // to. It is a single atomic load.
 func (c *Clock) Epoch() uint64 {
-	return c.epoch.Load()
+	return c.now.Load() >> slotBits
+}
+
+// slotBits is the width of the slot index packed below the epoch.
+const slotBits = 4
+
+func pack(epoch uint64) uint64 { return epoch<<slotBits | epoch%Size }
+
+// Slot returns the current epoch and its slot in a ring of Size slots
+// (epoch % Size), read with one atomic load and no division: what a
+// counter's write needs.
+func (c *Clock) Slot() (epoch, slot uint64) {
+	w := c.now.Load()
+	return w >> slotBits, w & (1<<slotBits - 1)
 }
 
 // Elapsed returns the time since the Clock was made, by its time source.

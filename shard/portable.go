@@ -14,10 +14,10 @@ const Pinned = false
 
 // Add adds n events. It never blocks and never allocates.
 func (c *Counter) Add(n uint64) {
-	e := c.clock.Epoch()
+	e, slot := c.clock.Slot()
 	if c.striped.Load() == 0 {
 		if n < fold.FastMax {
-			v := c.base.c.Fast(e, n)
+			v := c.base.c.Fast(slot, n)
 			if fold.Ok(v, e) && (v-n)^v < sampleEvery {
 				return
 			}
@@ -34,3 +34,7 @@ func (c *Counter) Add(n uint64) {
 	s := &c.cells[i]
 	s.c.Add(&s.g, e, n)
 }
+
+// pinFirst is false in the portable build: a Counter stripes only when
+// it sees contention.
+func pinFirst() bool { return false }

@@ -65,7 +65,7 @@ func (g *Guard) end()   { g.w.Add(1<<guardBits - 1) }
 func (c *Cell) Add(g *Guard, epoch, n uint64) {
 	var v uint64
 	if n < FastMax {
-		v = c.Fast(epoch, n)
+		v = c.Fast(epoch%Size, n)
 		if Ok(v, epoch) {
 			return
 		}
@@ -73,16 +73,18 @@ func (c *Cell) Add(g *Guard, epoch, n uint64) {
 	c.Slow(g, epoch, n, v)
 }
 
-// Fast adds n, which must be below FastMax, to the slot word of epoch with
-// one atomic add and returns the word after it. Unless Ok(v, epoch), the
-// caller must finish with Slow(g, epoch, n, v).
-func (c *Cell) Fast(epoch, n uint64) uint64 {
-	return c.slot[epoch%Size].Add(n)
+// Fast adds n, which must be below FastMax, to the slot word of epoch,
+// whose index is slot (epoch % Size), with one atomic add and returns the
+// word after it. Unless Ok(v, epoch), the caller must finish with
+// Slow(g, epoch, n, v).
+func (c *Cell) Fast(slot, n uint64) uint64 {
+	return c.slot[slot].Add(n)
 }
 
-// Slot returns the slot word of epoch, for an owner's inlined AddOwned.
-func (c *Cell) Slot(epoch uint64) *atomic.Uint64 {
-	return &c.slot[epoch%Size]
+// Slot returns the slot word of index slot (an epoch % Size), for an
+// owner's inlined AddOwned.
+func (c *Cell) Slot(slot uint64) *atomic.Uint64 {
+	return &c.slot[slot]
 }
 
 // Word returns the slot word of epoch, as an atomic load.
