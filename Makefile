@@ -46,7 +46,7 @@ bench-smoke:
 	done
 
 gate:
-	$(GO) run ./cmd/hitrate gate -base $(GATE_BASE) -pkg ./shard/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$' -count 10 -benchtime 100ms
+	$(GO) run ./cmd/hitrate gate -base $(GATE_BASE) -pkg ./shard/,./monitor/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$|BenchmarkConnLog$$|BenchmarkConnProxy$$' -count 10 -benchtime 100ms
 
 benchmarks:
 	cd bench && ./run.sh
