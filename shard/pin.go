@@ -3,6 +3,7 @@
 package shard
 
 import (
+	"runtime"
 	"sync"
 	"time"
 	_ "unsafe" // for go:linkname
@@ -73,7 +74,9 @@ func (c *Counter) Add(n uint64) {
 // counted.
 var pinFirst = sync.OnceValue(func() bool {
 	clock := ring.NewManualClock()
-	pinned, base := newN(clock.Clock, 1), newN(clock.Clock, 1)
+	// A cell for every P, so that the pinned Counter never takes the
+	// atomic path of Ps past its cells.
+	pinned, base := newN(clock.Clock, max(runtime.GOMAXPROCS(0), runtime.NumCPU())), newN(clock.Clock, 1)
 	pinned.striped.Store(1)
 	const ops, rounds = 2000, 7
 	best := [2]time.Duration{1 << 62, 1 << 62}
