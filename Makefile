@@ -47,7 +47,7 @@ bench-smoke:
 	done
 
 gate:
-	cd bench && $(GO) run ./cmd/gate -C .. -base $(GATE_BASE) -pkg ./shard/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$' -count 10 -benchtime 100ms
+	cd bench && $(GO) run ./cmd/gate -C .. -base $(GATE_BASE) -pkg ./shard/,./monitor/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$|BenchmarkConnLog$$|BenchmarkConnProxy$$' -count 10 -benchtime 100ms
 
 benchmarks:
 	cd bench && ./run.sh

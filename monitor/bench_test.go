@@ -3,6 +3,7 @@ package monitor_test
 import (
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -141,4 +142,115 @@ func BenchmarkSnapshot(b *testing.B) {
 	for b.Loop() {
 		_ = m.Snapshot(q)
 	}
+}
+
+// proxyConns is the number of connections of the proxy-pattern benchmarks.
+const proxyConns = 64
+
+// proxyRun is a proxy's write pattern: conns connections, each with two
+// goroutines (one per direction) that count b.N events in all, spread
+// over GOMAXPROCS. run(k, d, n) counts n events of direction d of
+// connection k, alternating its two events: one of each request and the
+// bytes it carried.
+func proxyRun(b *testing.B, conns int, run func(k, d, n int)) {
+	b.Helper()
+	per := max(2, b.N/(2*conns))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := range conns {
+		for d := range 2 {
+			wg.Go(func() {
+				<-start
+				run(k, d, per)
+			})
+		}
+	}
+	b.ResetTimer()
+	close(start)
+	wg.Wait()
+	b.StopTimer()
+	// ns/op is per event: scale the time to b.N events.
+	if got := 2 * conns * per; got != b.N {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(got), "ns/event")
+	}
+}
+
+// paddedDir is the plain reference of the proxy pattern: the two events of
+// one direction of one connection, in atomics padded to two cache lines.
+type paddedDir struct {
+	n [2]atomic.Uint64
+	_ [128 - 16]byte
+}
+
+// BenchmarkProxyPadded is the proxy pattern with plain padded atomics per
+// connection and direction, and no protocol total or rate: the reference
+// of BenchmarkConnProxy (issue 9: at most 3x).
+func BenchmarkProxyPadded(b *testing.B) {
+	dirs := make([][2]paddedDir, proxyConns)
+	b.ReportAllocs()
+	proxyRun(b, proxyConns, func(k, d, n int) {
+		p := &dirs[k][d]
+		for i := 0; i < n; i += 2 {
+			p.n[0].Add(1)
+			p.n[1].Add(1448)
+		}
+	})
+}
+
+// BenchmarkConnProxy is the proxy pattern on hitrate: each event counts on
+// its connection and for the protocol, with totals and rates.
+func BenchmarkConnProxy(b *testing.B) {
+	m, _ := benchMonitor(b)
+	evs := [2][2]monitor.Event{
+		{m.MustEvent("req"), m.MustEvent("bytes")},
+		{m.MustEvent("resp"), m.MustEvent("err")},
+	}
+	conns := make([]monitor.Conn, proxyConns)
+	for k := range conns {
+		conns[k] = m.Open("10.0.0.1:" + strconv.Itoa(k))
+	}
+	b.ReportAllocs()
+	proxyRun(b, proxyConns, func(k, d, n int) {
+		c, ev := conns[k], evs[d]
+		for i := 0; i < n; i += 2 {
+			c.Log(ev[0])
+			c.Add(ev[1], 1448)
+		}
+	})
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// BenchmarkConnTwoDirections is one connection with one goroutine per
+// direction, each logging its own events; BenchmarkPaddedTwoDirections is
+// its reference.
+func BenchmarkConnTwoDirections(b *testing.B) {
+	m, _ := benchMonitor(b)
+	evs := [2][2]monitor.Event{
+		{m.MustEvent("req"), m.MustEvent("bytes")},
+		{m.MustEvent("resp"), m.MustEvent("err")},
+	}
+	c := m.Open("10.0.0.1:4242")
+	defer c.Close()
+	b.ReportAllocs()
+	proxyRun(b, 1, func(_, d, n int) {
+		ev := evs[d]
+		for i := 0; i < n; i += 2 {
+			c.Log(ev[0])
+			c.Add(ev[1], 1448)
+		}
+	})
+}
+
+func BenchmarkPaddedTwoDirections(b *testing.B) {
+	var dirs [2]paddedDir
+	b.ReportAllocs()
+	proxyRun(b, 1, func(_, d, n int) {
+		p := &dirs[d]
+		for i := 0; i < n; i += 2 {
+			p.n[0].Add(1)
+			p.n[1].Add(1448)
+		}
+	})
 }

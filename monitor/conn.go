@@ -3,25 +3,50 @@ package monitor
 import (
 	"sync/atomic"
 	"time"
+	"unsafe"
 
+	"github.com/hitrate/hitrate/internal/fold"
 	"github.com/hitrate/hitrate/ring"
 )
-
-// connCounter is a connection's counter of one event: a ring.Counter
-// without its clock pointer (the Monitor's clock serves all of them).
-// It is 96 bytes.
-type connCounter struct {
-	total atomic.Uint64
-	w     ring.Window
-}
 
 // conn holds the counters of one connection. conns are recycled through the
 // Monitor's pool: id is the connection's number while it is open and 0
 // while it is closed, so it doubles as a generation that tells a current
 // Conn handle from a stale one (ids are never reused).
+//
+// Each event is a fold.Cell (96 bytes: its window and its exact total in
+// one), written with one atomic add, so that any number of goroutines may
+// log the same event of a connection exactly. The cells live in an
+// allocation of their own, a whole number of 64-byte lines (for four
+// events, 384 bytes: six lines), so that the lines a connection's events
+// write are shared with no other connection; two events are 96 bytes
+// apart, so their slots of one epoch never share a line, and the
+// goroutines of a connection's two directions, logging their own events,
+// write no line in common. The header (24 bytes) is read by every event
+// and written only by Open, Close and the folds (once per event and Tick).
 type conn struct {
 	id atomic.Uint64
-	ev []connCounter // one per event, made once with the conn
+	g  fold.Guard // the folds in flight on the cells
+	ev *fold.Cell // the first of the Monitor's len(events) cells
+}
+
+// cellSize is the size of one event's cell.
+const cellSize = unsafe.Sizeof(fold.Cell{})
+
+// newConn returns a conn with n event cells, allocated in a whole number
+// of 64-byte lines.
+func newConn(n int) *conn {
+	c := n
+	for (uintptr(c)*cellSize)%64 != 0 {
+		c++
+	}
+	return &conn{ev: &make([]fold.Cell, n, c)[0]}
+}
+
+// event returns the cell of event i, which must be below the Monitor's
+// number of events.
+func (c *conn) event(i uint32) *fold.Cell {
+	return (*fold.Cell)(unsafe.Add(unsafe.Pointer(c.ev), uintptr(i)*cellSize))
 }
 
 // connEntry is the registry's value for an open connection. It holds what
@@ -43,10 +68,11 @@ type connEntry struct {
 // recycled the connection's memory for another one. The zero Conn counts
 // nothing and never panics.
 //
-// A Conn may be used by several goroutines at once: the totals stay exact,
-// but events logged at the same instant by two goroutines on one
-// connection may be missing from that connection's rate (never from the
-// protocol's).
+// A Conn may be used by several goroutines at once, such as the two
+// goroutines that copy a proxied connection's two directions: totals and
+// rates stay exact even when both log the same event. Each event costs one
+// atomic add on the connection and one on the protocol (or, once the
+// protocol's counter has seen contention, a write to its P's cell).
 type Conn struct {
 	m  *Monitor
 	c  *conn
@@ -66,9 +92,8 @@ func (m *Monitor) Open(name string) Conn {
 	// Clear what the previous connection left. A stale handle's Log that
 	// raced with its Close may still land here, but only if it was
 	// already past its check when the old connection closed.
-	for i := range c.ev {
-		c.ev[i].total.Store(0)
-		c.ev[i].w.Clear()
+	for i := range m.events {
+		c.event(uint32(i)).Clear()
 	}
 	id := m.nextID.Add(1)
 	c.id.Store(id)
@@ -109,22 +134,29 @@ func (c Conn) Add(ev Event, n uint64) {
 	}
 	m.agg[ev.idx].Add(n)
 	cc := c.c
-	if cc.id.Load() != c.id || int(ev.idx) >= len(cc.ev) {
+	if cc.id.Load() != c.id {
 		return // closed
 	}
-	k := &cc.ev[ev.idx]
-	k.total.Add(n)
-	k.w.Add(m.clock.Epoch(), n)
+	// fold.Cell.Add, inlined: one atomic add.
+	k := cc.event(ev.idx)
+	e, slot := m.clock.Slot()
+	var v uint64
+	if n < fold.FastMax {
+		v = k.Fast(slot, n)
+		if fold.Ok(v, e) {
+			return
+		}
+	}
+	k.Slow(&cc.g, e, n, v)
 }
 
 // Total returns the connection's total of ev, or 0 if the connection is
 // closed or ev does not belong to its Monitor.
 func (c Conn) Total(ev Event) uint64 {
-	k := c.counter(ev)
-	if k == nil {
+	if !c.owns(ev) {
 		return 0
 	}
-	t := k.total.Load()
+	t := c.c.event(ev.idx).Total(&c.c.g)
 	if c.c.id.Load() != c.id {
 		return 0 // closed while we read
 	}
@@ -135,22 +167,19 @@ func (c Conn) Total(ev Event) uint64 {
 // second, by its Monitor's estimator, or 0 if the connection is closed or
 // ev does not belong to its Monitor.
 func (c Conn) Rate(ev Event) float64 {
-	k := c.counter(ev)
-	if k == nil {
+	if !c.owns(ev) {
 		return 0
 	}
-	r := c.m.rate(&k.w, c.m.clock.ReadEpoch())
+	r := c.m.connEvent(c.c, int(ev.idx), c.m.clock.ReadEpoch()).Rate
 	if c.c.id.Load() != c.id {
 		return 0
 	}
 	return r
 }
 
-func (c Conn) counter(ev Event) *connCounter {
-	if !c.m.owns(ev) || c.c.id.Load() != c.id || int(ev.idx) >= len(c.c.ev) {
-		return nil
-	}
-	return &c.c.ev[ev.idx]
+// owns reports whether c is open and ev belongs to its Monitor.
+func (c Conn) owns(ev Event) bool {
+	return c.m.owns(ev) && c.c.id.Load() == c.id
 }
 
 // Open reports whether the connection is still open: false after Close,
@@ -176,13 +205,10 @@ func (c Conn) Close() {
 	m.pool.Put(c.c)
 }
 
-// rate returns the rate that m's estimator reads from w at epoch.
-func (m *Monitor) rate(w *ring.Window, epoch uint64) float64 {
+// connEvent reads event i of c, which must be below the Monitor's number
+// of events: its total and its rate at epoch, read at one instant.
+func (m *Monitor) connEvent(c *conn, i int, epoch uint64) ConnEvent {
 	var s ring.Slots
-	w.ReadInto(epoch, &s)
-	f := 0.0
-	if m.est == ring.Interpolated {
-		f = m.clock.Frac(epoch)
-	}
-	return m.est.Rate(&s, f)
+	t := c.event(uint32(i)).ReadInto(&c.g, epoch, (*[ring.Size]uint64)(&s))
+	return ConnEvent{Total: t, Rate: m.clock.Rate(m.est, epoch, &s)}
 }

@@ -30,10 +30,12 @@
 // # Cost
 //
 // The event methods take an Event handle: no map lookup, no hashing, no
-// lock and no allocation. Monitor.Log is one pinned per-P shard.Counter
-// write (no atomic read-modify-write); Conn.Log adds one atomic add for
-// the connection's exact total and a single-writer ring.Window write for
-// its rate. An Open and a Close together allocate one registry entry of
+// lock and no allocation. Monitor.Log is one shard.Counter add: one
+// atomic add while one core writes the event, a pinned per-P write (no
+// atomic read-modify-write) once writers on several cores contend.
+// Conn.Log adds one atomic add on the connection's cell of the event,
+// which holds its exact total and its window in one, so two goroutines
+// (a proxy's two directions) may log the same event exactly. An Open and a Close together allocate one registry entry of
 // 48 bytes: a connection's counters are recycled through a sync.Pool, and
 // each Conn carries the connection's id, which Close retires, so that a
 // stale handle (one used after its Close returned) never counts on a
@@ -41,7 +43,7 @@
 // the same recycled counters, the next Open, may land on the new
 // connection: use a handle from one goroutine, or close it after its last
 // event, as a proxy naturally does. An open connection
-// with four events holds about 490 bytes.
+// with four events holds about 480 bytes.
 //
 // # Events that cannot be counted
 //

@@ -184,7 +184,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		m.agg[i] = shard.New(cfg.clock)
 	}
 	n := len(events)
-	m.pool.New = func() any { return &conn{ev: make([]connCounter, n)} }
+	m.pool.New = func() any { return newConn(n) }
 	if !cfg.manual {
 		m.stop = make(chan struct{})
 		m.done = make(chan struct{})

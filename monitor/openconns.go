@@ -168,9 +168,9 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		c := candidate{id: id, e: e}
 		switch mode {
 		case sortRate:
-			c.rate = m.rate(&e.c.ev[sortEv].w, epoch)
+			c.rate = m.connEvent(e.c, sortEv, epoch).Rate
 		case sortTotal:
-			c.total = e.c.ev[sortEv].total.Load()
+			c.total = e.c.event(uint32(sortEv)).Total(&e.c.g)
 		}
 		if e.c.id.Load() == id { // still open
 			matched++
@@ -184,9 +184,8 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	out := make([]ConnInfo, 0, len(top.h))
 	for _, c := range top.h {
 		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
-		for i := range c.e.c.ev {
-			k := &c.e.c.ev[i]
-			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
+		for i := range info.Events {
+			info.Events[i] = m.connEvent(c.e.c, i, epoch)
 		}
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it

@@ -100,10 +100,10 @@ func (m *Monitor) summarize(c Conn, e connEntry) {
 		Name:     e.name,
 		Opened:   time.Now().Add(-d),
 		Duration: d,
-		Events:   make([]EventTotal, len(c.c.ev)),
+		Events:   make([]EventTotal, len(m.events)),
 	}
-	for i := range c.c.ev {
-		s.Events[i] = EventTotal{Name: m.events[i], Total: c.c.ev[i].total.Load()}
+	for i := range s.Events {
+		s.Events[i] = EventTotal{Name: m.events[i], Total: c.c.event(uint32(i)).Total(&c.c.g)}
 	}
 	m.closeHook(s)
 }

@@ -1,23 +1,17 @@
 package ring
 
-import "sync/atomic"
-
 // Counter counts events of one kind: an exact total since it was made (or
 // last Reset) and the events of the last second, in a Window.
 //
-// Counter is unsharded and made for one writer at a time, like a
-// connection's counters: it costs one atomic add for the total and a plain
-// atomic load and store for the window, and its slots are reset lazily, so
-// a Clock's rotation costs nothing per Counter. It is safe for concurrent
-// use: the total stays exact under any number of writers, but writers that
-// add at the same instant may lose some of those events from the window
-// (the rate), never from the total. Use shard.Counter for a counter that
+// Counter is unsharded: every event is one atomic add on one word, exact
+// under any number of concurrent writers, and its slots are reset lazily,
+// so a Clock's rotation costs nothing per Counter. Writers on many cores
+// at once contend for its cache line: use shard.Counter for a counter that
 // many goroutines write at once.
 //
-// A Counter is 104 bytes and must not be copied after first use.
+// A Counter is 112 bytes and must not be copied after first use.
 type Counter struct {
 	clock *Clock
-	total atomic.Uint64
 	w     Window
 }
 
@@ -39,14 +33,13 @@ func (c *Counter) Inc() {
 
 // Add adds n events. It never blocks and never allocates.
 func (c *Counter) Add(n uint64) {
-	c.total.Add(n)
 	c.w.Add(c.clock.Epoch(), n)
 }
 
 // Total returns the number of events since the Counter was made or last
 // Reset.
 func (c *Counter) Total() uint64 {
-	return c.total.Load()
+	return c.w.Total()
 }
 
 // Slots returns the counts of the last Size epochs, oldest first.
@@ -67,17 +60,12 @@ func (c *Counter) RateWith(e Estimator) float64 {
 	epoch := c.clock.ReadEpoch()
 	var s Slots
 	c.w.ReadInto(epoch, &s)
-	f := 0.0
-	if e == Interpolated {
-		f = c.clock.Frac(epoch)
-	}
-	return e.Rate(&s, f)
+	return c.clock.Rate(e, epoch, &s)
 }
 
 // Reset sets the total to zero and empties the window, and returns the
 // total it removed. It is exact for the total: an Add racing with Reset is
 // counted either in the returned total or after it, never lost or twice.
 func (c *Counter) Reset() uint64 {
-	c.w.Clear()
-	return c.total.Swap(0)
+	return c.w.Reset()
 }

@@ -177,15 +177,75 @@ func TestStalledRotatorNeverShowsStaleCounts(t *testing.T) {
 	}
 }
 
+// TestWindowSaturates: a slot's window saturates (a stopped clock, huge
+// adds), the total never does.
 func TestWindowSaturates(t *testing.T) {
 	var w ring.Window
-	w.Add(ring.Size, math.MaxUint32-1)
-	w.Add(ring.Size, 5)
-	w.AddShared(ring.Size, math.MaxUint64)
+	const big = 1 << 40
+	var want uint64
+	for range 100 {
+		w.Add(ring.Size, big)
+		w.Add(ring.Size, 5)
+		want += big + 5
+	}
+	w.Add(ring.Size, math.MaxUint32)
+	want += math.MaxUint32
 	var s ring.Slots
-	w.ReadInto(ring.Size, &s)
-	if s[ring.N] != math.MaxUint32 {
-		t.Fatalf("slot %d, want saturation at %d", s[ring.N], uint64(math.MaxUint32))
+	total := w.ReadInto(ring.Size, &s)
+	if total != want || w.Total() != want {
+		t.Fatalf("total %d (Total %d), want %d", total, w.Total(), want)
+	}
+	if s[ring.N] < 1<<34 || s[ring.N] >= 1<<35 {
+		t.Fatalf("slot %d, want saturation in [2^34, 2^35)", s[ring.N])
+	}
+}
+
+// TestWindowExactUnderWriters has many goroutines add to one Window while
+// the epoch moves on (less than a second in all): every event must be in
+// the total and in the window, the rate included (the old single-writer
+// window dropped some).
+func TestWindowExactUnderWriters(t *testing.T) {
+	clock := ring.NewManualClock()
+	c := ring.NewCounter(clock.Clock)
+	const writers, per = 8, 20000
+	var ticks sync.WaitGroup
+	stop := make(chan struct{})
+	ticks.Go(func() {
+		for range ring.N - 1 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+				clock.Advance(ring.Tick)
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				c.Add(uint64(1 + (i+w)%3))
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	ticks.Wait()
+	var want uint64
+	for w := range writers {
+		for i := range per {
+			want += uint64(1 + (i+w)%3)
+		}
+	}
+	s := c.Slots()
+	if c.Total() != want || s.Sum() != want {
+		t.Fatalf("total %d, window %d, want %d", c.Total(), s.Sum(), want)
+	}
+	if s[0] != 0 {
+		t.Fatalf("oldest slot %d: the writes spanned more than %d ticks", s[0], ring.N)
+	}
+	if got := c.Rate(); got != float64(want) {
+		t.Fatalf("rate %v, want %d", got, want)
 	}
 }
 
@@ -270,7 +330,8 @@ func TestZeroAllocs(t *testing.T) {
 		"Counter.Inc":      c.Inc,
 		"Counter.Add":      func() { c.Add(3) },
 		"Window.Add":       func() { w.Add(ring.Size, 1) },
-		"Window.AddShared": func() { w.AddShared(ring.Size, 1) },
+		"Window.Add(big)":  func() { w.Add(ring.Size, 1<<20) },
+		"Window.Add(fold)": func() { w.Add(ring.Size+uint64(rand.IntN(100)), 1) },
 		"Counter.Rate":     func() { _ = c.Rate() },
 		"Counter.RateWith": func() { _ = c.RateWith(ring.Interpolated) },
 	} {

@@ -37,5 +37,5 @@
 //  3. Read Total and Rate (or RateWith) from anywhere, at any time.
 //
 // For counters that many goroutines write at once, use package shard,
-// which keeps a Window per CPU.
+// which keeps a Window per P and writes it without a locked instruction.
 package ring

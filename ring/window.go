@@ -1,91 +1,55 @@
 package ring
 
-import "sync/atomic"
-
-const (
-	tagShift  = 32
-	countMask = 1<<tagShift - 1
-)
+import "github.com/hitrate/hitrate/internal/fold"
 
 // Window is the ring of Size epoch-tagged slots behind every counter in
-// hitrate. Each slot packs the low 32 bits of the epoch it counts (its tag)
-// and a 32-bit count into one atomic word, so a slot left over from an older
-// turn of the ring is recognised by its tag and read as zero: rotation never
-// has to visit a Window, and slots that a late or stalled rotator skipped
-// never show stale counts.
+// hitrate, with the exact total folded in: each slot packs the epoch it
+// counts (its tag) and a count into one atomic word, and the total is the
+// counts of all slots plus those folded out of slots that were reused. So
+// counting an event is one atomic add, exact under any number of
+// concurrent writers, for the window as for the total; a slot left over
+// from an older turn of the ring is recognised by its tag and read as
+// zero, and folded into the total by its next writer. Rotation never has
+// to visit a Window.
 //
-// A slot saturates at 2^32-1 events per Tick; totals are kept elsewhere
-// and never saturate.
+// The window of one slot saturates at about 2^34 events per Tick (only a
+// stopped Clock gets there); the total never saturates. Slot tags repeat
+// every 2^28 ticks (310 days), so the rate of a Window idle for exactly
+// that long may show one stale slot for a second.
 //
-// The zero Window is empty and ready to use. Most users want Counter or
-// shard.Counter, which pair a Window with an exact total.
+// The zero Window is empty and ready to use. A Window is 104 bytes and must
+// not be copied after first use. Most users want Counter, which pairs a
+// Window with its Clock.
 type Window struct {
-	s [Size]atomic.Uint64
+	g fold.Guard
+	c fold.Cell
 }
 
-func pack(epoch, n uint64) uint64 {
-	if n > countMask {
-		n = countMask
-	}
-	return uint64(uint32(epoch))<<tagShift | n
-}
-
-// Add adds n to the slot of epoch. It is wait-free and does not allocate,
-// but it is a load and a StoreOwned: it is exact only while one goroutine
-// at a time writes to w (a per-connection counter, or a per-P shard).
+// Add adds n to the slot of epoch, and to the total. It is one atomic add
+// (a compare-and-swap loop for n of 2^16 or more, and once per slot and
+// Tick, when it folds a slot), wait-free on its fast path, and never
+// allocates.
 func (w *Window) Add(epoch, n uint64) {
-	p := &w.s[epoch%Size]
-	old := p.Load()
-	if old>>tagShift != uint64(uint32(epoch)) {
-		old = uint64(uint32(epoch)) << tagShift
-	}
-	c := old&countMask + n
-	if c > countMask || c < n {
-		c = countMask
-	}
-	StoreOwned(p, old&^countMask|c)
-}
-
-// AddShared adds n to the slot of epoch like Add, but with compare-and-swap,
-// so it is exact under any number of concurrent writers. It is lock-free and
-// does not allocate.
-func (w *Window) AddShared(epoch, n uint64) {
-	p := &w.s[epoch%Size]
-	for {
-		old := p.Load()
-		var next uint64
-		if old>>tagShift == uint64(uint32(epoch)) {
-			c := old&countMask + n
-			if c > countMask || c < n {
-				c = countMask
-			}
-			next = old&^countMask | c
-		} else {
-			next = pack(epoch, n)
-		}
-		if p.CompareAndSwap(old, next) {
-			return
-		}
-	}
+	w.c.Add(&w.g, epoch, n)
 }
 
 // ReadInto adds to s the counts of the Size epochs ending at epoch, oldest
-// first: s[0] gets epoch-N and s[N] gets epoch itself. Slots whose tag names
-// another epoch count as zero.
-func (w *Window) ReadInto(epoch uint64, s *Slots) {
-	first := epoch - N
-	for k := range s {
-		j := first + uint64(k)
-		v := w.s[j%Size].Load()
-		if v>>tagShift == uint64(uint32(j)) {
-			s[k] += v & countMask
-		}
-	}
+// first: s[0] gets epoch-N and s[N] gets epoch itself. Slots whose tag
+// names another epoch count as zero. It returns the total, read at the same
+// instant as the slots.
+func (w *Window) ReadInto(epoch uint64, s *Slots) (total uint64) {
+	return w.c.ReadInto(&w.g, epoch, (*[Size]uint64)(s))
 }
 
-// Clear empties every slot. A write racing with Clear may survive it.
-func (w *Window) Clear() {
-	for i := range w.s {
-		w.s[i].Store(0)
-	}
+// Total returns the number of events added since the Window was made or
+// last Reset. It never goes down between Resets.
+func (w *Window) Total() uint64 {
+	return w.c.Total(&w.g)
+}
+
+// Reset empties the window and the total, and returns the total it
+// removed. An Add racing with Reset is counted either in the returned
+// total or after it, never lost or twice.
+func (w *Window) Reset() uint64 {
+	return w.c.Reset(&w.g)
 }

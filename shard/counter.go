@@ -4,88 +4,186 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"github.com/hitrate/hitrate/internal/fold"
 	"github.com/hitrate/hitrate/ring"
 )
 
-// cacheLine is the size shards are padded to: two 64-byte lines, since
+// cacheLine is the size cells are padded to: two 64-byte lines, since
 // adjacent-line prefetchers pull lines in pairs.
 const cacheLine = 128
 
-type shard struct {
-	total atomic.Uint64
-	w     ring.Window
-	_     [cacheLine - 8 - 8*ring.Size]byte
+// cell is one cache-line padded fold.Cell with its Guard.
+type cell struct {
+	g fold.Guard
+	c fold.Cell
+	_ [cacheLine - 8 - 96]byte
 }
+
+// Contention sampling: while a Counter counts in its base cell, every
+// sampleEvery-th event (by the count) loads the slot word again right
+// after its add; a word changed in between means another core wrote it at
+// the same moment. Each such sample raises a score by scoreUp and each
+// quiet one lowers it by 1; at stripeScore the Counter stripes for good.
+// One goroutine (or several on one P) never sees a change, and writers
+// that rarely meet never reach the score: they do not contend.
+const (
+	sampleEvery = 64
+	scoreUp     = 4
+	stripeScore = 16
+)
 
 // Counter is a windowed event counter for hot aggregates that many
 // goroutines write at once: an exact total and the events of the last
-// second, each kept per P (per CPU) in cache-line padded shards that
-// readers sum.
+// second.
 //
-// Writes pin the goroutine to its P for the few instructions they take, so
-// each shard has one writer at a time and no write is an atomic
-// read-modify-write: they never block, never allocate and stay flat as
-// cores are added. If GOMAXPROCS grows past the shard count chosen by New,
-// the extra Ps share an overflow shard written atomically: nothing is ever
-// lost or out of range.
+// Like Java's LongAdder, a Counter starts with one base cell that every
+// event updates with a single atomic add (XADD on amd64), which is the
+// cheapest windowed increment while one goroutine writes on CPUs where
+// pinning costs more than a locked add (AMD EPYC). When it sees writers
+// on several cores contending for that cell, it stripes, for good:
+// from then on each event goes to a cell of its own P (per CPU), written
+// while the goroutine is pinned to its P with a load and a plain store,
+// no locked instruction and no cache line shared with another core.
+// Readers sum the cells. In both modes events never block, never allocate
+// and are never lost. If GOMAXPROCS grows past the cells made by New, the
+// extra Ps add to the base cell atomically. On CPUs where the pinned
+// write is the cheaper one anyway (Intel Xeon), New stripes at once.
 //
 // A Counter must not be copied after first use.
 type Counter struct {
-	clock    *ring.Clock
-	shards   []shard
-	overflow shard
-	base     atomic.Uint64 // the total removed by Reset
+	// Read by every event; written once (striped) or rarely (score).
+	clock   *ring.Clock
+	cells   []cell
+	striped atomic.Uint32
+	score   atomic.Int32
+	_       [cacheLine - 8 - 24 - 8]byte
+
+	base cell     // the cell of the unstriped mode, and of Ps past cells
+	rs   baseline // what Reset removed
 }
 
-// New returns a Counter that reads its epoch from clock, with one shard per
-// P: max(GOMAXPROCS, NumCPU) shards.
+// baseline is the total and the window at the last Reset, which readers
+// subtract: Reset never writes the cells, whose owners write them without
+// atomic read-modify-writes.
+type baseline struct {
+	seq   atomic.Uint64 // odd while a Reset writes the baseline
+	total atomic.Uint64
+	epoch atomic.Uint64 // the last epoch of win
+	win   [ring.Size]atomic.Uint64
+}
+
+// New returns a Counter that reads its epoch from clock, with one cell per
+// P: max(GOMAXPROCS, NumCPU) cells, used once it stripes. On a CPU where
+// the pinned write is the faster one even for one goroutine (see
+// Striped), the Counter is striped from the start.
 func New(clock *ring.Clock) *Counter {
-	return newN(clock, max(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+	c := newN(clock, max(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+	if pinFirst() {
+		c.striped.Store(1)
+	}
+	return c
 }
 
 func newN(clock *ring.Clock, n int) *Counter {
-	return &Counter{clock: clock, shards: make([]shard, n)}
+	return &Counter{clock: clock, cells: make([]cell, n)}
 }
 
 // Inc adds one event.
 func (c *Counter) Inc() {
-	c.add(1)
+	c.Add(1)
 }
 
-// Add adds n events. It never blocks and never allocates.
-func (c *Counter) Add(n uint64) {
-	c.add(n)
+// baseSlow finishes an Add of n to the base cell that left its slot word
+// v (0: not added yet), and samples it for contention.
+//
+//go:noinline
+func (c *Counter) baseSlow(e, n, v uint64) {
+	if !fold.Ok(v, e) {
+		c.base.c.Slow(&c.base.g, e, n, v)
+		return
+	}
+	c.sample(e, v)
 }
 
-func (c *Counter) sum() uint64 {
-	t := c.overflow.total.Load()
-	for i := range c.shards {
-		t += c.shards[i].total.Load()
+// sample checks, after an add to the base cell that left the slot word v,
+// whether another core wrote the word at the same time. See sampleEvery.
+func (c *Counter) sample(e, v uint64) {
+	s := c.score.Load()
+	if c.base.c.Word(e) != v {
+		s += scoreUp
+	} else if s > 0 {
+		s--
+	}
+	c.score.Store(s)
+	if s >= stripeScore {
+		c.striped.Store(1)
+	}
+}
+
+// Striped reports whether c counts in per-P cells: because it has seen
+// contention, or because on this CPU a pinned write is faster than an
+// atomic add even for one goroutine (measured once per process by the
+// first New).
+func (c *Counter) Striped() bool {
+	return c.striped.Load() != 0
+}
+
+// sum adds the window of epoch to s and returns the total, over all cells.
+func (c *Counter) sum(epoch uint64, s *ring.Slots) uint64 {
+	w := (*[ring.Size]uint64)(s)
+	t := c.base.c.ReadInto(&c.base.g, epoch, w)
+	for i := range c.cells {
+		t += c.cells[i].c.ReadInto(&c.cells[i].g, epoch, w)
 	}
 	return t
 }
 
+// read adds to s the window of epoch since the last Reset and returns the
+// total since then.
+func (c *Counter) read(epoch uint64, s *ring.Slots) uint64 {
+	for try := 0; ; try++ {
+		q := c.rs.seq.Load()
+		if q&1 == 0 {
+			bt, be := c.rs.total.Load(), c.rs.epoch.Load()
+			var bw, w ring.Slots
+			for k := range bw {
+				bw[k] = c.rs.win[k].Load()
+			}
+			t := c.sum(epoch, &w)
+			if c.rs.seq.Load() == q {
+				// Slot k holds epoch-N+k, and bw[k] held be-N+k.
+				for k := range w {
+					if d := k + int(epoch-be); d >= 0 && d < ring.Size {
+						w[k] -= min(w[k], bw[d])
+					}
+				}
+				for k := range s {
+					s[k] += w[k]
+				}
+				return t - bt
+			}
+		}
+		if try >= 4 {
+			runtime.Gosched()
+		}
+	}
+}
+
 // Total returns the number of events since the Counter was made or last
-// Reset. It sums the shards without stopping writers: an Add that runs at
-// the same time may or may not be included.
+// Reset. It sums the cells without stopping writers: an Add that runs at
+// the same time may or may not be included. Between Resets, it never goes
+// down from one call to the next.
 func (c *Counter) Total() uint64 {
-	base := c.base.Load() // before the shards, so that it is <= their sum
-	return c.sum() - base
+	var s ring.Slots
+	return c.read(c.clock.Epoch(), &s)
 }
 
 // Slots returns the counts of the last ring.Size epochs, oldest first,
-// summed over the shards.
+// summed over the cells.
 func (c *Counter) Slots() ring.Slots {
 	var s ring.Slots
-	c.readInto(c.clock.ReadEpoch(), &s)
+	c.read(c.clock.ReadEpoch(), &s)
 	return s
-}
-
-func (c *Counter) readInto(epoch uint64, s *ring.Slots) {
-	c.overflow.w.ReadInto(epoch, s)
-	for i := range c.shards {
-		c.shards[i].w.ReadInto(epoch, s)
-	}
 }
 
 // Rate returns the events per second over the last second, by the Seed
@@ -98,38 +196,39 @@ func (c *Counter) Rate() float64 {
 func (c *Counter) RateWith(e ring.Estimator) float64 {
 	epoch := c.clock.ReadEpoch()
 	var s ring.Slots
-	c.readInto(epoch, &s)
-	f := 0.0
-	if e == ring.Interpolated {
-		f = c.clock.Frac(epoch)
-	}
-	return e.Rate(&s, f)
+	c.read(epoch, &s)
+	return c.clock.Rate(e, epoch, &s)
 }
 
 // Reset sets the total to zero and empties the window, and returns the
 // total it removed. It is exact for the total: an Add racing with Reset is
 // counted either in the returned total or after it, never lost or twice,
-// since Reset moves a baseline instead of writing the shards. Events racing
-// with Reset may survive in the window.
+// since Reset moves a baseline instead of writing the cells. Concurrent
+// Resets take turns.
 func (c *Counter) Reset() uint64 {
-	s := c.sum()
-	for {
-		old := c.base.Load()
-		if s <= old {
-			return 0
+	for try := 0; ; try++ {
+		q := c.rs.seq.Load()
+		if q&1 == 0 && c.rs.seq.CompareAndSwap(q, q+1) {
+			break
 		}
-		if c.base.CompareAndSwap(old, s) {
-			c.overflow.w.Clear()
-			for i := range c.shards {
-				c.shards[i].w.Clear()
-			}
-			return s - old
+		if try >= 4 {
+			runtime.Gosched()
 		}
 	}
+	e := c.clock.Epoch()
+	var w ring.Slots
+	t := c.sum(e, &w)
+	old := c.rs.total.Load()
+	c.rs.total.Store(t)
+	c.rs.epoch.Store(e)
+	for k := range w {
+		c.rs.win[k].Store(w[k])
+	}
+	c.rs.seq.Add(1)
+	return t - old
 }
 
-// Shards returns the number of per-P shards, not counting the overflow
-// shard.
+// Shards returns the number of per-P cells, not counting the base cell.
 func (c *Counter) Shards() int {
-	return len(c.shards)
+	return len(c.cells)
 }

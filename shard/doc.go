@@ -2,17 +2,21 @@
 // Counter keeps an exact total and a one-second window (see package ring)
 // per P, in cache-line padded shards that readers sum.
 //
-// An increment pins the goroutine to its P (runtime.procPin, which the
-// runtime keeps linkable on purpose), adds to that P's shard with a load
-// and a plain store, and unpins: no lock, no locked instruction, no
-// allocation, and no cache line shared with another core, so its cost
-// stays flat as cores are added. Build with the hitrate_portable tag to
-// use a portable fallback without go:linkname: a random shard written with
-// atomic adds and compare-and-swap.
+// A Counter starts with one base cell that an increment updates with a
+// single atomic add, and stripes for good into per-P cells once it sees
+// writers on several cores contending (or at once, on CPUs where a pinned
+// write is cheaper than a locked add: New times both once per process).
+// A striped increment pins the goroutine to its P (runtime.procPin, which
+// the runtime keeps linkable on purpose), adds to that P's cell with a
+// load and a plain store, and unpins: no lock, no locked instruction, no
+// allocation, and no cache line shared with another core. Each cell holds
+// its window and its exact total in one (see ring.Window). Build with the
+// hitrate_portable tag to use a portable fallback without go:linkname: a
+// random cell written with atomic adds.
 //
 // GOMAXPROCS may change at run time (Go 1.25 follows cgroup CPU limits):
-// a Counter has max(GOMAXPROCS, NumCPU) shards from New, and Ps beyond
-// those share an overflow shard written atomically, so no increment is
+// a Counter has max(GOMAXPROCS, NumCPU) cells from New, and Ps beyond
+// those share the base cell, written atomically, so no increment is
 // ever lost or out of range.
 //
 // Usage:

@@ -2,19 +2,39 @@
 
 package shard
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
 
-// Pinned reports whether this build writes shards pinned to their P
+	"github.com/hitrate/hitrate/internal/fold"
+)
+
+// Pinned reports whether this build writes striped cells pinned to their P
 // (true), or uses the portable fallback of the hitrate_portable build tag.
 const Pinned = false
 
-// add picks a shard at random (the runtime's per-M generator, lock-free)
-// and writes it with atomic read-modify-writes, since other goroutines may
-// write the same shard at once.
-func (c *Counter) add(n uint64) {
-	e := c.clock.Epoch()
-	i := uint64(rand.Uint32()) * uint64(len(c.shards)) >> 32
-	s := &c.shards[i]
-	s.total.Add(n)
-	s.w.AddShared(e, n)
+// Add adds n events. It never blocks and never allocates.
+func (c *Counter) Add(n uint64) {
+	e, slot := c.clock.Slot()
+	if c.striped.Load() == 0 {
+		if n < fold.FastMax {
+			v := c.base.c.Fast(slot, n)
+			if fold.Ok(v, e) && (v-n)^v < sampleEvery {
+				return
+			}
+			c.baseSlow(e, n, v)
+			return
+		}
+		c.baseSlow(e, n, 0)
+		return
+	}
+	// Striped, without pinning: a cell at random (the runtime's per-M
+	// generator, lock-free), added to atomically, since other goroutines
+	// may write the same cell at once.
+	i := uint64(rand.Uint32()) * uint64(len(c.cells)) >> 32
+	s := &c.cells[i]
+	s.c.Add(&s.g, e, n)
 }
+
+// pinFirst is false in the portable build: a Counter stripes only when
+// it sees contention.
+func pinFirst() bool { return false }

@@ -1,6 +1,6 @@
 //go:build race
 
-package ring
+package fold
 
 import "sync/atomic"
 

@@ -1,6 +1,6 @@
 //go:build !race
 
-package ring
+package fold
 
 import (
 	"sync/atomic"
@@ -8,8 +8,8 @@ import (
 )
 
 // StoreOwned stores v into *p for a writer that owns p: one goroutine at a
-// time writes p (a per-P shard while pinned, a connection's counter), and
-// any number read it with p.Load.
+// time writes p (a per-P shard while pinned), and any number read it with
+// p.Load.
 //
 // It is a plain store, not an atomic exchange: on amd64, atomic.Store is an
 // XCHG, as costly as a locked add, and would double the cost of an

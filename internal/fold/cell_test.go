@@ -1,0 +1,202 @@
+package fold
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+)
+
+func TestCellSize(t *testing.T) {
+	if s := unsafe.Sizeof(Cell{}); s != 96 {
+		t.Fatalf("Cell is %d bytes, want 96", s)
+	}
+}
+
+// window returns the window of epoch and the total of c.
+func window(c *Cell, g *Guard, epoch uint64) ([Size]uint64, uint64) {
+	var s [Size]uint64
+	t := c.ReadInto(g, epoch, &s)
+	return s, t
+}
+
+func TestFoldStaleSlot(t *testing.T) {
+	var c Cell
+	var g Guard
+	const e = 100
+	c.Add(&g, e, 5)
+	c.AddOwned(&g, e+1, 7)
+	c.Add(&g, e+Size, 3) // same slot as e, a turn later: folds the 5
+	s, total := window(&c, &g, e+Size)
+	if total != 15 || s[N] != 3 || s[N-Size+1] != 7 || c.retired.Load() != 5 {
+		t.Fatalf("window %v total %d retired %d", s, total, c.retired.Load())
+	}
+	// Late writers of epoch e find the slot taken by e+Size: the atomic
+	// add stays in the newer slot, the owned one counts in the total only.
+	c.Add(&g, e, 2)
+	c.AddOwned(&g, e, 4)
+	s, total = window(&c, &g, e+Size)
+	if total != 21 || s[N] != 5 {
+		t.Fatalf("late writer: window %v total %d", s, total)
+	}
+}
+
+// TestFoldOwe replays the race of two writers that both add into a stale
+// slot word: the first to fold moves the other's n into retired, and the
+// other must move it back into the window, so that both count once, in
+// the window as in the total.
+func TestFoldOwe(t *testing.T) {
+	var c Cell
+	var g Guard
+	const e = 100
+	c.Add(&g, e, 10)
+	p := &c.slot[(e+Size)%Size]
+	va := p.Add(1) // writer A's add, stale tag
+	vb := p.Add(2) // writer B's add, stale tag
+	if Ok(va, e+Size) || Ok(vb, e+Size) {
+		t.Fatal("the adds should see a stale tag")
+	}
+	c.Slow(&g, e+Size, 2, vb) // B folds first: keeps its 2, retires 10+1
+	c.Slow(&g, e+Size, 1, va) // A finds its 1 retired: moves it back
+	s, total := window(&c, &g, e+Size)
+	if total != 13 || s[N] != 3 || c.retired.Load() != 10 {
+		t.Fatalf("window %v total %d retired %d, want 13, slot 3, retired 10", s, total, c.retired.Load())
+	}
+}
+
+func TestFoldAtHalf(t *testing.T) {
+	var c Cell
+	var g Guard
+	const e = 100
+	c.Add(&g, e, Half-1)
+	c.Add(&g, e, 1) // reaches Half: folded down to Cap
+	s, total := window(&c, &g, e)
+	if total != Half || s[N] != Cap {
+		t.Fatalf("window %d total %d, want %d and %d", s[N], total, uint64(Cap), uint64(Half))
+	}
+	c.Add(&g, e, math.MaxUint64-Half) // n over any count: CAS path, saturated window
+	if _, total = window(&c, &g, e); total != math.MaxUint64 {
+		t.Fatalf("total %d, want %d", total, uint64(math.MaxUint64))
+	}
+}
+
+func TestReset(t *testing.T) {
+	var c Cell
+	var g Guard
+	c.Add(&g, 100, 5)
+	c.Add(&g, 100+Size, 6)
+	if r := c.Reset(&g); r != 11 {
+		t.Fatalf("Reset %d, want 11", r)
+	}
+	c.Add(&g, 100+Size, 1)
+	if s, total := window(&c, &g, 100+Size); total != 1 || s[N] != 1 {
+		t.Fatalf("after Reset: window %v total %d", s, total)
+	}
+}
+
+// TestConcurrentFolds runs shared writers through many turns of the ring,
+// with readers that check that the total never goes down, and Resets:
+// every event must be counted once.
+func TestConcurrentFolds(t *testing.T) {
+	var c Cell
+	var g Guard
+	var epoch atomic.Uint64
+	epoch.Store(Size)
+	const writers, per = 8, 30000
+	stop := make(chan struct{})
+	var removed atomic.Uint64
+	var bg sync.WaitGroup
+	bg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				epoch.Add(1)
+			}
+		}
+	})
+	bg.Go(func() {
+		var last uint64
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if i%200 == 199 {
+				removed.Add(c.Reset(&g))
+				last = 0
+				continue
+			}
+			// Between Resets (this goroutine's own), totals never go down.
+			if tot := c.Total(&g); tot < last {
+				t.Errorf("total went down: %d after %d", tot, last)
+				return
+			} else {
+				last = tot
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	var want atomic.Uint64
+	for w := range writers {
+		wg.Go(func() {
+			var mine uint64
+			for i := range per {
+				n := uint64(1 + (i+w)%5)
+				if i%1000 == 0 {
+					n = FastMax + 1 // the CAS path
+				}
+				c.Add(&g, epoch.Load(), n)
+				mine += n
+			}
+			want.Add(mine)
+		})
+	}
+	wg.Wait()
+	close(stop)
+	bg.Wait()
+	if got := removed.Load() + c.Total(&g); got != want.Load() {
+		t.Fatalf("counted %d, want %d", got, want.Load())
+	}
+}
+
+// TestOwnedWriterAndReaders: one owner writes with AddOwned through many
+// turns of the ring while readers check that the total never goes down.
+func TestOwnedWriterAndReaders(t *testing.T) {
+	var c Cell
+	var g Guard
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	for range 2 {
+		bg.Go(func() {
+			var last uint64
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				tot := c.Total(&g)
+				if tot < last {
+					t.Errorf("total went down: %d after %d", tot, last)
+					return
+				}
+				last = tot
+			}
+		})
+	}
+	var want uint64
+	for i := range 200000 {
+		n := uint64(1 + i%7)
+		c.AddOwned(&g, Size+uint64(i/100), n)
+		want += n
+	}
+	close(stop)
+	bg.Wait()
+	if got := c.Total(&g); got != want {
+		t.Fatalf("total %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,43 @@
+// Package fold is the counting core of hitrate: a Cell of epoch-tagged
+// slot words that holds both the events of the last second and an exact
+// total, so that counting an event is one write.
+//
+// A slot word packs the low TagBits bits of the epoch it counts (its tag)
+// and a CountBits-bit count. The total of a Cell is its retired word plus
+// the counts of all its slots, whatever their tags; the window (the rate)
+// is the counts of the slots whose tags name the epochs of the last
+// second. When a writer finds its slot tagged with an older epoch, it
+// folds the old count into retired and retags the slot: once per slot and
+// Tick, on the slow path.
+//
+// Writers come in two kinds:
+//
+//   - Add is one atomic add (XADD on amd64) on the slot word, exact under
+//     any number of concurrent writers, for the window as for the total.
+//   - AddOwned is a load and a plain store (StoreOwned), for a writer that
+//     owns the Cell: one goroutine at a time, such as a per-P shard written
+//     while pinned to its P.
+//
+// A fold changes two words (a slot and retired), so it runs inside a
+// Guard: readers that see a fold in flight, or one that began and ended
+// while they read, read again. Folds are rare and never wait; readers may
+// retry but never block writers. A total read through a Guard never goes
+// down and never counts an event twice.
+//
+// Bounds, chosen deliberately:
+//
+//   - TagBits = 28: a slot's tag is its epoch modulo 2^28, so a tag
+//     repeats every 2^28 ticks (about 310 days). A slot last written
+//     exactly a multiple of 2^28 ticks ago (to within its 100 ms) is read
+//     as current: the rate of a counter idle for that long may show one
+//     stale slot for at most 1.1 s. Totals are not affected.
+//   - CountBits = 36: the fast paths take n < FastMax (2^16); larger n take
+//     a compare-and-swap path. When a slot's count reaches Half (2^35)
+//     within one tick (a stopped Clock, or over 300 G events per second on
+//     one cell), the next writer moves all but Cap (2^34) of it into
+//     retired: the window of that slot saturates in [Cap, Half), the total
+//     never saturates. A count can pass Half only by the n of writers that
+//     added at the same instant, so it never carries into the tag while
+//     fewer than 2^19 goroutines are between their add and their fold on
+//     one Cell.
+package fold
