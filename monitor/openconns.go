@@ -186,7 +186,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
 		for i := range c.e.c.ev {
 			k := &c.e.c.ev[i]
-			info.Events[i] = ConnEvent{Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
+			info.Events[i] = ConnEvent{Name: m.events[i], Total: k.total.Load(), Rate: m.rate(&k.w, epoch)}
 		}
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it
