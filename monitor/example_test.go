@@ -124,3 +124,27 @@ func ExampleWritePrometheus() {
 	// # TYPE hitrate_connections_opened_total counter
 	// hitrate_connections_opened_total{protocol="redis \"main\""} 7
 }
+
+func ExampleWithUnit() {
+	m, err := monitor.New("proxy", []string{"requests", "bytes_in", "bytes_out"},
+		monitor.WithUnit(monitor.Bytes, "bytes_in", "bytes_out"), monitor.WithManualSampling())
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	in := m.MustEvent("bytes_in")
+	m.Add(in, 1500)
+	fmt.Println(m.Unit(in), m.Unit(m.MustEvent("requests")), m.Total(in))
+	for _, e := range m.Snapshot(monitor.Query{}).Protocols[0].Events {
+		fmt.Printf("%s: %s\n", e.Name, e.Unit)
+	}
+
+	_, err = monitor.New("proxy", []string{"requests"}, monitor.WithUnit(monitor.Bytes, "bytes_in"))
+	fmt.Println(err)
+	// Output:
+	// bytes events 1500
+	// requests: events
+	// bytes_in: bytes
+	// bytes_out: bytes
+	// monitor "proxy": WithUnit(bytes) names event "bytes_in", which the monitor does not have
+}
