@@ -19,7 +19,8 @@ import (
 func TestMetricsParse(t *testing.T) {
 	clock := ring.NewManualClock()
 	opts := []monitor.Option{monitor.WithClock(clock.Clock), monitor.WithManualSampling()}
-	webMon, err := monitor.New("web", []string{"requests", "errors"}, opts...)
+	webMon, err := monitor.New("web", []string{"requests", "errors", "bytes_out"},
+		append(opts, monitor.WithUnit(monitor.Bytes, "bytes_out"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,12 +36,14 @@ func TestMetricsParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	req, errs, query := webMon.MustEvent("requests"), webMon.MustEvent("errors"), db.MustEvent(`q"uery\`)
+	out := webMon.MustEvent("bytes_out")
 
 	a, b, c := webMon.Open("a"), webMon.Open("b"), db.Open("c")
 	for range ring.N { // one second: 7 requests a tick on a, 3 on b
 		clock.Advance(ring.Tick)
 		a.Add(req, 7)
 		b.Add(req, 3)
+		a.Add(out, 1500)
 		c.Log(query)
 	}
 	webMon.Sample()
@@ -82,6 +85,9 @@ func TestMetricsParse(t *testing.T) {
 		"hitrate_events_total":             dto.MetricType_COUNTER,
 		"hitrate_event_rate":               dto.MetricType_GAUGE,
 		"hitrate_event_peak_rate":          dto.MetricType_GAUGE,
+		"hitrate_bytes_total":              dto.MetricType_COUNTER,
+		"hitrate_bytes_rate":               dto.MetricType_GAUGE,
+		"hitrate_bytes_peak_rate":          dto.MetricType_GAUGE,
 		"hitrate_connections":              dto.MetricType_GAUGE,
 		"hitrate_connections_peak":         dto.MetricType_GAUGE,
 		"hitrate_connections_opened_total": dto.MetricType_COUNTER,
@@ -110,6 +116,9 @@ func TestMetricsParse(t *testing.T) {
 		{"hitrate_event_rate", odd, `q"uery\`}:          db.Rate(query),
 		{"hitrate_event_peak_rate", "web", "requests"}:  100,
 		{"hitrate_event_peak_rate", odd, `q"uery\`}:     10,
+		{"hitrate_bytes_total", "web", "bytes_out"}:     15000, // bytes: never in hitrate_events_total
+		{"hitrate_bytes_rate", "web", "bytes_out"}:      webMon.Rate(out),
+		{"hitrate_bytes_peak_rate", "web", "bytes_out"}: 15000,
 		{"hitrate_connections", "web", ""}:              1,
 		{"hitrate_connections", odd, ""}:                1,
 		{"hitrate_connections_peak", "web", ""}:         2,
@@ -147,7 +156,7 @@ func TestMetricsParse(t *testing.T) {
 			t.Errorf("%v = %v, want %v", k, g, v)
 		}
 	}
-	if n := len(got); n != 3*3+2*3 {
-		t.Errorf("%d series, want 15", n)
+	if n := len(got); n != 3*3+3*1+2*3 {
+		t.Errorf("%d series, want 18", n)
 	}
 }

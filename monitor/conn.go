@@ -210,5 +210,5 @@ func (c Conn) Close() {
 func (m *Monitor) connEvent(c *conn, i int, epoch uint64) ConnEvent {
 	var s ring.Slots
 	t := c.event(uint32(i)).ReadInto(&c.g, epoch, (*[ring.Size]uint64)(&s))
-	return ConnEvent{Total: t, Rate: m.clock.Rate(m.est, epoch, &s)}
+	return ConnEvent{Name: m.events[i], Total: t, Rate: m.clock.Rate(m.est, epoch, &s)}
 }

@@ -11,7 +11,11 @@
 //     and resolve each event name once to an Event handle with
 //     Monitor.Event (or MustEvent in a package-level var). Names are
 //     checked here, with clear errors, so that nothing on the event path
-//     can fail.
+//     can fail. An event counts events unless WithUnit declares that it
+//     counts bytes (monitor.Bytes): the page then shows it in B, kB, MB,
+//     JSON carries its "unit", and Prometheus gets it in its own families
+//     (hitrate_bytes_total and its rate gauges), so that no family mixes
+//     units.
 //  2. For events outside any connection, call Monitor.Log or Monitor.Add.
 //  3. When a connection opens, call Monitor.Open with a label (its remote
 //     address) and keep the returned Conn, a small value, with the

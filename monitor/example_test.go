@@ -85,9 +85,12 @@ func ExampleParseQuery() {
 
 func ExampleWritePrometheus() {
 	snap := monitor.Snapshot{Protocols: []monitor.Protocol{{
-		Name:   `redis "main"`,
-		Events: []monitor.EventStats{{Name: "command", Total: 12, Rate: 3, PeakRate: 5}},
-		Conns:  monitor.ConnCounts{Current: 1, Peak: 2, Total: 7},
+		Name: `redis "main"`,
+		Events: []monitor.EventStats{
+			{Name: "command", Total: 12, Rate: 3, PeakRate: 5},
+			{Name: "bytes_out", Unit: monitor.Bytes, Total: 4096, Rate: 1024, PeakRate: 2048},
+		},
+		Conns: monitor.ConnCounts{Current: 1, Peak: 2, Total: 7},
 	}}}
 	if err := monitor.WritePrometheus(os.Stdout, snap); err != nil {
 		panic(err)
@@ -102,6 +105,15 @@ func ExampleWritePrometheus() {
 	// # HELP hitrate_event_peak_rate Highest events per second seen, by the once-a-second sampler or any read.
 	// # TYPE hitrate_event_peak_rate gauge
 	// hitrate_event_peak_rate{protocol="redis \"main\"",event="command"} 5
+	// # HELP hitrate_bytes_total Bytes counted since the monitor was made, by the events whose unit is bytes.
+	// # TYPE hitrate_bytes_total counter
+	// hitrate_bytes_total{protocol="redis \"main\"",event="bytes_out"} 4096
+	// # HELP hitrate_bytes_rate Bytes per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_bytes_total[...]) in queries and alerts.
+	// # TYPE hitrate_bytes_rate gauge
+	// hitrate_bytes_rate{protocol="redis \"main\"",event="bytes_out"} 1024
+	// # HELP hitrate_bytes_peak_rate Highest bytes per second seen, by the once-a-second sampler or any read.
+	// # TYPE hitrate_bytes_peak_rate gauge
+	// hitrate_bytes_peak_rate{protocol="redis \"main\"",event="bytes_out"} 2048
 	// # HELP hitrate_connections Connections open now.
 	// # TYPE hitrate_connections gauge
 	// hitrate_connections{protocol="redis \"main\""} 1
@@ -111,4 +123,28 @@ func ExampleWritePrometheus() {
 	// # HELP hitrate_connections_opened_total Connections opened since the monitor was made.
 	// # TYPE hitrate_connections_opened_total counter
 	// hitrate_connections_opened_total{protocol="redis \"main\""} 7
+}
+
+func ExampleWithUnit() {
+	m, err := monitor.New("proxy", []string{"requests", "bytes_in", "bytes_out"},
+		monitor.WithUnit(monitor.Bytes, "bytes_in", "bytes_out"), monitor.WithManualSampling())
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	in := m.MustEvent("bytes_in")
+	m.Add(in, 1500)
+	fmt.Println(m.Unit(in), m.Unit(m.MustEvent("requests")), m.Total(in))
+	for _, e := range m.Snapshot(monitor.Query{}).Protocols[0].Events {
+		fmt.Printf("%s: %s\n", e.Name, e.Unit)
+	}
+
+	_, err = monitor.New("proxy", []string{"requests"}, monitor.WithUnit(monitor.Bytes, "bytes_in"))
+	fmt.Println(err)
+	// Output:
+	// bytes events 1500
+	// requests: events
+	// bytes_in: bytes
+	// bytes_out: bytes
+	// monitor "proxy": WithUnit(bytes) names event "bytes_in", which the monitor does not have
 }

@@ -24,6 +24,10 @@ type Family struct {
 	// protocol, labelled protocol and event, rather than one per protocol,
 	// labelled protocol.
 	PerEvent bool
+	// Unit is, for a PerEvent family, the unit of the events it has
+	// series for: each event goes to the families of its unit only, so
+	// that no family mixes units. It is Events for the other families.
+	Unit Unit
 
 	// value returns the value of the series of p and, if PerEvent, e.
 	value func(p *Protocol, e *EventStats) Value
@@ -47,6 +51,21 @@ var families = [...]Family{
 		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.PeakRate) },
 	},
 	{
+		Name: "hitrate_bytes_total", Type: "counter", PerEvent: true, Unit: Bytes,
+		Help:  "Bytes counted since the monitor was made, by the events whose unit is bytes.",
+		value: func(_ *Protocol, e *EventStats) Value { return countValue(e.Total) },
+	},
+	{
+		Name: "hitrate_bytes_rate", Type: "gauge", PerEvent: true, Unit: Bytes,
+		Help:  "Bytes per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_bytes_total[...]) in queries and alerts.",
+		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.Rate) },
+	},
+	{
+		Name: "hitrate_bytes_peak_rate", Type: "gauge", PerEvent: true, Unit: Bytes,
+		Help:  "Highest bytes per second seen, by the once-a-second sampler or any read.",
+		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.PeakRate) },
+	},
+	{
 		Name: "hitrate_connections", Type: "gauge",
 		Help:  "Connections open now.",
 		value: func(p *Protocol, _ *EventStats) Value { return intValue(p.Conns.Current) },
@@ -66,9 +85,12 @@ var families = [...]Family{
 // Families returns the metric families of hitrate's Prometheus
 // exposition, in the order WritePrometheus writes them:
 //
-//	hitrate_events_total{protocol,event}          counter
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
+//	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
+//	hitrate_bytes_rate{protocol,event}            gauge, bytes per second: prefer rate() over the counter
+//	hitrate_bytes_peak_rate{protocol,event}       gauge, bytes per second
 //	hitrate_connections{protocol}                 gauge, open now
 //	hitrate_connections_peak{protocol}            gauge
 //	hitrate_connections_opened_total{protocol}    counter
@@ -95,49 +117,54 @@ type Sample struct {
 }
 
 // Samples returns the series of f in s, protocol by protocol and, for a
-// PerEvent family, event by event. Connections are never series. A
-// protocol whose name came earlier in s, or an event whose name came
-// earlier in its protocol, is left out, so that no series comes twice.
+// PerEvent family, event by event, keeping the events of the family's
+// Unit. Connections are never series. No series comes twice: label values
+// are compared as written (after invalid UTF-8 is replaced), and a
+// protocol whose written name came earlier in s, or an event whose
+// written name came earlier in its protocol, is left out, from every
+// family. An event whose Unit is no Unit is in no family.
 func (f Family) Samples(s Snapshot) iter.Seq[Sample] {
 	return func(yield func(Sample) bool) {
 		if f.value == nil {
 			return
 		}
 		seen := make(map[string]bool, len(s.Protocols))
+		var events map[string]bool
 		for i := range s.Protocols {
 			p := &s.Protocols[i]
-			if seen[p.Name] {
+			proto := validUTF8(p.Name)
+			if seen[proto] {
 				continue
 			}
-			seen[p.Name] = true
-			proto := validUTF8(p.Name)
+			seen[proto] = true
 			if !f.PerEvent {
 				if !yield(Sample{LabelValues: []string{proto}, Value: f.value(p, nil)}) {
 					return
 				}
 				continue
 			}
+			clear(events)
 			for j := range p.Events {
 				e := &p.Events[j]
-				if !firstEvent(p.Events, j) {
+				name := validUTF8(e.Name)
+				if len(p.Events) > 1 { // one event needs no map
+					if events == nil {
+						events = make(map[string]bool, len(p.Events))
+					}
+					if events[name] {
+						continue
+					}
+					events[name] = true
+				}
+				if e.Unit != f.Unit {
 					continue
 				}
-				if !yield(Sample{LabelValues: []string{proto, validUTF8(e.Name)}, Value: f.value(p, e)}) {
+				if !yield(Sample{LabelValues: []string{proto, name}, Value: f.value(p, e)}) {
 					return
 				}
 			}
 		}
 	}
-}
-
-// firstEvent reports whether no event before evs[i] has its name.
-func firstEvent(evs []EventStats, i int) bool {
-	for _, e := range evs[:i] {
-		if e.Name == evs[i].Name {
-			return false
-		}
-	}
-	return true
 }
 
 func validUTF8(s string) string {

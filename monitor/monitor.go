@@ -50,6 +50,7 @@ type Monitor struct {
 	totalCns atomic.Uint64
 
 	closeHook func(ConnSummary) // nil unless WithCloseHook; see summarize
+	units     []Unit            // per event, by WithUnit
 
 	peaks []uatomic.Float64 // per event: the highest rate read; see PeakRate
 	mu    sync.Mutex        // guards hist
@@ -90,6 +91,7 @@ type config struct {
 	manual   bool
 
 	closeHook func(ConnSummary)
+	units     []unitDecl // by WithUnit, in order
 }
 
 // WithClock makes the Monitor read its epochs from clock instead of
@@ -162,6 +164,10 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
 		return nil, fmt.Errorf("%s: WithEstimator was given an unknown estimator (%d); want ring.Seed or ring.Interpolated", mon, cfg.est)
 	}
+	units, err := eventUnits(mon, events, cfg.units)
+	if err != nil {
+		return nil, err
+	}
 
 	m := &Monitor{
 		tag:    monitorTags.Add(1),
@@ -176,6 +182,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		hist:   make([]history, len(events)),
 	}
 	m.closeHook = cfg.closeHook
+	m.units = units
 	m.totals = newTotals(len(events), m.start)
 	if m.tag == 0 { // 2^32 monitors later
 		m.tag = monitorTags.Add(1)

@@ -532,7 +532,8 @@ func TestSnapshotConns(t *testing.T) {
 		t.Errorf("OpenMatched %d, listed %d, want 3, 1", p.OpenMatched, len(p.Open))
 	}
 	c := p.Open[0]
-	if c.Name != names[0] || c.Age != 4*ring.Tick || len(c.Events) != 2 || c.Events[0].Total != 5 || c.Events[1].Total != 1 {
+	if c.Name != names[0] || c.Age != 4*ring.Tick || len(c.Events) != 2 || c.Events[0].Total != 5 || c.Events[1].Total != 1 ||
+		c.Events[0].Name != "req" || c.Events[1].Name != "resp" {
 		t.Errorf("conn info = %+v", c)
 	}
 	if s := m.Snapshot(monitor.Query{Protocol: "redis", Conns: true}); len(s.Protocols) != 0 || s.Protocols == nil {

@@ -10,19 +10,23 @@ const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 // version 0.0.4 (serve it with Content-Type PrometheusContentType). It
 // writes the families of Families, each with its HELP and TYPE once:
 //
-//	hitrate_events_total{protocol,event}          counter
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
+//	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
+//	hitrate_bytes_rate{protocol,event}            gauge, bytes per second: prefer rate() over the counter
+//	hitrate_bytes_peak_rate{protocol,event}       gauge, bytes per second
 //	hitrate_connections{protocol}                 gauge, open now
 //	hitrate_connections_peak{protocol}            gauge
 //	hitrate_connections_opened_total{protocol}    counter
 //
-// Connections are never labels. Label values are escaped as the format
-// asks (backslash, double quote, newline) and invalid UTF-8 is replaced by
-// U+FFFD. A protocol whose name came earlier in s, or an event whose name
-// came earlier in its protocol, is left out, so that no series is written
-// twice (see Family.Samples). WritePrometheus makes one call to w.Write
-// and returns its error.
+// An event goes to the families of its Unit, so that no family mixes
+// units. Connections are never labels. Label values are escaped as the
+// format asks (backslash, double quote, newline) and invalid UTF-8 is
+// replaced by U+FFFD. A protocol whose name, so written, came earlier in
+// s, or an event whose name, so written, came earlier in its protocol, is
+// left out, so that no series is written twice (see Family.Samples).
+// WritePrometheus makes one call to w.Write and returns its error.
 func WritePrometheus(w io.Writer, s Snapshot) error {
 	b := make([]byte, 0, 1024)
 	for _, f := range families {

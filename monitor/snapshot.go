@@ -52,6 +52,10 @@ type Protocol struct {
 type EventStats struct {
 	// Name is the event's name.
 	Name string `json:"name"`
+	// Unit is what the event counts, declared by WithUnit: "events" or
+	// "bytes" in JSON. Total then counts events or bytes, and the rates
+	// are events or bytes per second.
+	Unit Unit `json:"unit"`
 	// Total is the number of events since the monitor was made.
 	Total uint64 `json:"total"`
 	// Rate is the events per second over the last second.
@@ -104,6 +108,8 @@ type ConnInfo struct {
 
 // ConnEvent holds a connection's numbers of one event.
 type ConnEvent struct {
+	// Name is the event's name, as in the protocol's Events.
+	Name string `json:"name"`
 	// Total is the number of events on the connection.
 	Total uint64 `json:"total"`
 	// Rate is the connection's events per second over the last second.
@@ -152,6 +158,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 		low, high := rateInterval(r) // r is the weighted count of a 1 s window
 		p.Events[i] = EventStats{
 			Name:     m.events[i],
+			Unit:     m.units[i],
 			Total:    a.Total(),
 			Rate:     r,
 			RateLow:  low,

@@ -8,7 +8,7 @@
 // these asynchronous instruments, each with one attribute, protocol (the
 // monitor's name):
 //
-//	hitrate.event.<event>        Int64ObservableCounter, unit {event}: the event's total since the monitor was made
+//	hitrate.event.<event>        Int64ObservableCounter, unit {event}, or By for an event whose unit is monitor.Bytes: the event's total since the monitor was made
 //	hitrate.connections          Int64ObservableUpDownCounter, unit {connection}: connections open now
 //	hitrate.connections.opened   Int64ObservableCounter, unit {connection}: connections opened since the monitor was made
 //

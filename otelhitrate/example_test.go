@@ -14,17 +14,19 @@ import (
 
 func Example() {
 	clock := ring.NewManualClock() // leave WithClock out in a real program
-	m, err := monitor.New("http", []string{"requests", "errors"},
+	m, err := monitor.New("http", []string{"requests", "errors", "bytes_out"},
+		monitor.WithUnit(monitor.Bytes, "bytes_out"), // exported with unit By
 		monitor.WithClock(clock.Clock), monitor.WithManualSampling())
 	if err != nil {
 		panic(err)
 	}
 	defer m.Close()
-	requests := m.MustEvent("requests")
+	requests, bytesOut := m.MustEvent("requests"), m.MustEvent("bytes_out")
 	c := m.Open("10.0.0.1:50000")
 	for range ring.N {
 		clock.Advance(ring.Tick)
 		c.Add(requests, 4)
+		c.Add(bytesOut, 1500)
 	}
 
 	// In a program, the reader is a PeriodicReader around an OTLP
@@ -52,6 +54,7 @@ func Example() {
 	// Unordered output:
 	// hitrate.event.requests {event} protocol=http 40
 	// hitrate.event.errors {event} protocol=http 0
+	// hitrate.event.bytes_out By protocol=http 15000
 	// hitrate.connections {connection} protocol=http 1
 	// hitrate.connections.opened {connection} protocol=http 1
 }

@@ -31,10 +31,22 @@ const (
 // maxInstrumentName is the longest instrument name OpenTelemetry accepts.
 const maxInstrumentName = 255
 
-// unit returns the unit of an event's counter. The monitor package has no
-// units yet, so every event counts {event}; once events declare one
-// (bytes: "By"), this is the one place that maps it.
-func unit(monitor.EventStats) string { return "{event}" }
+// unit returns the UCUM unit of an event's counter: "By" for an event
+// whose unit is monitor.Bytes, "{event}" for the others.
+func unit(e monitor.EventStats) string {
+	if e.Unit == monitor.Bytes {
+		return "By"
+	}
+	return "{event}"
+}
+
+// description returns the description of an event's counter.
+func description(e monitor.EventStats) string {
+	if e.Unit == monitor.Bytes {
+		return fmt.Sprintf("Bytes %q counted since the monitor was made.", e.Name)
+	}
+	return fmt.Sprintf("Events %q counted since the monitor was made.", e.Name)
+}
 
 // Register makes the instruments of the package documentation on meter
 // and registers one callback that observes them all from a single
@@ -45,10 +57,11 @@ func unit(monitor.EventStats) string { return "{event}" }
 // Register takes one snapshot itself, to learn the protocols and events:
 // a Monitor's events are fixed when it is made, and so are a Group's
 // monitors. A protocol or event that a Source of your own adds later is
-// not exported. As with monitor.WritePrometheus, a protocol whose name
-// came earlier in the snapshot, or an event whose name came earlier in
-// its protocol, is left out, and invalid UTF-8 in a protocol name is
-// replaced by U+FFFD.
+// not exported. As with monitor.WritePrometheus, invalid UTF-8 in a
+// protocol name is replaced by U+FFFD, and a protocol whose name, so
+// written, came earlier in the snapshot, or an event whose name came
+// earlier in its protocol, is left out. An event's counter has the unit of
+// the event's monitor.Unit: "By" for monitor.Bytes, "{event}" otherwise.
 //
 // Register fails, making nothing, when meter or src is nil (a nil
 // *monitor.Monitor included), when a monitor.Group holds a nil monitor,
@@ -56,7 +69,7 @@ func unit(monitor.EventStats) string { return "{event}" }
 // would not be a valid OpenTelemetry instrument name (EventPrefix plus
 // the event name, at most 255 bytes of [A-Za-z0-9_./-]), when two event
 // names differ only in case (instrument names are case-insensitive), when
-// src panics, or when meter fails to make an instrument or to register
+// two protocols give one event name different units, when src panics, or when meter fails to make an instrument or to register
 // the callback.
 //
 // Totals are observed as int64: a total above math.MaxInt64 is observed
@@ -83,17 +96,30 @@ func Register(meter metric.Meter, src monitor.Source) (metric.Registration, erro
 		events:    make(map[string]metric.Int64ObservableCounter),
 		protocols: make(map[string]metric.MeasurementOption),
 	}
-	folded := make(map[string]string) // lower-cased instrument name -> event name
+	folded := make(map[string]string)      // lower-cased instrument name -> event name
+	units := make(map[string]monitor.Unit) // event name -> unit of its counter
+	written := make(map[string]bool)       // protocol attribute values
 	var instruments []metric.Observable
 	for _, p := range s.Protocols {
-		if _, dup := r.protocols[p.Name]; dup {
-			continue
+		proto := validUTF8(p.Name)
+		if written[proto] {
+			continue // as an earlier protocol's: its series would come twice
 		}
-		r.protocols[p.Name] = metric.WithAttributeSet(attribute.NewSet(ProtocolKey.String(validUTF8(p.Name))))
+		written[proto] = true
+		r.protocols[p.Name] = metric.WithAttributeSet(attribute.NewSet(ProtocolKey.String(proto)))
+		inProto := make(map[string]bool, len(p.Events))
 		for _, e := range p.Events {
-			if _, ok := r.events[e.Name]; ok {
+			if inProto[e.Name] {
+				continue // the first of its name in the protocol wins
+			}
+			inProto[e.Name] = true
+			if u, ok := units[e.Name]; ok {
+				if u != e.Unit {
+					return nil, fmt.Errorf("otelhitrate: Register: event %q counts %s in protocol %q but %s in an earlier one, and its one counter has one unit", e.Name, e.Unit, p.Name, u)
+				}
 				continue
 			}
+			units[e.Name] = e.Unit
 			name := EventPrefix + e.Name
 			if err := checkInstrumentName(name); e.Name == "" || err != nil {
 				if err == nil {
@@ -108,7 +134,7 @@ func Register(meter metric.Meter, src monitor.Source) (metric.Registration, erro
 			folded[low] = e.Name
 			c, err := meter.Int64ObservableCounter(name,
 				metric.WithUnit(unit(e)),
-				metric.WithDescription(fmt.Sprintf("Events %q counted since the monitor was made.", e.Name)))
+				metric.WithDescription(description(e)))
 			if err != nil {
 				return nil, fmt.Errorf("otelhitrate: Register: event %q: %w", e.Name, err)
 			}

@@ -138,7 +138,17 @@ func newReader(t *testing.T) (*sdkmetric.ManualReader, metric.Meter) {
 
 func newMonitor(t *testing.T, clock *ring.ManualClock, name string, events ...string) *monitor.Monitor {
 	t.Helper()
-	m, err := monitor.New(name, events, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	opts := []monitor.Option{monitor.WithClock(clock.Clock), monitor.WithManualSampling()}
+	var bytes []string
+	for _, ev := range events {
+		if strings.HasPrefix(ev, "bytes") {
+			bytes = append(bytes, ev)
+		}
+	}
+	if bytes != nil {
+		opts = append(opts, monitor.WithUnit(monitor.Bytes, bytes...))
+	}
+	m, err := monitor.New(name, events, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +158,8 @@ func newMonitor(t *testing.T, clock *ring.ManualClock, name string, events ...st
 
 // TestValuesEqualSnapshot checks, collection after collection, that the
 // values are exactly those of the one snapshot the callback took, and the
-// instruments' names, units and kinds.
+// instruments' names, units and kinds (events whose name begins with
+// "bytes" count monitor.Bytes; see newMonitor).
 func TestValuesEqualSnapshot(t *testing.T) {
 	clock := ring.NewManualClock()
 	web := newMonitor(t, clock, "http", "requests", "errors", "bytes_out")
@@ -223,6 +234,9 @@ func TestValuesEqualSnapshot(t *testing.T) {
 	if len(got.values) != 9 {
 		t.Errorf("%d points, want 9: %v", len(got.values), got.values)
 	}
+	if got.units[otelhitrate.EventPrefix+"bytes_out"] != "By" || got.units[otelhitrate.EventPrefix+"requests"] != "{event}" {
+		t.Errorf("units %v", got.units)
+	}
 	for name, unit := range got.units {
 		wantUnit, wantMono := "{event}", true
 		switch name {
@@ -230,6 +244,8 @@ func TestValuesEqualSnapshot(t *testing.T) {
 			wantUnit, wantMono = "{connection}", false
 		case otelhitrate.ConnectionsOpenedName:
 			wantUnit = "{connection}"
+		case otelhitrate.EventPrefix + "bytes_out":
+			wantUnit = "By"
 		}
 		if unit != wantUnit || got.monotonic[name] != wantMono {
 			t.Errorf("%s: unit %q, monotonic %v; want %q, %v", name, unit, got.monotonic[name], wantUnit, wantMono)
@@ -361,6 +377,9 @@ func TestRegisterErrors(t *testing.T) {
 		{"empty event", meter, snap(monitor.Protocol{Name: "p", Events: ev("")}), "empty event name"},
 		{"long event", meter, snap(monitor.Protocol{Name: "p", Events: ev(strings.Repeat("x", 242))}), "longer than 255"},
 		{"case", meter, snap(monitor.Protocol{Name: "p", Events: ev("Req")}, monitor.Protocol{Name: "q", Events: ev("req")}), "differ only in case"},
+		{"units differ", meter, snap(monitor.Protocol{Name: "p", Events: ev("out")},
+			monitor.Protocol{Name: "q", Events: []monitor.EventStats{{Name: "out", Unit: monitor.Bytes}}}),
+			`event "out" counts bytes in protocol "q" but events in an earlier one`},
 		{"panic", meter, panicky, "panicked: boom"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -399,13 +418,16 @@ func TestCollectPanic(t *testing.T) {
 }
 
 // TestDuplicatesAndBounds checks that the first of two protocols or
-// events of one name wins, as in monitor.WritePrometheus, that totals
+// events of one name wins, as in monitor.WritePrometheus (protocol names
+// compared as written, after invalid UTF-8 is replaced), that totals
 // saturate at MaxInt64, and that invalid UTF-8 in a protocol is replaced.
 func TestDuplicatesAndBounds(t *testing.T) {
 	src := &fakeSource{snap: monitor.Snapshot{Protocols: []monitor.Protocol{
 		{Name: "p", Events: []monitor.EventStats{{Name: "e", Total: math.MaxUint64}, {Name: "e", Total: 5}}, Conns: monitor.ConnCounts{Current: 3, Total: math.MaxInt64 + 1}},
 		{Name: "p", Events: []monitor.EventStats{{Name: "e", Total: 9}, {Name: "other", Total: 9}}},
 		{Name: "bad\xff", Events: []monitor.EventStats{{Name: "e", Total: 4}}},
+		{Name: "bad\xfe", Events: []monitor.EventStats{{Name: "e", Total: 6}}, Conns: monitor.ConnCounts{Current: 8}}, // written as bad\xff is
+		{Name: "u", Events: []monitor.EventStats{{Name: "e", Total: 1}, {Name: "e", Unit: monitor.Bytes, Total: 2}}},  // the first e wins
 	}}}
 	reader, meter := newReader(t)
 	reg, err := otelhitrate.Register(meter, src)
@@ -421,6 +443,9 @@ func TestDuplicatesAndBounds(t *testing.T) {
 		{"hitrate.event.e", "bad\uFFFD"}:            4,
 		{"hitrate.connections", "bad\uFFFD"}:        0,
 		{"hitrate.connections.opened", "bad\uFFFD"}: 0,
+		{"hitrate.event.e", "u"}:                    1,
+		{"hitrate.connections", "u"}:                0,
+		{"hitrate.connections.opened", "u"}:         0,
 	}
 	if !maps.Equal(got.values, want) {
 		t.Errorf("collected\n%v\nwant\n%v", got.values, want)

@@ -8,9 +8,12 @@
 // same names, types, help texts, labels and values as
 // monitor.WritePrometheus:
 //
-//	hitrate_events_total{protocol,event}          counter
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
+//	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
+//	hitrate_bytes_rate{protocol,event}            gauge, bytes per second: prefer rate() over the counter
+//	hitrate_bytes_peak_rate{protocol,event}       gauge, bytes per second
 //	hitrate_connections{protocol}                 gauge, open now
 //	hitrate_connections_peak{protocol}            gauge
 //	hitrate_connections_opened_total{protocol}    counter
@@ -55,10 +58,11 @@ type collector struct {
 //
 //	prometheus.MustRegister(promcollector.New(group))
 //
-// As with monitor.WritePrometheus, a protocol whose name came earlier in
-// the snapshot, or an event whose name came earlier in its protocol, is
-// left out, and invalid UTF-8 in a name is replaced by U+FFFD (see
-// monitor.Family.Samples). Counts are sent as float64, exact up to 2^53.
+// As with monitor.WritePrometheus, each event goes to the families of
+// its unit, invalid UTF-8 in a name is replaced by U+FFFD, and a protocol
+// whose name, so written, came earlier in the snapshot, or an event whose
+// name, so written, came earlier in its protocol, is left out, so that no
+// series comes twice (see monitor.Family.Samples). Counts are sent as float64, exact up to 2^53.
 // If src panics, Collect sends an invalid metric carrying the panic, so
 // that the registry's Gather returns an error instead of crashing the
 // program.

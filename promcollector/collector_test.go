@@ -41,7 +41,7 @@ func handSnapshot() monitor.Snapshot {
 				Name: "http",
 				Events: []monitor.EventStats{
 					{Name: "requests", Total: 1234567, Rate: 3456.5, PeakRate: 9100},
-					{Name: "bytes", Total: 1 << 40, Rate: 1.5e9, PeakRate: math.Inf(1)},
+					{Name: "bytes", Unit: monitor.Bytes, Total: 1 << 40, Rate: 1.5e9, PeakRate: math.Inf(1)},
 				},
 				Conns: monitor.ConnCounts{Current: 2, Peak: 40, Total: 1200},
 				Open:  []monitor.ConnInfo{{ID: 1, Name: "never a label"}},
@@ -51,6 +51,7 @@ func handSnapshot() monitor.Snapshot {
 				Events: []monitor.EventStats{{Name: "a\"b", Total: 1, Rate: 0.25}, {Name: "a\"b", Total: 2}},
 			},
 			{Name: "http", Events: []monitor.EventStats{{Name: "requests", Total: 99}}},
+			{Name: "we\\ird\"\nname\xfe", Events: []monitor.EventStats{{Name: "c", Total: 3}}}, // written as the one above
 		},
 	}
 }
@@ -95,9 +96,14 @@ func sortLabels(t *testing.T, text string) io.Reader {
 func TestCollectAndCompare(t *testing.T) {
 	want := `# HELP hitrate_events_total Events counted since the monitor was made.
 # TYPE hitrate_events_total counter
-hitrate_events_total{event="bytes",protocol="http"} 1.099511627776e+12
 hitrate_events_total{event="requests",protocol="http"} 1.234567e+06
 hitrate_events_total{event="a\"b",protocol="we\\ird\"\nname\ufffd"} 1
+# HELP hitrate_bytes_total Bytes counted since the monitor was made, by the events whose unit is bytes.
+# TYPE hitrate_bytes_total counter
+hitrate_bytes_total{event="bytes",protocol="http"} 1.099511627776e+12
+# HELP hitrate_bytes_rate Bytes per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_bytes_total[...]) in queries and alerts.
+# TYPE hitrate_bytes_rate gauge
+hitrate_bytes_rate{event="bytes",protocol="http"} 1.5e+09
 # HELP hitrate_connections Connections open now.
 # TYPE hitrate_connections gauge
 hitrate_connections{protocol="http"} 2
@@ -105,10 +111,12 @@ hitrate_connections{protocol="we\\ird\"\nname\ufffd"} 0
 `
 	want = strings.ReplaceAll(want, `\ufffd`, "\ufffd")
 	c := promcollector.New(fakeSource{snap: handSnapshot()})
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "hitrate_events_total", "hitrate_connections"); err != nil {
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "hitrate_events_total", "hitrate_bytes_total", "hitrate_bytes_rate", "hitrate_connections"); err != nil {
 		t.Error(err)
 	}
-	if n := testutil.CollectAndCount(c); n != 3*3+3*2 {
+	// Per event family, 2 count events (requests, a"b) or 1 byte event;
+	// per connection family, 2 protocols.
+	if n := testutil.CollectAndCount(c); n != 3*2+3*1+3*2 {
 		t.Errorf("collected %d metrics, want 15", n)
 	}
 }
@@ -132,8 +140,35 @@ func TestPedanticRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mfs) != 6 {
-		t.Errorf("%d families, want 6", len(mfs))
+	if len(mfs) != 9 {
+		t.Errorf("%d families, want 9", len(mfs))
+	}
+}
+
+// TestNoDuplicateSeries: names that differ only in their invalid UTF-8
+// are written alike, so only the first is collected; a pedantic registry
+// fails on a series collected twice.
+func TestNoDuplicateSeries(t *testing.T) {
+	snap := monitor.Snapshot{Protocols: []monitor.Protocol{
+		{Name: "p", Events: []monitor.EventStats{{Name: "q\xff", Total: 1}, {Name: "q\xfe", Total: 2}}},
+		{Name: "r\xff", Events: []monitor.EventStats{{Name: "b", Unit: monitor.Bytes, Total: 3}}},
+		{Name: "r\xfe", Events: []monitor.EventStats{{Name: "b", Unit: monitor.Bytes, Total: 4}}},
+	}}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(promcollector.New(fakeSource{snap: snap}))
+	if _, err := reg.Gather(); err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	want := `# HELP hitrate_events_total Events counted since the monitor was made.
+# TYPE hitrate_events_total counter
+hitrate_events_total{event="q\ufffd",protocol="p"} 1
+# HELP hitrate_bytes_total Bytes counted since the monitor was made, by the events whose unit is bytes.
+# TYPE hitrate_bytes_total counter
+hitrate_bytes_total{event="b",protocol="r\ufffd"} 3
+`
+	want = strings.ReplaceAll(want, `\ufffd`, "\ufffd")
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hitrate_events_total", "hitrate_bytes_total"); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -70,7 +70,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer dnsMon.Close()
-	smtpMon, err := monitor.New("smtp", []string{"messages", "bytes", "rejected", "tls_handshakes"})
+	smtpMon, err := monitor.New("smtp", []string{"messages", "bytes", "rejected", "tls_handshakes"},
+		monitor.WithUnit(monitor.Bytes, "bytes"))
 	if err != nil {
 		return fail("%v", err)
 	}

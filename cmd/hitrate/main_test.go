@@ -271,12 +271,12 @@ func TestFormatRows(t *testing.T) {
 	rows := formatRows([]monitor.Protocol{
 		{Name: "http", Conns: monitor.ConnCounts{Current: 12}, Events: []monitor.EventStats{{Name: "requests", Rate: 1234}, {Name: "errors", Rate: 0.5}}},
 		{Name: "dns", Conns: monitor.ConnCounts{Current: 3}, Events: []monitor.EventStats{{Name: "queries", Rate: 2.5e6}}},
-		{Name: "smtp", Conns: monitor.ConnCounts{Current: 0}, Events: []monitor.EventStats{{Name: "messages", Rate: 3.14159}, {Name: "bytes", Rate: 42.44}}},
+		{Name: "smtp", Conns: monitor.ConnCounts{Current: 0}, Events: []monitor.EventStats{{Name: "messages", Rate: 3.14159}, {Name: "bytes", Unit: monitor.Bytes, Rate: 42440}}},
 	})
 	want := []string{
 		"http  conns 12  requests 1.23k/s  errors 0.5/s",
 		"dns   conns  3  queries 2.5M/s",
-		"smtp  conns  0  messages 3.14/s   bytes 42.4/s",
+		"smtp  conns  0  messages 3.14/s   bytes 42.4 kB/s",
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))

@@ -18,9 +18,11 @@ both ways (half-close aware), and counts per protocol and per connection:
 connections, bytes_in (from clients), bytes_out (from the upstream),
 errors (failed dials, resets, copy errors) and, when a client speaks
 HTTP/1.x, requests and the upstream's responses by status class
-(responses_1xx ... responses_5xx). With -stats it serves the stats page,
-/json and /metrics there. With -log-conns it logs a line (log/slog text,
-on stderr) per closed connection, with its duration and final counts.
+(responses_1xx ... responses_5xx). bytes_in and bytes_out count bytes (in
+/metrics: hitrate_bytes_total), the others events. With -stats it serves
+the stats page, /json and /metrics there. With -log-conns it logs a line
+(log/slog text, on stderr) per closed connection, with its duration and
+final counts.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open

@@ -60,7 +60,8 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 
 // formatRows formats one row per protocol, with the columns of each event
 // position aligned across rows. Rates read as on the stats page (package
-// internal/human).
+// internal/human): events per second, or bytes per second (1.2 kB/s) for
+// an event whose unit is bytes.
 func formatRows(ps []monitor.Protocol) []string {
 	nameW, connW := 0, 1
 	var evW []int // per event position: the width of "name value/s"
@@ -70,6 +71,9 @@ func formatRows(ps []monitor.Protocol) []string {
 		connW = max(connW, len(fmt.Sprint(p.Conns.Current)))
 		for j, e := range p.Events {
 			c := e.Name + " " + human.Float(e.Rate) + "/s"
+			if e.Unit == monitor.Bytes {
+				c = e.Name + " " + human.ByteRate(e.Rate)
+			}
 			cells[i] = append(cells[i], c)
 			if j == len(evW) {
 				evW = append(evW, 0)

@@ -4,6 +4,11 @@
 //
 // Short forms have at most three significant digits and an SI suffix
 // (999, 1.23k, 45.6M); exact forms group digits by three (1,234,567).
+//
+// Bytes are written with SI (decimal) prefixes, as counts are: 1 kB is
+// 1000 bytes, 1 MB 10^6 bytes (B, kB, MB, GB, TB, PB, EB), never the
+// binary KiB or MiB, so that a byte count and an event count of the same
+// number read alike; rates end in /s (1.2 kB/s).
 package human
 
 import (
@@ -33,35 +38,71 @@ func Int(v int64) string {
 // Float formats a rate as Uint formats a count, with up to two decimals
 // below 10: 0.5, 12.3, 1.2k. NaN is "NaN" and infinities are "∞", "-∞".
 func Float(v float64) string {
+	num, prefix := short(v)
+	return num + prefix
+}
+
+// short returns v with at most three significant digits and its SI
+// prefix ("", "k", "M", ... "E"), as Float writes them together.
+func short(v float64) (num, prefix string) {
 	switch {
 	case math.IsNaN(v):
-		return "NaN"
+		return "NaN", ""
 	case math.IsInf(v, 1):
-		return "∞"
+		return "∞", ""
 	case math.IsInf(v, -1):
-		return "-∞"
+		return "-∞", ""
 	case v < 0:
-		return "-" + Float(-v)
+		num, prefix = short(-v)
+		return "-" + num, prefix
 	}
 	const units = "kMGTPE"
-	unit := ""
 	for i := 0; v >= 999.5 && i < len(units); i++ {
 		v /= 1000
-		unit = units[i : i+1]
+		prefix = units[i : i+1]
 	}
-	var s string
 	switch {
 	case v < 9.995:
-		s = strconv.FormatFloat(v, 'f', 2, 64)
+		num = strconv.FormatFloat(v, 'f', 2, 64)
 	case v < 99.95:
-		s = strconv.FormatFloat(v, 'f', 1, 64)
+		num = strconv.FormatFloat(v, 'f', 1, 64)
 	default:
-		s = strconv.FormatFloat(v, 'f', 0, 64)
+		num = strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	if strings.IndexByte(s, '.') >= 0 {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if strings.IndexByte(num, '.') >= 0 {
+		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
 	}
-	return s + unit
+	return num, prefix
+}
+
+// Bytes formats a number of bytes with at most three significant digits
+// and an SI unit: 999 B, 1.23 kB, 45.6 MB (1 kB = 1000 B).
+func Bytes(v uint64) string {
+	if v < 1000 {
+		return strconv.FormatUint(v, 10) + " B"
+	}
+	num, prefix := short(float64(v))
+	return num + " " + prefix + "B"
+}
+
+// ByteRate formats bytes per second as Bytes formats bytes, with up to
+// two decimals below 10: 0.5 B/s, 12.3 kB/s, 1.2 MB/s.
+func ByteRate(v float64) string {
+	num, prefix := short(v)
+	return num + " " + prefix + "B/s"
+}
+
+// ExactBytes formats a number of bytes in full, its digits grouped:
+// 1,234,567 B.
+func ExactBytes(v uint64) string {
+	return ExactUint(v) + " B"
+}
+
+// ExactByteRate formats bytes per second in full, as ExactRate does:
+// 1,234.50 B/s.
+func ExactByteRate(v float64) string {
+	r := ExactRate(v)
+	return r[:len(r)-len("/s")] + " B/s"
 }
 
 // ExactUint formats a count in full, its digits grouped: 1,234,567.

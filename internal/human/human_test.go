@@ -68,3 +68,40 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestBytes(t *testing.T) {
+	for in, want := range map[uint64]string{
+		0: "0 B", 1: "1 B", 999: "999 B", 1000: "1 kB", 1234: "1.23 kB", 999499: "999 kB",
+		999500: "1 MB", 45.6e6: "45.6 MB", 1 << 30: "1.07 GB", 2.5e12: "2.5 TB", 7e15: "7 PB",
+		math.MaxUint64: "18.4 EB",
+	} {
+		if got := Bytes(in); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "0 B/s"}, {0.5, "0.5 B/s"}, {9.996, "10 B/s"}, {999.4, "999 B/s"}, {1200, "1.2 kB/s"},
+		{12345, "12.3 kB/s"}, {1.25e6, "1.25 MB/s"}, {3e9, "3 GB/s"}, {-1234, "-1.23 kB/s"},
+		{math.Inf(1), "∞ B/s"}, {math.NaN(), "NaN B/s"},
+	} {
+		if got := ByteRate(c.in); got != c.want {
+			t.Errorf("ByteRate(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := ExactBytes(1234567); got != "1,234,567 B" {
+		t.Errorf("ExactBytes(1234567) = %q", got)
+	}
+	if got := ExactByteRate(1234.5); got != "1,234.50 B/s" {
+		t.Errorf("ExactByteRate(1234.5) = %q", got)
+	}
+	// The number is the one Float and Uint write, so that a byte count and
+	// an event count of the same size read alike.
+	for _, v := range []uint64{1500, 2_345_678, 9e18} {
+		if n, b := Uint(v), Bytes(v); b[:len(n)-1] != n[:len(n)-1] {
+			t.Errorf("Uint(%d) = %q but Bytes = %q", v, n, b)
+		}
+	}
+}

@@ -100,8 +100,10 @@ func Events() []string {
 }
 
 // NewMonitor returns a Monitor named protocol with the events of Events,
-// ready for Config.Monitor.
+// ready for Config.Monitor: bytes_in and bytes_out have the unit
+// monitor.Bytes (so opts must not give them one), the others count events.
 func NewMonitor(protocol string, opts ...monitor.Option) (*monitor.Monitor, error) {
+	opts = append([]monitor.Option{monitor.WithUnit(monitor.Bytes, EventBytesIn, EventBytesOut)}, opts...)
 	return monitor.New(protocol, Events(), opts...)
 }
 

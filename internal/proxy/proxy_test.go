@@ -248,9 +248,17 @@ func TestCountsExact(t *testing.T) {
 
 	metrics := getBody(t, "http://"+stats+"/metrics")
 	for name, w := range want {
-		series := fmt.Sprintf(`hitrate_events_total{protocol="http",event=%q}`, name)
+		family, other := "hitrate_events_total", "hitrate_bytes_total"
+		if name == EventBytesIn || name == EventBytesOut {
+			family, other = other, family
+		}
+		series := fmt.Sprintf(`%s{protocol="http",event=%q}`, family, name)
 		if v, ok := metricValue(metrics, series); !ok || v != strconv.FormatUint(w, 10) {
 			t.Errorf("/metrics: %s = %q, want %d", series, v, w)
+		}
+		series = fmt.Sprintf(`%s{protocol="http",event=%q}`, other, name)
+		if v, ok := metricValue(metrics, series); ok {
+			t.Errorf("/metrics: %s = %q, want no such series: no family mixes units", series, v)
 		}
 	}
 	series := `hitrate_connections_opened_total{protocol="http"}`
@@ -633,5 +641,26 @@ func TestCloseAbortsDialsWithoutErrors(t *testing.T) {
 	}
 	if n := m.Snapshot(monitor.Query{}).Protocols[0].Conns.Total; n != clients {
 		t.Errorf("%d connections opened, want %d", n, clients)
+	}
+}
+
+func TestNewMonitorUnits(t *testing.T) {
+	m, err := NewMonitor("tcp", monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	want := map[string]monitor.Unit{
+		EventRequests: monitor.Events, EventBytesIn: monitor.Bytes,
+		EventBytesOut: monitor.Bytes, EventErrors: monitor.Events,
+	}
+	for _, name := range Events() {
+		if got := m.Unit(m.MustEvent(name)); got != want[name] {
+			t.Errorf("%s: unit %v, want %v", name, got, want[name])
+		}
+	}
+	// The proxy gives the byte events their unit: a caller may not.
+	if _, err := NewMonitor("tcp", monitor.WithManualSampling(), monitor.WithUnit(monitor.Bytes, EventBytesIn)); err == nil {
+		t.Error("NewMonitor accepted a second unit for bytes_in")
 	}
 }

@@ -2,14 +2,17 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hitrate/hitrate/monitor"
 )
@@ -45,8 +48,10 @@ const (
 // monitor.ParseQuery (conns, protocol, filter, sort, desc, limit) and
 // answer 400 with a plain text error when one is bad; the page lists
 // connections unless conns is false. /metrics ignores the query and never
-// lists connections. Any other path is 404, and any method other than GET
-// and HEAD is 405.
+// lists connections; it answers gzip-compressed (Content-Encoding: gzip)
+// when the request's Accept-Encoding accepts gzip, as promhttp does, and
+// always with Vary: Accept-Encoding. Any other path is 404, and any method
+// other than GET and HEAD is 405.
 //
 // Every response carries X-Content-Type-Options: nosniff; the page a strict
 // Content-Security-Policy (its links and fetches are relative, so it works
@@ -183,8 +188,73 @@ func (h *handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		serverError(w)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeBody(w, r, monitor.PrometheusContentType, buf.Bytes())
+	body := buf.Bytes()
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		var zbuf bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&zbuf)
+		_, err := zw.Write(body)
+		if err == nil {
+			err = zw.Close()
+		}
+		zw.Reset(io.Discard) // hold no reference to zbuf in the pool
+		gzipWriters.Put(zw)
+		if err != nil {
+			serverError(w)
+			return
+		}
+		hdr.Set("Content-Encoding", "gzip")
+		body = zbuf.Bytes()
+	}
+	writeBody(w, r, monitor.PrometheusContentType, body)
+}
+
+// gzipWriters pools the gzip writers of /metrics: each holds some
+// hundreds of kilobytes of compressor state.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // a valid level: no error
+	return zw
+}}
+
+// acceptsGzip reports whether Accept-Encoding values (RFC 9110, section
+// 12.5.3) accept gzip: a "gzip" (or "x-gzip") coding with a q-value above
+// 0, or "*" above 0 when gzip is not named.
+func acceptsGzip(values []string) bool {
+	named, star := false, false
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			ok := qAbove0(params)
+			switch coding {
+			case "gzip", "x-gzip":
+				if ok {
+					return true
+				}
+				named = true
+			case "*":
+				star = star || ok
+			}
+		}
+	}
+	return star && !named
+}
+
+// qAbove0 reports whether the parameters of an Accept-Encoding element
+// ("q=0.5", or none) give a q-value above 0.
+func qAbove0(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err == nil && q > 0
+	}
+	return true
 }
 
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {

@@ -64,12 +64,12 @@ func hndSnapshot() monitor.Snapshot {
 				Uptime: 3*time.Hour + 7*time.Minute,
 				Events: []monitor.EventStats{
 					{Name: "requests", Total: 1234567, Rate: 3456.7, PeakRate: 9100, History: []float64{1, 5, 3, 3456.7}},
-					{Name: "bytes", Total: 987654321, Rate: 1.5e6, PeakRate: 2e6, History: []float64{1e6, 1.5e6}},
+					{Name: "bytes", Unit: monitor.Bytes, Total: 987654321, Rate: 1.5e6, PeakRate: 2e6, History: []float64{1e6, 1.5e6}},
 				},
 				Conns: monitor.ConnCounts{Current: 2, Peak: 40, Total: 1200},
 				Open: []monitor.ConnInfo{
-					{ID: 7, Name: "10.0.0.1:5555", Age: 95 * time.Second, Events: []monitor.ConnEvent{{Total: 12, Rate: 2}, {Total: 4096, Rate: 1024}}},
-					{ID: 9, Name: "10.0.0.2:6666", Age: 3 * time.Second, Events: []monitor.ConnEvent{{Total: 1, Rate: 0}, {Total: 10, Rate: 10}}},
+					{ID: 7, Name: "10.0.0.1:5555", Age: 95 * time.Second, Events: []monitor.ConnEvent{{Name: "requests", Total: 12, Rate: 2}, {Name: "bytes", Total: 4096, Rate: 1024}}},
+					{ID: 9, Name: "10.0.0.2:6666", Age: 3 * time.Second, Events: []monitor.ConnEvent{{Name: "requests", Total: 1, Rate: 0}, {Name: "bytes", Total: 10, Rate: 10}}},
 				},
 				OpenMatched: 5,
 			},
@@ -156,17 +156,22 @@ func TestHandlerPageHeaders(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`title="1,234,567">1.23M<`,         // total, with the exact count as tooltip
-		`title="3,456.70/s">3.46k<`,        // rate
-		`title="9,100.00/s">9.1k<`,         // peak rate
-		`title="987,654,321">988M<`,        // bytes
-		`>1.5M<`,                           // bytes rate
-		`showing 2 of 5`,                   // capped list
-		`<polyline class="line"`,           // sparkline
-		`up 3h07m`,                         // uptime
-		`>1m35s<`,                          // connection age
-		`aria-sort="ascending"`,            // sorted by id
-		`href="?desc=1&amp;sort=requests"`, // sort links
+		`title="1,234,567">1.23M<`,           // total, with the exact count as tooltip
+		`title="3,456.70/s">3.46k<`,          // rate
+		`title="9,100.00/s">9.1k<`,           // peak rate
+		`title="987,654,321 B">988 MB<`,      // bytes, with SI units
+		`title="1,500,000.00 B/s">1.5 MB/s<`, // bytes per second
+		`title="2,000,000.00 B/s">2 MB/s<`,   // peak bytes per second
+		`title="max 1.5 MB/s"`,               // the bytes sparkline's maximum
+		`title="4,096 B">4.1 kB<`,            // a connection's bytes
+		`title="1,024.00 B/s">1.02 kB/s<`,    // and its bytes per second
+		`title="12">12<`,                     // a connection's count stays a count
+		`showing 2 of 5`,                     // capped list
+		`<polyline class="line"`,             // sparkline
+		`up 3h07m`,                           // uptime
+		`>1m35s<`,                            // connection age
+		`aria-sort="ascending"`,              // sorted by id
+		`href="?desc=1&amp;sort=requests"`,   // sort links
 		`estimator: seed`,
 		`datetime="2024-05-06T07:08:09Z"`,
 	} {
@@ -296,6 +301,17 @@ func TestHandlerJSON(t *testing.T) {
 	}
 	if !math.IsNaN(snap.Protocols[1].Events[0].Rate) {
 		t.Errorf("the handler changed the Source's snapshot")
+	}
+	// Every event says its unit, and a connection's events are named.
+	for _, frag := range []string{
+		`{"name":"requests","unit":"events","total":1234567,`,
+		`{"name":"bytes","unit":"bytes","total":987654321,`,
+		`{"name":"commands","unit":"events","total":5,`,
+		`"events":[{"name":"requests","total":12,"rate":2},{"name":"bytes","total":4096,"rate":1024}]`,
+	} {
+		if !strings.Contains(rec.Body.String(), frag) {
+			t.Errorf("/json lacks %s:\n%s", frag, rec.Body)
+		}
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
+	"math"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hitrate/hitrate/internal/human"
@@ -121,13 +123,17 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 			pp.OpenMatched = pp.Shown
 		}
 		for _, e := range p.Events {
-			pp.Events = append(pp.Events, pageEvent{
+			pe := pageEvent{
 				Name:  e.Name,
-				Total: numUint(e.Total),
-				Rate:  numRate(e.Rate),
-				Peak:  numRate(e.PeakRate),
+				Total: numTotal(e.Unit, e.Total),
+				Rate:  numRateOf(e.Unit, e.Rate),
+				Peak:  numRateOf(e.Unit, e.PeakRate),
 				Spark: makeSparkline(e.History),
-			})
+			}
+			if e.Unit == monitor.Bytes && pe.Spark.OK {
+				pe.Spark.Max = sparkMaxBytes(e.History)
+			}
+			pp.Events = append(pp.Events, pe)
 		}
 		if q.Conns {
 			pp.Heads = connHeads(p.Events, q, vals)
@@ -139,7 +145,8 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 					if i < len(c.Events) {
 						ce = c.Events[i]
 					}
-					pc.Events = append(pc.Events, pageCell{Rate: numRate(ce.Rate), Total: numUint(ce.Total)})
+					u := p.Events[i].Unit
+					pc.Events = append(pc.Events, pageCell{Rate: numRateOf(u, ce.Rate), Total: numTotal(u, ce.Total)})
 				}
 				pp.Open = append(pp.Open, pc)
 			}
@@ -196,3 +203,35 @@ func numUint(v uint64) pageNum { return pageNum{human.Uint(v), human.ExactUint(v
 func numInt(v int64) pageNum { return pageNum{human.Int(v), human.ExactInt(v)} }
 
 func numRate(v float64) pageNum { return pageNum{human.Float(v), human.ExactRate(v)} }
+
+// numTotal formats a total of unit u: a count, or bytes (1.23 MB).
+func numTotal(u monitor.Unit, v uint64) pageNum {
+	if u == monitor.Bytes {
+		return pageNum{human.Bytes(v), human.ExactBytes(v)}
+	}
+	return numUint(v)
+}
+
+// numRateOf formats a rate of unit u: events per second, shown bare under
+// a "/s" header, or bytes per second (1.2 kB/s).
+func numRateOf(u monitor.Unit, v float64) pageNum {
+	if u == monitor.Bytes {
+		return pageNum{human.ByteRate(v), human.ExactByteRate(v)}
+	}
+	return numRate(v)
+}
+
+// sparkMaxBytes formats the sparkline's maximum, as makeSparkline finds
+// it, in bytes: "1.2 kB", which the page follows with "/s".
+func sparkMaxBytes(h []float64) string {
+	if len(h) > monitor.HistoryLen {
+		h = h[len(h)-monitor.HistoryLen:]
+	}
+	max := 0.0
+	for _, v := range h {
+		if v > max && !math.IsInf(v, 1) {
+			max = v
+		}
+	}
+	return strings.TrimSuffix(human.ByteRate(max), "/s")
+}
