@@ -4,7 +4,10 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
+	"math"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hitrate/hitrate/internal/human"
@@ -35,6 +38,7 @@ type (
 		Estimator string
 		Filter    string
 		Hidden    []pageParam // query parameters the filter form keeps
+		About     []pageParam // what the page watches: WithInfo, WithStart
 		Protos    []pageProto
 		CSS, JS   string
 		Icon      string
@@ -56,11 +60,22 @@ type (
 		Filtered    bool
 	}
 	pageEvent struct {
-		Name  string
-		Total pageNum
-		Rate  pageNum
-		Peak  pageNum
-		Spark sparkline
+		Name   string
+		Total  pageNum
+		Rate   pageNum
+		RatePM string // half the 95% interval, when it is wide; else ""
+		Avg10  pageAvg
+		Avg60  pageAvg
+		Peak   pageNum
+		Spark  sparkline
+		Chart  chart
+	}
+	// pageAvg is an average rate over a window, and the time it is over
+	// (Over) when that is still short of the window.
+	pageAvg struct {
+		pageNum
+		Over string
+		None bool // no sample yet
 	}
 	pageConn struct {
 		ID     uint64
@@ -69,12 +84,15 @@ type (
 		Events []pageCell
 	}
 	pageCell struct {
+		Event string // the event's name, the cell's label in the narrow layout
 		Rate  pageNum
 		Total pageNum
 	}
 	// pageNum is a number as shown (Text) and in full in its tooltip.
 	pageNum struct{ Text, Exact string }
-	// pageHead is a sortable column header of the connection table.
+	// pageHead is a sortable column header of the connection table: an
+	// event has two, its rate (the event's name as Label) and its total
+	// (Total set, with the event's name as Label).
 	pageHead struct {
 		Label string
 		Key   string
@@ -82,13 +100,15 @@ type (
 		Aria  string // aria-sort: "ascending", "descending" or "none"
 		Num   bool
 		Event bool
+		Total bool
 	}
 )
 
 // renderPage executes the template name, the page or its fragment, on s,
 // the snapshot of q, which was parsed from vals.
-func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values) error {
+func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values, about []pageParam) error {
 	d := pageData{
+		About:     about,
 		Time:      s.Time.Format("15:04:05"),
 		TimeISO:   s.Time.Format(time.RFC3339Nano),
 		Estimator: s.Estimator,
@@ -122,11 +142,15 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		}
 		for _, e := range p.Events {
 			pp.Events = append(pp.Events, pageEvent{
-				Name:  e.Name,
-				Total: numUint(e.Total),
-				Rate:  numRate(e.Rate),
-				Peak:  numRate(e.PeakRate),
-				Spark: makeSparkline(e.History),
+				Name:   e.Name,
+				Total:  numUint(e.Total),
+				Rate:   rateWithInterval(e.Rate, e.RateLow, e.RateHigh),
+				RatePM: ratePlusMinus(e.Rate, e.RateLow, e.RateHigh),
+				Avg10:  avgRate(e.Rate10s, e.Span10s, 10),
+				Avg60:  avgRate(e.Rate60s, e.Span60s, 60),
+				Peak:   numRate(e.PeakRate),
+				Spark:  makeSparkline(e.History),
+				Chart:  makeChart(e.History),
 			})
 		}
 		if q.Conns {
@@ -139,7 +163,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 					if i < len(c.Events) {
 						ce = c.Events[i]
 					}
-					pc.Events = append(pc.Events, pageCell{Rate: numRate(ce.Rate), Total: numUint(ce.Total)})
+					pc.Events = append(pc.Events, pageCell{Event: p.Events[i].Name, Rate: numRate(ce.Rate), Total: numUint(ce.Total)})
 				}
 				pp.Open = append(pp.Open, pc)
 			}
@@ -149,13 +173,22 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
+// The Query.SortBy prefixes of the event keys: a bare event name sorts by
+// its rate too, and the page's links use that shorter form.
+const (
+	sortRate  = "rate:"
+	sortTotal = "total:"
+)
+
 // connHeads returns the sortable headers of a connection table: a click
-// sorts by that column, and a second click reverses the order.
+// sorts by that column, and a second click reverses the order. Each event
+// has two: by its rate, and by its total.
 func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pageHead {
 	cur := q.SortBy
 	if cur == "" {
 		cur = "id"
 	}
+	cur = strings.TrimPrefix(cur, sortRate)
 	mk := func(label, key string, num, event bool) pageHead {
 		h := pageHead{Label: label, Key: key, Num: num, Event: event, Aria: "none"}
 		desc := defaultDesc(key)
@@ -180,7 +213,9 @@ func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pag
 	}
 	heads := []pageHead{mk("ID", "id", true, false), mk("Name", "name", false, false), mk("Age", "age", true, false)}
 	for _, e := range evs {
-		heads = append(heads, mk(e.Name, e.Name, true, true))
+		tot := mk(e.Name, sortTotal+e.Name, true, true)
+		tot.Total = true
+		heads = append(heads, mk(e.Name, e.Name, true, true), tot)
 	}
 	return heads
 }
@@ -196,3 +231,41 @@ func numUint(v uint64) pageNum { return pageNum{human.Uint(v), human.ExactUint(v
 func numInt(v int64) pageNum { return pageNum{human.Int(v), human.ExactInt(v)} }
 
 func numRate(v float64) pageNum { return pageNum{human.Float(v), human.ExactRate(v)} }
+
+// wideInterval is the relative half-width of the 95% interval of a rate
+// above which the page shows it as an error bar ("12 ±7").
+const wideInterval = 0.1
+
+// rateWithInterval is the rate, with its 95% interval in the tooltip.
+func rateWithInterval(rate, low, high float64) pageNum {
+	n := numRate(rate)
+	if high > low {
+		n.Exact += ", 95% interval " + human.ExactRate(low) + " to " + human.ExactRate(high)
+	}
+	return n
+}
+
+// ratePlusMinus returns half the width of the 95% interval [low, high] of
+// rate, formatted, when it exceeds wideInterval of the rate; else "". A
+// rate of 0 shows none: its interval, from 0, is in the tooltip.
+func ratePlusMinus(rate, low, high float64) string {
+	half := (high - low) / 2
+	if !(rate > 0) || !(half > wideInterval*rate) || math.IsInf(half, 0) {
+		return ""
+	}
+	return human.Float(half)
+}
+
+// avgRate is an average rate over a window of the given seconds that so
+// far spans span seconds: it says so while span is short of the window.
+func avgRate(rate, span float64, window int) pageAvg {
+	if !(span > 0) {
+		return pageAvg{pageNum: pageNum{"–", "no sample yet"}, None: true}
+	}
+	a := pageAvg{pageNum: numRate(rate)}
+	a.Exact += " over the last " + strconv.FormatFloat(span, 'f', 1, 64) + " s"
+	if span < float64(window)-0.5 {
+		a.Over = strconv.FormatFloat(math.Round(span), 'f', 0, 64) + " s"
+	}
+	return a
+}
