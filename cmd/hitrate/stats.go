@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -38,12 +39,12 @@ func listenFallback(addr string, fallback bool) (ln net.Listener, fellBack bool,
 }
 
 // serveStats serves src's stats page, JSON and metrics on ln until
-// shutdown.
-func serveStats(ln net.Listener, src monitor.Source) *statsServer {
+// shutdown; opts say on the page what it watches (see pageInfo).
+func serveStats(ln net.Listener, src monitor.Source, opts ...web.Option) *statsServer {
 	s := &statsServer{
 		ln: ln,
 		srv: &http.Server{
-			Handler:           web.NewHandler(src),
+			Handler:           web.NewHandler(src, opts...),
 			ReadHeaderTimeout: 10 * time.Second,
 		},
 		done: make(chan struct{}),
@@ -53,6 +54,28 @@ func serveStats(ln net.Listener, src monitor.Source) *statsServer {
 		s.srv.Serve(ln)
 	}()
 	return s
+}
+
+// pageInfo returns the options that put in the stats page's header the
+// proxy's listen and upstream addresses, hitrate's version and the uptime
+// since start.
+func pageInfo(listen, upstream string, start time.Time) []web.Option {
+	return []web.Option{
+		web.WithInfo("listen", listen),
+		web.WithInfo("upstream", upstream),
+		web.WithInfo("version", version()),
+		web.WithStart(start),
+	}
+}
+
+// version returns the main module's version from the build information:
+// a module version such as v1.2.0 for "go install ...@v1.2.0", a
+// pseudo-version for a build in a checkout, or "(devel)" for go run.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 // URL returns the page's URL.
