@@ -21,6 +21,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/web"
@@ -166,7 +167,11 @@ func TestBrowserPage(t *testing.T) {
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(src)))
+	mux.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(src,
+		web.WithInfo("listen", "127.0.0.1:60626"),
+		web.WithInfo("upstream", "[2001:db8::8a2e:370:7334]:8080"),
+		web.WithInfo("version", "(devel)"),
+		web.WithStart(start))))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -287,6 +292,14 @@ func TestBrowserPage(t *testing.T) {
 		t.Errorf("hostile names became markup: %+v", dom)
 	}
 
+	// The header says what the page watches.
+	var about []string
+	eval("read the header", `[...document.querySelectorAll("dl.about > div")].map(d => d.querySelector("dt").textContent + " " + d.querySelector("dd").textContent)`, &about)
+	if len(about) != 4 || about[0] != "listen 127.0.0.1:60626" || about[1] != "upstream [2001:db8::8a2e:370:7334]:8080" ||
+		about[2] != "version (devel)" || !strings.HasPrefix(about[3], "uptime ") {
+		t.Errorf("header %q", about)
+	}
+
 	// Sort by clicking headers.
 	const httpConns = `section.card[data-protocol="http"] table.conn-table`
 	sortedBy := func(key, order string) string {
@@ -327,6 +340,16 @@ func TestBrowserPage(t *testing.T) {
 	eval("read the update time", `document.getElementById("updated").textContent`, &updated2)
 	poll("refreshed with bare bools", `document.getElementById("updated").textContent !== `+q(updated2), 5*time.Second)
 	poll("still listed and descending", `document.querySelectorAll('`+httpConns+` tbody td.name').length > 1 && (`+sortedBy("name", "descending")+`)`, 5*time.Second)
+
+	// Sort by a total, the highest first: the exact totals in the
+	// tooltips go down.
+	step("click requests Total", 5*time.Second, chromedp.Click(chromedp.CSS(httpConns+` th a[data-sort="total:requests"]`)))
+	poll("sorted by total requests", `(() => {
+		const th = document.querySelector('`+httpConns+` th a[data-sort="total:requests"]').parentElement;
+		if (th.getAttribute("aria-sort") !== "descending" || !location.search.includes("sort=total%3Arequests")) return false;
+		const tots = [...document.querySelectorAll('`+httpConns+` tbody tr')].map(tr => Number(tr.querySelector("td.tot").title.replaceAll(",", "")));
+		return tots.length > 1 && tots.every((v, i) => Number.isInteger(v) && (i === 0 || tots[i-1] >= v));
+	})()`, 5*time.Second)
 
 	// Sort by a rate, the busiest first, for the screenshot.
 	step("click requests", 5*time.Second, chromedp.Click(chromedp.CSS(httpConns+` th a[data-sort="requests"]`)))
@@ -377,6 +400,106 @@ func TestBrowserPage(t *testing.T) {
 		t.Logf("saved %s (%d bytes) in %s", name, len(png), strings.Join(dirs, ", "))
 	}
 	shot(bctx, "page.png")
+
+	// A chart's readout shows the sample under the pointer (its age and
+	// value), and keeps showing it, with its new value, across refreshes.
+	const chart = `section.card[data-protocol="http"] figure.chart[data-event="0"]`
+	poll("a chart with 4 samples", `!!document.querySelector('`+chart+` g.hits rect[data-off="3"]')`, 10*time.Second)
+	var pt struct{ X, Y float64 }
+	eval("find a chart sample", `(() => {
+		document.querySelector('`+chart+`').scrollIntoView({block: "center"});
+		const b = document.querySelector('`+chart+` g.hits rect[data-off="3"]').getBoundingClientRect();
+		return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+	})()`, &pt)
+	step("point at the chart", 5*time.Second, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pt.X, pt.Y))
+	hovered := `(() => {
+		const out = document.querySelector('` + chart + ` output.readout').textContent;
+		const hit = document.querySelector('` + chart + ` g.hits rect[data-off="3"]');
+		const cur = document.querySelector('` + chart + ` g.cursor');
+		return /^3 s ago: [0-9.]+[kMG]?\/s$/.test(out) && out === hit.dataset.label &&
+			cur.getAttribute("visibility") === "visible" && cur.querySelector("line").getAttribute("x1") === hit.dataset.x;
+	})()`
+	poll("the readout shows the sample", hovered, 3*time.Second)
+	var updated3 string
+	eval("read the update time", `document.getElementById("updated").textContent`, &updated3)
+	poll("a refresh", `document.getElementById("updated").textContent !== `+q(updated3), 5*time.Second)
+	var kept bool
+	eval("the readout after a refresh", hovered, &kept)
+	if !kept {
+		t.Errorf("the chart readout did not survive a refresh")
+	}
+	step("leave the chart", 5*time.Second, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
+	poll("the readout shows the newest sample", `document.querySelector('`+chart+` output.readout').textContent.startsWith("now: ")`, 3*time.Second)
+
+	// A narrow window (420 px): no text wraps inside a word, nothing
+	// scrolls sideways (neither the page nor a box inside it), and the
+	// connection table is a card per connection.
+	step("narrow window", 5*time.Second, chromedp.EmulateViewport(420, 900))
+	var updated4 string
+	eval("read the update time", `document.getElementById("updated").textContent`, &updated4)
+	poll("a refresh", `document.getElementById("updated").textContent !== `+q(updated4), 5*time.Second)
+	var narrow struct {
+		Tokens    int      `json:"tokens"`
+		Split     []string `json:"split"`
+		Scrollers []string `json:"scrollers"`
+		PageWidth int      `json:"pageWidth"`
+		ViewWidth int      `json:"viewWidth"`
+		RowShow   string   `json:"rowShow"`
+		Names     int      `json:"names"`
+		Overflow  []string `json:"overflow"`
+	}
+	eval("check the narrow layout", `(() => {
+		// Every run of non-space characters in a rendered text node must
+		// lie on one line: its client rects (one per line box) share a top.
+		const range = document.createRange(), split = [];
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		let tokens = 0;
+		for (let n; (n = walk.nextNode()); ) {
+			const re = /\S+/g;
+			for (let m; (m = re.exec(n.nodeValue)); ) {
+				range.setStart(n, m.index);
+				range.setEnd(n, m.index + m[0].length);
+				const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+				if (rects.length === 0) continue; // not rendered
+				tokens++;
+				const tops = rects.map(r => r.top);
+				if (Math.max(...tops) - Math.min(...tops) > rects[0].height / 2) split.push(m[0]);
+			}
+		}
+		const scrollers = [...document.querySelectorAll("body *")].filter(el => {
+			const ox = getComputedStyle(el).overflowX;
+			return (ox === "auto" || ox === "scroll") && el.scrollWidth > el.clientWidth + 1;
+		}).map(el => el.tagName.toLowerCase() + "." + el.className);
+		return {
+			tokens, split, scrollers,
+			pageWidth: document.documentElement.scrollWidth,
+			viewWidth: window.innerWidth,
+			rowShow: getComputedStyle(document.querySelector("table.conn-table tbody tr")).display,
+			names: document.querySelectorAll("table.conn-table td.name").length,
+			// The boxes that stick out of the window (and whose parent does not).
+			overflow: [...document.querySelectorAll("body *")].filter(el =>
+				el.getBoundingClientRect().right > innerWidth + 1 && el.parentElement.getBoundingClientRect().right <= innerWidth + 1
+			).slice(0, 5).map(el => el.tagName.toLowerCase() + "." + (typeof el.className === "string" ? el.className : "") + ": " + el.textContent.slice(0, 60)),
+		};
+	})()`, &narrow)
+	if narrow.ViewWidth != 420 || narrow.Tokens < 200 || narrow.Names < 12 {
+		t.Errorf("narrow pass checked too little: %+v", narrow)
+	}
+	if len(narrow.Split) > 0 {
+		t.Errorf("at 420 px, words wrap inside: %q", narrow.Split)
+	}
+	if len(narrow.Scrollers) > 0 || narrow.PageWidth > narrow.ViewWidth {
+		t.Errorf("at 420 px, sideways scrolling: boxes %q, page %d px wide in a %d px window (sticking out: %q)", narrow.Scrollers, narrow.PageWidth, narrow.ViewWidth, narrow.Overflow)
+	}
+	if narrow.RowShow != "grid" {
+		t.Errorf("at 420 px, a connection row displays as %q, not as a card (grid)", narrow.RowShow)
+	}
+	shot(bctx, "page-narrow.png")
+	step("wide window again", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	}))
+	poll("the wide layout", `window.innerWidth === 1280 && getComputedStyle(document.querySelector("table.conn-table tbody tr")).display === "table-row"`, 3*time.Second)
 	step("dark mode", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},

@@ -80,11 +80,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	// The upstream's and the proxy's listeners, for the page to name.
+	uln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail("upstream: %v", err)
+	}
+	defer uln.Close() // Serve closes it too; this is for an early return
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail("proxy: %v", err)
+	}
+	defer pln.Close()
 	sln, fellBack, err := listenFallback(*stats, true)
 	if err != nil {
 		return fail("stats: %v", err)
 	}
-	ss := serveStats(sln, group, *statsIdleTimeout)
+	ss := serveStats(sln, group, *statsIdleTimeout, pageInfo(pln.Addr().String(), uln.Addr().String(), start)...)
 	defer ss.shutdown(2 * time.Second)
 	fmt.Fprintf(stdout, "hitrate demo: stats page at %s\n", ss.URL())
 	if fellBack {
@@ -92,10 +103,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The upstream and the proxy.
-	uln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fail("upstream: %v", err)
-	}
 	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
 	upDone := make(chan struct{})
 	go func() {
@@ -113,10 +120,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: *idleTimeout})
 	if err != nil {
 		return fail("%v", err)
-	}
-	pln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fail("proxy: %v", err)
 	}
 	pxDone := make(chan struct{})
 	go func() {

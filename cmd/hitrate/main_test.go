@@ -176,6 +176,19 @@ func TestProxyCommand(t *testing.T) {
 	addr := await(t, stdout, regexp.MustCompile(`(127\.0\.0\.1:\d+) -> `), 5*time.Second)[1]
 	stats := await(t, stdout, regexp.MustCompile(`stats at (http://\S+/)`), 5*time.Second)[1]
 
+	// The page says what it watches.
+	_, page := httpGet(t, stats)
+	for _, want := range []string{
+		"<dt>listen</dt><dd>" + addr + "</dd>",
+		"<dt>upstream</dt><dd>" + uln.Addr().String() + "</dd>",
+		"<dt>version</dt><dd>" + strings.ReplaceAll(version(), "+", "&#43;") + "</dd>", // as html/template escapes it
+		"<dt>uptime</dt><dd>",
+	} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("stats page lacks %q", want)
+		}
+	}
+
 	for range 3 {
 		if code, body := httpGet(t, "http://"+addr+"/"); code != 200 || string(body) != "upstream says hi" {
 			t.Fatalf("through the proxy: %d %q", code, body)
@@ -223,7 +236,7 @@ func TestDemo(t *testing.T) {
 	began := time.Now()
 	stdout, stderr, wait := start(context.Background(), "demo", "-duration", "2.5s", "-stats", "127.0.0.1:0")
 	url := await(t, stdout, regexp.MustCompile(`stats page at (http://\S+/)`), 2*time.Second)[1]
-	if code, body := httpGet(t, url); code != 200 || !bytes.Contains(body, []byte("<html")) {
+	if code, body := httpGet(t, url); code != 200 || !bytes.Contains(body, []byte("<html")) || !bytes.Contains(body, []byte("<dt>upstream</dt><dd>127.0.0.1:")) {
 		t.Errorf("GET %s: %d\n%.200s", url, code, body)
 	}
 	// A table line of the http protocol with a non-zero request rate.

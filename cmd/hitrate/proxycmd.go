@@ -61,6 +61,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
 		return exitFail
 	}
+	start := time.Now()
 
 	var opts []monitor.Option
 	if *logConns {
@@ -99,7 +100,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			sln.Close()
 			return fail("%v", err)
 		}
-		ss = serveStats(sln, group, *statsIdleTimeout)
+		ss = serveStats(sln, group, *statsIdleTimeout, pageInfo(ln.Addr().String(), *upstream, start)...)
 		defer ss.shutdown(5 * time.Second)
 	}
 	fmt.Fprintf(stdout, "hitrate proxy: %s -> %s, protocol %q\n", ln.Addr(), *upstream, *protocol)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -46,12 +47,13 @@ const (
 )
 
 // serveStats serves src's stats page, JSON and metrics on ln until
-// shutdown, closing keep-alive connections idle for idle (0: never).
-func serveStats(ln net.Listener, src monitor.Source, idle time.Duration) *statsServer {
+// shutdown, closing keep-alive connections idle for idle (0: never);
+// opts say on the page what it watches (see pageInfo).
+func serveStats(ln net.Listener, src monitor.Source, idle time.Duration, opts ...web.Option) *statsServer {
 	s := &statsServer{
 		ln: ln,
 		srv: &http.Server{
-			Handler:           web.NewHandler(src),
+			Handler:           web.NewHandler(src, opts...),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       idle,
 		},
@@ -62,6 +64,28 @@ func serveStats(ln net.Listener, src monitor.Source, idle time.Duration) *statsS
 		s.srv.Serve(ln)
 	}()
 	return s
+}
+
+// pageInfo returns the options that put in the stats page's header the
+// proxy's listen and upstream addresses, hitrate's version and the uptime
+// since start.
+func pageInfo(listen, upstream string, start time.Time) []web.Option {
+	return []web.Option{
+		web.WithInfo("listen", listen),
+		web.WithInfo("upstream", upstream),
+		web.WithInfo("version", version()),
+		web.WithStart(start),
+	}
+}
+
+// version returns the main module's version from the build information:
+// a module version such as v1.2.0 for "go install ...@v1.2.0", a
+// pseudo-version for a build in a checkout, or "(devel)" for go run.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 // URL returns the page's URL.

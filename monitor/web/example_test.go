@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/web"
@@ -86,4 +87,26 @@ func ExampleNewHandler() {
 	// hitrate_connections{protocol="http"} 1
 	// hitrate_connections_peak{protocol="http"} 1
 	// hitrate_connections_opened_total{protocol="http"} 1
+}
+
+// ExampleWithInfo puts what the page watches in its header: here a
+// proxy's addresses, its version and its uptime.
+func ExampleWithInfo() {
+	m, err := monitor.New("tcp", []string{"bytes_in", "bytes_out"})
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	h := web.NewHandler(m,
+		web.WithInfo("listen", "127.0.0.1:8080"),
+		web.WithInfo("upstream", "10.0.0.5:80"),
+		web.WithInfo("version", "v1.2.0"),
+		web.WithStart(time.Now()),
+	)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	page := rec.Body.String()
+	fmt.Println(strings.Contains(page, "<dt>upstream</dt><dd>10.0.0.5:80</dd>"), strings.Contains(page, "<dt>uptime</dt><dd>0s</dd>"))
+	// Output: true true
 }

@@ -13,7 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/monitor"
 )
 
@@ -57,12 +59,23 @@ const (
 // Content-Security-Policy (its links and fetches are relative, so it works
 // under any prefix); data responses Cache-Control: no-store. A Source that
 // panics gives a 500 and is logged; the server goes on.
-func NewHandler(src monitor.Source) http.Handler {
-	return &handler{src: src}
+//
+// Options add to the page's header what it watches: WithInfo for facts
+// such as the addresses and version of a proxy, WithStart for its uptime.
+func NewHandler(src monitor.Source, opts ...Option) http.Handler {
+	h := &handler{src: src}
+	for _, o := range opts {
+		if o != nil {
+			o(h)
+		}
+	}
+	return h
 }
 
 type handler struct {
-	src monitor.Source
+	src   monitor.Source
+	info  []pageParam // from WithInfo, bounded
+	start time.Time   // from WithStart
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -291,7 +304,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := renderPage(&buf, name, s, q, vals); err != nil {
+	if err := renderPage(&buf, name, s, q, vals, h.about(s.Time)); err != nil {
 		log.Printf("hitrate: rendering the page: %v", err)
 		serverError(w)
 		return
@@ -301,4 +314,16 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string) {
 	hdr.Set("Content-Security-Policy", pageCSP)
 	hdr.Set("Referrer-Policy", "no-referrer")
 	writeBody(w, r, htmlContentType, buf.Bytes())
+}
+
+// about returns the page's header facts at time now: the WithInfo facts,
+// and the uptime if WithStart gave a start.
+func (h *handler) about(now time.Time) []pageParam {
+	if h.start.IsZero() {
+		return h.info
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return append(h.info[:len(h.info):len(h.info)], pageParam{Name: "uptime", Value: human.Duration(now.Sub(h.start))})
 }

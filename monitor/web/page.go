@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ type (
 		Estimator string
 		Filter    string
 		Hidden    []pageParam // query parameters the filter form keeps
+		About     []pageParam // what the page watches: WithInfo, WithStart
 		Protos    []pageProto
 		CSS, JS   string
 		Icon      string
@@ -58,11 +60,22 @@ type (
 		Filtered    bool
 	}
 	pageEvent struct {
-		Name  string
-		Total pageNum
-		Rate  pageNum
-		Peak  pageNum
-		Spark sparkline
+		Name   string
+		Total  pageNum
+		Rate   pageNum
+		RatePM string // half the 95% interval, when it is wide; else ""
+		Avg10  pageAvg
+		Avg60  pageAvg
+		Peak   pageNum
+		Spark  sparkline
+		Chart  chart
+	}
+	// pageAvg is an average rate over a window, and the time it is over
+	// (Over) when that is still short of the window.
+	pageAvg struct {
+		pageNum
+		Over string
+		None bool // no sample yet
 	}
 	pageConn struct {
 		ID     uint64
@@ -71,12 +84,15 @@ type (
 		Events []pageCell
 	}
 	pageCell struct {
+		Event string // the event's name, the cell's label in the narrow layout
 		Rate  pageNum
 		Total pageNum
 	}
 	// pageNum is a number as shown (Text) and in full in its tooltip.
 	pageNum struct{ Text, Exact string }
-	// pageHead is a sortable column header of the connection table.
+	// pageHead is a sortable column header of the connection table: an
+	// event has two, its rate (the event's name as Label) and its total
+	// (Total set, with the event's name as Label).
 	pageHead struct {
 		Label string
 		Key   string
@@ -84,13 +100,15 @@ type (
 		Aria  string // aria-sort: "ascending", "descending" or "none"
 		Num   bool
 		Event bool
+		Total bool
 	}
 )
 
 // renderPage executes the template name, the page or its fragment, on s,
 // the snapshot of q, which was parsed from vals.
-func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values) error {
+func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values, about []pageParam) error {
 	d := pageData{
+		About:     about,
 		Time:      s.Time.Format("15:04:05"),
 		TimeISO:   s.Time.Format(time.RFC3339Nano),
 		Estimator: s.Estimator,
@@ -124,14 +142,15 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		}
 		for _, e := range p.Events {
 			pe := pageEvent{
-				Name:  e.Name,
-				Total: numTotal(e.Unit, e.Total),
-				Rate:  numRateOf(e.Unit, e.Rate),
-				Peak:  numRateOf(e.Unit, e.PeakRate),
-				Spark: makeSparkline(e.History),
-			}
-			if e.Unit == monitor.Bytes && pe.Spark.OK {
-				pe.Spark.Max = sparkMaxBytes(e.History)
+				Name:   e.Name,
+				Total:  numTotal(e.Unit, e.Total),
+				Rate:   rateWithInterval(e.Unit, e.Rate, e.RateLow, e.RateHigh),
+				RatePM: ratePlusMinus(e.Unit, e.Rate, e.RateLow, e.RateHigh),
+				Avg10:  avgRate(e.Unit, e.Rate10s, e.Span10s, 10),
+				Avg60:  avgRate(e.Unit, e.Rate60s, e.Span60s, 60),
+				Peak:   numRateOf(e.Unit, e.PeakRate),
+				Spark:  makeSparkline(e.History, e.Unit),
+				Chart:  makeChart(e.History, e.Unit),
 			}
 			pp.Events = append(pp.Events, pe)
 		}
@@ -146,7 +165,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 						ce = c.Events[i]
 					}
 					u := p.Events[i].Unit
-					pc.Events = append(pc.Events, pageCell{Rate: numRateOf(u, ce.Rate), Total: numTotal(u, ce.Total)})
+					pc.Events = append(pc.Events, pageCell{Event: p.Events[i].Name, Rate: numRateOf(u, ce.Rate), Total: numTotal(u, ce.Total)})
 				}
 				pp.Open = append(pp.Open, pc)
 			}
@@ -156,13 +175,22 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
+// The Query.SortBy prefixes of the event keys: a bare event name sorts by
+// its rate too, and the page's links use that shorter form.
+const (
+	sortRate  = "rate:"
+	sortTotal = "total:"
+)
+
 // connHeads returns the sortable headers of a connection table: a click
-// sorts by that column, and a second click reverses the order.
+// sorts by that column, and a second click reverses the order. Each event
+// has two: by its rate, and by its total.
 func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pageHead {
 	cur := q.SortBy
 	if cur == "" {
 		cur = "id"
 	}
+	cur = strings.TrimPrefix(cur, sortRate)
 	mk := func(label, key string, num, event bool) pageHead {
 		h := pageHead{Label: label, Key: key, Num: num, Event: event, Aria: "none"}
 		desc := defaultDesc(key)
@@ -187,7 +215,9 @@ func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pag
 	}
 	heads := []pageHead{mk("ID", "id", true, false), mk("Name", "name", false, false), mk("Age", "age", true, false)}
 	for _, e := range evs {
-		heads = append(heads, mk(e.Name, e.Name, true, true))
+		tot := mk(e.Name, sortTotal+e.Name, true, true)
+		tot.Total = true
+		heads = append(heads, mk(e.Name, e.Name, true, true), tot)
 	}
 	return heads
 }
@@ -221,17 +251,59 @@ func numRateOf(u monitor.Unit, v float64) pageNum {
 	return numRate(v)
 }
 
-// sparkMaxBytes formats the sparkline's maximum, as makeSparkline finds
-// it, in bytes: "1.2 kB", which the page follows with "/s".
-func sparkMaxBytes(h []float64) string {
-	if len(h) > monitor.HistoryLen {
-		h = h[len(h)-monitor.HistoryLen:]
+// rateString formats a rate of unit u with its unit: "12/s", "1.2 kB/s".
+func rateString(u monitor.Unit, v float64) string {
+	if u == monitor.Bytes {
+		return human.ByteRate(v)
 	}
-	max := 0.0
-	for _, v := range h {
-		if v > max && !math.IsInf(v, 1) {
-			max = v
-		}
+	return human.Float(v) + "/s"
+}
+
+// amountString formats v, of unit u, without "/s": "12", "1.2 kB".
+func amountString(u monitor.Unit, v float64) string {
+	if u == monitor.Bytes {
+		return strings.TrimSuffix(human.ByteRate(v), "/s")
 	}
-	return strings.TrimSuffix(human.ByteRate(max), "/s")
+	return human.Float(v)
+}
+
+// wideInterval is the relative half-width of the 95% interval of a rate
+// above which the page shows it as an error bar ("12 ±7").
+const wideInterval = 0.1
+
+// rateWithInterval is the rate, of unit u, with its 95% interval in the
+// tooltip.
+func rateWithInterval(u monitor.Unit, rate, low, high float64) pageNum {
+	n := numRateOf(u, rate)
+	if high > low {
+		lo, hi := numRateOf(u, low), numRateOf(u, high)
+		n.Exact += ", 95% interval " + lo.Exact + " to " + hi.Exact
+	}
+	return n
+}
+
+// ratePlusMinus returns half the width of the 95% interval [low, high] of
+// rate, of unit u, formatted, when it exceeds wideInterval of the rate;
+// else "". A rate of 0 shows none: its interval, from 0, is in the tooltip.
+func ratePlusMinus(u monitor.Unit, rate, low, high float64) string {
+	half := (high - low) / 2
+	if !(rate > 0) || !(half > wideInterval*rate) || math.IsInf(half, 0) {
+		return ""
+	}
+	return amountString(u, half)
+}
+
+// avgRate is an average rate, of unit u, over a window of the given
+// seconds that so far spans span seconds: it says so while span is short
+// of the window.
+func avgRate(u monitor.Unit, rate, span float64, window int) pageAvg {
+	if !(span > 0) {
+		return pageAvg{pageNum: pageNum{"–", "no sample yet"}, None: true}
+	}
+	a := pageAvg{pageNum: numRateOf(u, rate)}
+	a.Exact += " over the last " + strconv.FormatFloat(span, 'f', 1, 64) + " s"
+	if span < float64(window)-0.5 {
+		a.Over = strconv.FormatFloat(math.Round(span), 'f', 0, 64) + " s"
+	}
+	return a
 }

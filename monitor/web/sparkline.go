@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/monitor"
 )
 
@@ -27,7 +26,7 @@ type sparkline struct {
 	OK         bool
 }
 
-func makeSparkline(h []float64) sparkline {
+func makeSparkline(h []float64, u monitor.Unit) sparkline {
 	if len(h) > monitor.HistoryLen {
 		h = h[len(h)-monitor.HistoryLen:]
 	}
@@ -62,5 +61,5 @@ func makeSparkline(h []float64) sparkline {
 	}
 	x0 := sparkW - float64(len(h)-1)*step
 	area := line.String() + " " + f(x) + "," + strconv.Itoa(sparkH) + " " + f(x0) + "," + strconv.Itoa(sparkH)
-	return sparkline{Line: line.String(), Area: area, X: f(x), Y: f(y), Max: human.Float(max), OK: true}
+	return sparkline{Line: line.String(), Area: area, X: f(x), Y: f(y), Max: amountString(u, max), OK: true}
 }

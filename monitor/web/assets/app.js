@@ -61,6 +61,7 @@
       if (det && closed[sec.getAttribute("data-protocol")]) det.removeAttribute("open");
     });
     morph(main, fresh);
+    paintHover();
     var t = main.getAttribute("data-time");
     if (t) {
       updated.textContent = t;
@@ -68,6 +69,62 @@
     }
     return t;
   }
+
+  // ---- chart readout ----
+
+  // hover is the chart sample under the pointer, by protocol, event and
+  // age in seconds, so that it stays under the pointer, with its new
+  // value, when a refresh morphs the page: { proto, event, off } or null.
+  var hover = null;
+
+  function chartOf(h) {
+    var secs = main.querySelectorAll("section.card"), i;
+    for (i = 0; i < secs.length; i++) {
+      if (secs[i].getAttribute("data-protocol") === h.proto) {
+        return secs[i].querySelector('figure.chart[data-event="' + h.event + '"]');
+      }
+    }
+    return null;
+  }
+
+  // paintHover shows the readout and cursor of the hovered sample, and
+  // the newest sample's readout on every other chart; the server's
+  // markup is the state with no hover, so a morph resets it.
+  function paintHover() {
+    main.querySelectorAll("figure.chart.hover").forEach(function (fig) {
+      fig.classList.remove("hover");
+      var out = fig.querySelector("output.readout"), cur = fig.querySelector("g.cursor");
+      if (out) out.textContent = out.getAttribute("data-now") || "";
+      if (cur) cur.setAttribute("visibility", "hidden");
+    });
+    if (!hover) return;
+    var fig = chartOf(hover);
+    var hit = fig && fig.querySelector('g.hits rect[data-off="' + hover.off + '"]');
+    if (!hit) return;
+    fig.classList.add("hover");
+    fig.querySelector("output.readout").textContent = hit.getAttribute("data-label");
+    var cur = fig.querySelector("g.cursor"), x = hit.getAttribute("data-x");
+    var line = cur.querySelector("line"), dot = cur.querySelector("circle");
+    line.setAttribute("x1", x);
+    line.setAttribute("x2", x);
+    dot.setAttribute("cx", x);
+    dot.setAttribute("cy", hit.getAttribute("data-y"));
+    cur.setAttribute("visibility", "visible");
+  }
+
+  main.addEventListener("pointermove", function (ev) {
+    var hit = ev.target.closest && ev.target.closest("g.hits rect");
+    var fig = hit && hit.closest("figure.chart"), sec = fig && fig.closest("section.card");
+    var next = sec ? { proto: sec.getAttribute("data-protocol"), event: fig.getAttribute("data-event"), off: hit.getAttribute("data-off") } : null;
+    if (next && hover && next.proto === hover.proto && next.event === hover.event && next.off === hover.off) return;
+    if (!next && !hover) return;
+    hover = next;
+    paintHover();
+  });
+  main.addEventListener("pointerleave", function () {
+    hover = null;
+    paintHover();
+  });
 
   // ---- refresh loop ----
 
