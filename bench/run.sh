@@ -12,7 +12,8 @@
 #	CPU        the -cpu list (default 1,2)
 #	BENCHTIME  the -benchtime of each run (default 1s)
 #	BENCH      the -bench regexp (default .)
-#	HOST_KIND  names the results file (default <arch>-<cores>c)
+#	HOST_KIND  names the results file (default <arch>-<cpu>-<cores>c, the
+#	           CPU from /proc/cpuinfo's model name: x86_64-intel-xeon-2c)
 #	NOTE       a free-text note for the Machine table (e.g. "quiet")
 #	OVERHEAD_ROUNDS  the -rounds of cmd/overhead (default 160)
 #	SKIP_EXTRA   if 1, skip the core benchmarks and cmd/overhead (and,
@@ -35,8 +36,8 @@
 #
 # whose stdout goes to bench/results/<date>-<host-kind>-overhead.txt; the
 # report checks the project's targets against them. The files of this run
-# are what BENCHMARKS.md is rendered from, so every other results file is
-# removed. The headline is printed on stdout for the README.
+# are what BENCHMARKS.md is rendered from, so the older results files of
+# the same host kind are removed; those of other host kinds stay. The headline is printed on stdout for the README.
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,7 +49,11 @@ CPU=${CPU:-1,2}
 BENCHTIME=${BENCHTIME:-1s}
 BENCH=${BENCH:-.}
 cores=$(nproc)
-HOST_KIND=${HOST_KIND:-$(uname -m)-${cores}c}
+# The host kind names the CPU, since rankings change with it: x86_64-intel-xeon-2c.
+cpu_slug=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | tr 'A-Z' 'a-z' |
+	sed -e 's/([^)]*)//g' -e 's/\b\(processor\|cpu\|[0-9]*-core\)\b//g' -e 's/@.*//' |
+	tr -cs 'a-z0-9' '-' | sed -e 's/^-*//' -e 's/-*$//' | cut -c1-24 | sed 's/-*$//' || true)
+HOST_KIND=${HOST_KIND:-$(uname -m)${cpu_slug:+-$cpu_slug}-${cores}c}
 OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-160}
 SKIP_EXTRA=${SKIP_EXTRA:-0}
 [[ $SKIP_EXTRA == 0 || $SKIP_EXTRA == 1 ]] || { echo "run.sh: SKIP_EXTRA must be 0 or 1" >&2; exit 2; }
@@ -150,9 +155,10 @@ else
 		echo "run.sh: proxy overhead in $((SECONDS - start))s" >&2
 	fi
 
-	# Keep the files of this run only.
+	# Keep the files of this run only, of this host kind: results of other
+	# host kinds (other CPUs) stay, since rankings change with the CPU.
 	mkdir -p results
-	for old in results/*.txt; do
+	for old in results/*-"$HOST_KIND".txt results/*-"$HOST_KIND"-core.txt results/*-"$HOST_KIND"-overhead.txt; do
 		[[ -e $old && $old != "$results_rel" && $old != "$core_rel" && $old != "$overhead_rel" ]] || continue
 		echo "run.sh: removing $old (BENCHMARKS.md no longer comes from it)" >&2
 		rm -- "$old"
