@@ -7,6 +7,11 @@
 #
 #	cd bench && go tool benchstat -col /cpu "$OUT"/shard.txt
 #
+# Commit the three files as bench/results/<date>-<host kind>-shard.txt,
+# -monitor.txt and -bench.txt (host kind as run.sh names it: arch, CPU,
+# cores, e.g. x86_64-intel-xeon-16c); run.sh then renders the newest such
+# set as BENCHMARKS.md's Scaling to N cores section.
+#
 # shard:   Counter.Inc (one goroutine, RunParallel) beside sync/atomic
 # monitor: Conn.Log, Monitor.Log, the proxy pattern (ConnProxy against
 #          ProxyPadded) and one connection's two directions

@@ -20,6 +20,9 @@
 #	             with REPORT_ONLY, leave their files out of the document)
 #	REPORT_ONLY  skip the benchmarks and render from this results file,
 #	             and from its -core.txt and -overhead.txt siblings if any
+#	SCALING    bench/device.sh's files of a larger machine, comma-separated,
+#	           for the Scaling to N cores section (default: the newest
+#	           results/*-shard.txt with its -monitor.txt and -bench.txt)
 #
 # The raw results go to bench/results/<date>-<host-kind>.txt, with the
 # machine and the commands in configuration lines at the top. Unless
@@ -65,7 +68,7 @@ if [[ -n ${REPORT_ONLY:-} ]]; then
 	results_rel=${REPORT_ONLY#bench/}
 	[[ -f $results_rel ]] || { echo "run.sh: no results file $REPORT_ONLY" >&2; exit 2; }
 	case $results_rel in
-	*-core.txt | *-overhead.txt)
+	*-core.txt | *-overhead.txt | *-shard.txt | *-monitor.txt | *-bench.txt)
 		echo "run.sh: REPORT_ONLY names the peer results file, not its -core.txt or -overhead.txt sibling" >&2
 		exit 2
 		;;
@@ -170,8 +173,22 @@ else
 	fi
 fi
 
+# The newest bench/device.sh run on a larger machine, if any: its files
+# end in -shard.txt, -monitor.txt and -bench.txt, beside one another.
+if [[ -z ${SCALING+set} ]]; then
+	SCALING=
+	newest=$(ls results/*-shard.txt 2>/dev/null | sort | tail -n 1)
+	if [[ -n $newest ]]; then
+		for part in shard monitor bench; do
+			f=${newest%-shard.txt}-$part.txt
+			[[ ! -f $f ]] || SCALING+=${SCALING:+,}$f
+		done
+	fi
+fi
+
 report=(go run ./cmd/report -o "$root/BENCHMARKS.md")
 [[ -z $core_rel ]] || report+=(-core "$core_rel")
 [[ -z $overhead_rel ]] || report+=(-overhead "$overhead_rel")
+[[ -z $SCALING ]] || report+=(-scaling "$SCALING")
 "${report[@]}" -results "bench/$results_rel" "$results_rel"
 echo "run.sh: wrote BENCHMARKS.md from bench/$results_rel${core_rel:+, bench/$core_rel}${overhead_rel:+, bench/$overhead_rel}" >&2

@@ -221,6 +221,12 @@ type Options struct {
 	Overhead *Overhead
 	// OverheadPath is that output's file as the document names it.
 	OverheadPath string
+	// Scaling is a bench/device.sh run on a larger machine (-scaling), if
+	// any: with it, the document has a Scaling to N cores section.
+	Scaling *Scaling
+	// Others are the results files of other machines, listed in an Other
+	// hosts section.
+	Others []Host
 }
 
 // ns formats a time in seconds as nanoseconds with three significant
@@ -351,6 +357,12 @@ func (res *Results) Render(w io.Writer, opt Options) {
 	if opt.Overhead != nil {
 		overhead(w, opt)
 	}
+	if opt.Core != nil {
+		readersSection(w, opt.Core)
+	}
+	if opt.Scaling != nil {
+		scalingSection(w, opt.Scaling)
+	}
 
 	fmt.Fprintln(w, "## Machine")
 	fmt.Fprintln(w)
@@ -417,6 +429,7 @@ func (res *Results) Render(w io.Writer, opt Options) {
 	}
 
 	res.scaling(w)
+	hostsSection(w, opt.Others)
 }
 
 func (res *Results) hasAny(wl string, p int) bool {
@@ -466,7 +479,7 @@ func (res *Results) scaling(w io.Writer) {
 	lo, hi := res.procs[0], res.procs[len(res.procs)-1]
 	fmt.Fprintf(w, "Median ns/op at -cpu %s, and in parentheses the speedup, ns/op at -cpu %d over ns/op at -cpu %d. ", strings.Join(cpus, " → "), lo, hi)
 	fmt.Fprintln(w, "In the parallel workloads ns/op is wall time shared by all goroutines, so perfect scaling divides it by the CPUs added (speedup 2.00x from 1 to 2); Inc/seq runs one goroutine whatever -cpu says.")
-	fmt.Fprintf(w, "The machine had %s cores: numbers for 16 cores are absent because no larger machine was available when these were recorded.\n\n", res.configOr("hitrate-cores", "?"))
+	fmt.Fprintf(w, "The machine had %s cores; a larger machine's numbers, where recorded, are in Scaling to N cores above.\n\n", res.configOr("hitrate-cores", "?"))
 	if len(res.procs) < 2 {
 		fmt.Fprintln(w, "Only one -cpu value was run.")
 		fmt.Fprintln(w)
@@ -518,8 +531,10 @@ func main() {
 	headline := flag.String("headline", "", "write the headline to `file` instead of stdout")
 	coreFile := flag.String("core", "", "check the targets against the core packages' results in `file`")
 	ovFile := flag.String("overhead", "", "check the proxy's target against the output of bench/cmd/overhead in `file`")
+	scalingFiles := flag.String("scaling", "", "add the Scaling to N cores section from bench/device.sh's output `files` (comma-separated)")
+	others := flag.Bool("others", true, "list the other results files beside RESULTS.txt in an Other hosts section")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: report [-o FILE] [-results PATH] [-headline FILE] [-core FILE] [-overhead FILE] RESULTS.txt")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: report [-o FILE] [-results PATH] [-headline FILE] [-core FILE] [-overhead FILE] [-scaling FILES] [-others=false] RESULTS.txt")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -560,6 +575,22 @@ func main() {
 		}
 		opt.Overhead = ParseOverhead(string(b))
 		opt.OverheadPath = sibling(opt.ResultsPath, *ovFile)
+	}
+	skip := []string{filepath.Base(in), filepath.Base(*coreFile), filepath.Base(*ovFile)}
+	if *scalingFiles != "" {
+		files := strings.Split(*scalingFiles, ",")
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = sibling(opt.ResultsPath, f)
+			skip = append(skip, filepath.Base(f))
+		}
+		opt.Scaling, err = ParseScaling(files, paths)
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *others {
+		opt.Others = OtherHosts(filepath.Dir(in), path.Dir(opt.ResultsPath), skip)
 	}
 	var doc bytes.Buffer
 	res.Render(&doc, opt)

@@ -268,6 +268,16 @@ func Targets(core *Core, ov *Overhead) []TargetRow {
 			rows = append(rows, c.ratioRow("one event on a connection: `monitor.Conn.Log` / `sync/atomic` Add",
 				"monitor", "ConnLog", "AtomicAdd", p, 2.5))
 		}
+		for _, p := range c.endProcs() {
+			rows = append(rows, c.ratioRow("proxy pattern (two goroutines per connection): `monitor.Conn` / padded atomics, per event",
+				"monitor", "ConnProxy", "ProxyPadded", p, 3))
+		}
+		for _, p := range c.procs {
+			rows = append(rows, c.spreadRow("proxy pattern: slowest run / median", "monitor", "ConnProxy", p, 1.5))
+		}
+		if len(c.snapshotCases()) > 0 {
+			rows = append(rows, c.readerRows()...)
+		}
 		rows = append(rows, c.worstRow("memory per open connection with 4 events", "monitor", "ConnMemory", "B/conn", 512))
 		rows = append(rows, c.worstRow("allocations per `Open` + `Close`", "monitor", "OpenClose", unitAllocs, 1))
 		for _, b := range c.incPaths() {
