@@ -305,9 +305,10 @@ var contenderDoc = map[string]string{
 	"gometrics":       "`github.com/rcrowley/go-metrics` `Meter` (read: `Rate1`)",
 	"ratecounter":     "`github.com/paulbellamy/ratecounter.RateCounter`, 1 s window",
 	"ring":            "hitrate `ring.Counter` (unsharded, lazy window) on a rotating `ring.Clock`",
-	"shard":           "hitrate `shard.Counter` (per-P shards) on a rotating `ring.Clock`",
+	"shard":           "hitrate `shard.Counter` (one cell, per-P cells once contended) on a rotating `ring.Clock`",
 	"monitor":         "hitrate `monitor.Monitor`: `m.Log(ev)`; in ProxyMix `m.Open`, `conn.Log(ev)`, `conn.Close`",
 	"monitor-conn":    "hitrate `monitor.Conn.Log(ev)` on one open connection (counts the connection and the protocol)",
+	"padded":          "ProxyPattern's reference: two `sync/atomic` counters per connection and direction, padded to their own cache lines; no protocol total, no rate",
 }
 
 // workloadDoc describes the workloads.
@@ -316,6 +317,7 @@ var workloadDoc = map[string]string{
 	"Inc/par":  "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
 	"IncRate":  "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
 	"ProxyMix": "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
+	"ProxyPattern": "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
 }
 
 // Render writes BENCHMARKS.md.
@@ -408,7 +410,7 @@ func (res *Results) Render(w io.Writer, opt Options) {
 		fmt.Fprintf(w, "| %s | %s |\n", c, d)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "hitrate's contenders run on a real `ring.NewClock`, so the rotation of the window is in their numbers. Every table cell is a median over the runs; `±` is its 95% confidence interval, as benchstat computes it (`∞`: fewer than 6 runs). The ratio columns divide the median by the median of `atomic` (resp. `xsync`) in the same workload at the same -cpu: below 1 is faster.")
+	fmt.Fprintln(w, "hitrate's contenders run on a real `ring.NewClock`, so the rotation of the window is in their numbers. Every table cell is a median over the runs; `±` is its 95% confidence interval, as benchstat computes it (`∞`: fewer than 6 runs). The ratio columns divide the median by the median of `atomic` (resp. `xsync`) in the same workload at the same -cpu: below 1 is faster. B/op and allocs/op are the largest median over the -cpu values.")
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "## Peers")
@@ -418,17 +420,15 @@ func (res *Results) Render(w io.Writer, opt Options) {
 		if d := workloadDoc[wl]; d != "" {
 			fmt.Fprintf(w, "`Benchmark%s/<contender>`: %s\n\n", wl, d)
 		}
-		for _, p := range res.procs {
-			if !res.hasAny(wl, p) {
-				continue
-			}
-			fmt.Fprintf(w, "%s:\n\n", cpuFlag(p))
-			res.table(w, wl, p)
-			fmt.Fprintln(w)
-		}
+		res.table(w, wl)
+		fmt.Fprintln(w)
 	}
 
-	res.scaling(w)
+	if opt.Scaling == nil {
+		// With a larger machine's run, Scaling to N cores says it, and
+		// the peer tables above hold every -cpu of this one side by side.
+		res.scaling(w)
+	}
 	hostsSection(w, opt.Others)
 }
 
@@ -441,22 +441,48 @@ func (res *Results) hasAny(wl string, p int) bool {
 	return false
 }
 
-// table writes the table of one workload at one -cpu.
-func (res *Results) table(w io.Writer, wl string, p int) {
-	a, aok := res.center(key{wl, refAtomic, p})
-	x, xok := res.center(key{wl, refXsync, p})
-	fmt.Fprintln(w, "| contender | ns/op (± CI) | x sync/atomic | x xsync | B/op | allocs/op |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+// table writes the table of one workload: for each -cpu, every
+// contender's ns/op with its interval and its ratios to sync/atomic and
+// xsync; then B/op and allocs/op, the largest median over the -cpu values.
+func (res *Results) table(w io.Writer, wl string) {
+	var procs []int
+	for _, p := range res.procs {
+		if res.hasAny(wl, p) {
+			procs = append(procs, p)
+		}
+	}
+	fmt.Fprint(w, "| contender |")
+	for _, p := range procs {
+		fmt.Fprintf(w, " ns/op (± CI), %s | x atomic | x xsync |", cpuFlag(p))
+	}
+	fmt.Fprintln(w, " B/op | allocs/op |")
+	fmt.Fprintf(w, "| --- |%s ---: | ---: |\n", strings.Repeat(" ---: | ---: | ---: |", len(procs)))
 	for _, c := range res.contenders {
-		k := key{wl, c, p}
-		t, _, ok := res.summary(k, unitTime)
-		if !ok {
+		var cells []string
+		found := false
+		bMax, aMax, bok, alok := 0.0, 0.0, false, false
+		for _, p := range procs {
+			k := key{wl, c, p}
+			t, _, ok := res.summary(k, unitTime)
+			if !ok {
+				cells = append(cells, "—", "—", "—")
+				continue
+			}
+			found = true
+			a, aok := res.center(key{wl, refAtomic, p})
+			x, xok := res.center(key{wl, refXsync, p})
+			cells = append(cells, ns(t.Center)+" ± "+t.PctRangeString(), ratio(t.Center, a, aok), ratio(t.Center, x, xok))
+			if b, _, ok := res.summary(k, unitBytes); ok {
+				bMax, bok = max(bMax, b.Center), true
+			}
+			if al, _, ok := res.summary(k, unitAllocs); ok {
+				aMax, alok = max(aMax, al.Center), true
+			}
+		}
+		if !found {
 			continue
 		}
-		b, _, bok := res.summary(k, unitBytes)
-		al, _, alok := res.summary(k, unitAllocs)
-		fmt.Fprintf(w, "| %s | %s ± %s | %s | %s | %s | %s |\n", c, ns(t.Center), t.PctRangeString(),
-			ratio(t.Center, a, aok), ratio(t.Center, x, xok), numOr(b.Center, bok), numOr(al.Center, alok))
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", c, strings.Join(cells, " | "), numOr(bMax, bok), numOr(aMax, alok))
 	}
 }
 

@@ -101,15 +101,23 @@ func row(t *testing.T, doc, wl string, p int, c string) []string {
 		t.Fatalf("no section %s", wl)
 	}
 	sec, _, _ = strings.Cut(sec, "\n### ")
-	_, tbl, ok := strings.Cut(sec, fmt.Sprintf("-cpu %d:\n", p))
-	if !ok {
-		t.Fatalf("%s: no -cpu %d table", wl, p)
-	}
-	tbl, _, _ = strings.Cut(tbl, "\n\n-cpu")
-	for _, line := range strings.Split(tbl, "\n") {
+	// One table, with three columns per -cpu: ns/op, x atomic, x xsync.
+	col := -1
+	for _, line := range strings.Split(sec, "\n") {
 		cells := strings.Split(strings.Trim(line, "| "), " | ")
-		if cells[0] == c {
-			return cells
+		if cells[0] == "contender" {
+			for i, h := range cells {
+				if h == fmt.Sprintf("ns/op (± CI), -cpu %d", p) {
+					col = i
+				}
+			}
+			if col < 0 {
+				t.Fatalf("%s: no -cpu %d columns", wl, p)
+			}
+			continue
+		}
+		if col >= 0 && cells[0] == c {
+			return append([]string{c}, cells[col:col+3]...)
 		}
 	}
 	t.Fatalf("%s -cpu %d: no row %s", wl, p, c)

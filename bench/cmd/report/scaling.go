@@ -123,7 +123,7 @@ func scalingSection(w io.Writer, sc *Scaling) {
 	}
 	fmt.Fprintf(w, "The hot path on a larger machine, %s, %s cores (commit %s; `%s`), recorded by `bench/device.sh` in %s. ",
 		orUnknown(cpu), orUnknown(cores), orUnknown(c.config["hitrate-commit"]), orUnknown(c.config["hitrate-run"]), strings.Join(links, ", "))
-	fmt.Fprintln(w, "Median ns/op at each -cpu; in parallel workloads ns/op is wall time shared by all goroutines, so perfect scaling halves it each time the CPUs double. Below each row, in italics, its ratio to the reference named in the first column (same file, same -cpu; below 1 is faster). The proxy pattern is 64 connections, each written by two goroutines, one per direction, each logging its own events; its reference does the same with padded `sync/atomic` counters.")
+	fmt.Fprintln(w, "Median ns/op at each -cpu; in parallel workloads ns/op is wall time shared by all goroutines, so perfect scaling halves it each time the CPUs double. In italics, the ratio to the reference named in the first column (same file, same -cpu; below 1 is faster). The proxy pattern is 64 connections, each written by two goroutines, one per direction, each logging its own events; its reference does the same with padded `sync/atomic` counters.")
 	fmt.Fprintln(w)
 	procs := c.procs
 	if len(procs) == 0 && sc.Peers != nil {
@@ -141,11 +141,10 @@ func scalingSection(w io.Writer, sc *Scaling) {
 			what += " / `" + r.ref + "`"
 		}
 		cells := make([]string, len(procs))
-		ratios := make([]string, len(procs))
 		any := false
 		for i, p := range procs {
 			s, ok := c.summary(r.pkg, r.name, p, unitTime)
-			cells[i], ratios[i] = "—", "—"
+			cells[i] = "—"
 			if !ok {
 				continue
 			}
@@ -153,15 +152,11 @@ func scalingSection(w io.Writer, sc *Scaling) {
 			cells[i] = ns(s.Center)
 			if r.ref != "" {
 				d, dok := c.summary(parallelRef(r.pkg, r.ref), r.ref, p, unitTime)
-				ratios[i] = "*" + ratio(s.Center, d.Center, dok) + "*"
+				cells[i] += " *" + ratio(s.Center, d.Center, dok) + "*"
 			}
 		}
-		if !any {
-			continue
-		}
-		fmt.Fprintf(w, "| %s | %s |\n", what, strings.Join(cells, " | "))
-		if r.ref != "" {
-			fmt.Fprintf(w, "| | %s |\n", strings.Join(ratios, " | "))
+		if any {
+			fmt.Fprintf(w, "| %s | %s |\n", what, strings.Join(cells, " | "))
 		}
 	}
 	fmt.Fprintln(w)
@@ -196,6 +191,9 @@ func scalingPeers(w io.Writer, res *Results) {
 	fmt.Fprintf(w, "| workload / contender | %s |\n", strings.Join(head, " | "))
 	fmt.Fprintf(w, "| --- |%s\n", strings.Repeat(" ---: |", len(procs)))
 	for _, wl := range res.workloads {
+		if wl == "Inc/seq" {
+			continue // one goroutine: the core table's one-goroutine rows say it
+		}
 		for _, ct := range res.contenders {
 			cells := make([]string, len(procs))
 			any := false
@@ -235,14 +233,45 @@ func scalingTargets(c *Core) []TargetRow {
 			"shard", "CounterIncParallel", "AtomicAddParallel", hi, 0.05)
 		rows = append(rows, r)
 	}
-	for _, p := range c.procs {
-		rows = append(rows, c.ratioRow("proxy pattern: `monitor.Conn` / padded atomics, per event",
-			"monitor", "ConnProxy", "ProxyPadded", p, 3))
-	}
-	for _, p := range c.procs {
-		rows = append(rows, c.spreadRow("proxy pattern: slowest run / median", "monitor", "ConnProxy", p, 1.5))
-	}
+	rows = append(rows, c.acrossRow("proxy pattern: `monitor.Conn` / padded atomics, per event", "monitor", "ConnProxy",
+		func(p int) (float64, bool) {
+			n, nok := c.summary("monitor", "ConnProxy", p, unitTime)
+			d, dok := c.summary("monitor", "ProxyPadded", p, unitTime)
+			return n.Center / d.Center, nok && dok && d.Center > 0
+		}, "x", 3, "BenchmarkProxyPadded"))
+	rows = append(rows, c.acrossRow("proxy pattern: slowest run / median", "monitor", "ConnProxy",
+		func(p int) (float64, bool) { return c.spread("monitor", "ConnProxy", p) }, "", 1.5, ""))
 	return rows
+}
+
+// acrossRow checks that value(p) is at most limit at every GOMAXPROCS p
+// of the file, in one row that lists each.
+func (c *Core) acrossRow(what, pkg, name string, value func(p int) (float64, bool), unit string, limit float64, ref string) TargetRow {
+	bench := benchCell(pkg, name)
+	if ref != "" {
+		bench += " / `" + ref + "`"
+	}
+	row := TargetRow{What: what, Bench: bench, Goal: "≤ " + strconv.FormatFloat(limit, 'f', -1, 64) + unit,
+		Measured: verdictAbsent, Result: verdictAbsent}
+	var cpus, vals []string
+	worst, found := 0.0, false
+	for _, p := range c.procs {
+		v, ok := value(p)
+		if !ok || math.IsNaN(v) {
+			continue
+		}
+		cpus = append(cpus, strconv.Itoa(p))
+		vals = append(vals, fmt.Sprintf("%.2f%s", v, unit))
+		worst, found = max(worst, v), true
+	}
+	if !found {
+		row.CPU = verdictAbsent
+		return row
+	}
+	row.CPU = strings.Join(cpus, ", ")
+	row.Measured = strings.Join(vals, ", ")
+	row.Result = verdict(worst, limit, false)
+	return row
 }
 
 // spreadRow checks that the slowest run of one benchmark at GOMAXPROCS p
