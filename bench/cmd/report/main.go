@@ -313,10 +313,10 @@ var contenderDoc = map[string]string{
 
 // workloadDoc describes the workloads.
 var workloadDoc = map[string]string{
-	"Inc/seq":  "one goroutine increments one counter.",
-	"Inc/par":  "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
-	"IncRate":  "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
-	"ProxyMix": "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
+	"Inc/seq":      "one goroutine increments one counter.",
+	"Inc/par":      "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
+	"IncRate":      "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
+	"ProxyMix":     "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
 	"ProxyPattern": "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
 }
 
