@@ -157,50 +157,87 @@ type header struct {
 
 // readHeader reads a header block up to its empty line. Conflicting
 // Content-Lengths, or a malformed line, are errNotHTTP.
+//
+// When br holds the whole block (the common case: a header arrives in one
+// read), it scans the buffered bytes in place, line by line, and discards
+// them at once; else it reads the block a line at a time. Both judge each
+// line alike (headerLine).
 func readHeader(br *bufio.Reader) (header, error) {
 	var h header
-	sawLength, sawTE := false, false
+	var sawLength, sawTE bool
+	buf, _ := br.Peek(br.Buffered())
+	for off := 0; ; {
+		i := bytes.IndexByte(buf[off:], '\n')
+		if i < 0 {
+			break // not all buffered: read it line by line
+		}
+		line := buf[off : off+i]
+		off += i + 1
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(line) == 0 {
+			br.Discard(off) // buffered: cannot fail
+			return h.end(sawTE), nil
+		}
+		if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+			return h, err
+		}
+	}
+	h, sawLength, sawTE = header{}, false, false
 	for {
 		line, err := readLine(br)
 		if err != nil {
 			return h, err
 		}
 		if len(line) == 0 {
-			break
+			return h.end(sawTE), nil
 		}
-		if line[0] == ' ' || line[0] == '\t' {
-			continue // obsolete line folding: a continuation
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return h, errNotHTTP
-		}
-		// Switch on the length first: most headers are none of these.
-		name, value := line[:colon], line[colon+1:]
-		switch {
-		case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
-			n, ok := parseDecimal(bytes.TrimSpace(value))
-			if !ok || (sawLength && n != h.length) {
-				return h, errNotHTTP
-			}
-			h.length, sawLength, h.sized = n, true, true
-		case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			// The last coding of the last Transfer-Encoding decides.
-			value = bytes.TrimSpace(value)
-			last := value
-			if i := bytes.LastIndexByte(value, ','); i >= 0 {
-				last = bytes.TrimSpace(value[i+1:])
-			}
-			h.chunked, sawTE = bytes.EqualFold(last, []byte("chunked")), true
-		case len(name) == len("Upgrade") && bytes.EqualFold(name, []byte("Upgrade")):
-			h.upgrade = true
+		if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+			return h, err
 		}
 	}
+}
+
+// end returns h at the end of its block: Transfer-Encoding overrides
+// Content-Length (RFC 9112 6.3).
+func (h header) end(sawTE bool) header {
 	if sawTE {
-		// Transfer-Encoding overrides Content-Length (RFC 9112 6.3).
 		h.te, h.length, h.sized = true, 0, false
 	}
-	return h, nil
+	return h
+}
+
+// headerLine notes in h what a header line (not empty) says.
+func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
+	if line[0] == ' ' || line[0] == '\t' {
+		return nil // obsolete line folding: a continuation
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return errNotHTTP
+	}
+	// Switch on the length first: most headers are none of these.
+	name, value := line[:colon], line[colon+1:]
+	switch {
+	case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
+		n, ok := parseDecimal(bytes.TrimSpace(value))
+		if !ok || (*sawLength && n != h.length) {
+			return errNotHTTP
+		}
+		h.length, *sawLength, h.sized = n, true, true
+	case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
+		// The last coding of the last Transfer-Encoding decides.
+		value = bytes.TrimSpace(value)
+		last := value
+		if i := bytes.LastIndexByte(value, ','); i >= 0 {
+			last = bytes.TrimSpace(value[i+1:])
+		}
+		h.chunked, *sawTE = bytes.EqualFold(last, []byte("chunked")), true
+	case len(name) == len("Upgrade") && bytes.EqualFold(name, []byte("Upgrade")):
+		h.upgrade = true
+	}
+	return nil
 }
 
 // parseDecimal parses a Content-Length value.

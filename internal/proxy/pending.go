@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -26,13 +25,20 @@ var pendingWait = 100 * time.Millisecond
 // pending carries the kinds of a session's requests, in order, from its
 // request parser (push, close) to its response parser (pop), so that each
 // final response is paired with its request. It is a single-producer,
-// single-consumer ring: no lock, no allocation. A nil *pending is an
-// empty, closed queue.
+// single-consumer ring: no lock, no allocation on push, nor on a pop that
+// finds its request queued. A nil *pending is an empty, closed queue; the
+// zero pending is an empty, open one.
 type pending struct {
 	head  atomic.Uint32 // requests pushed
 	tail  atomic.Uint32 // requests popped
 	done  atomic.Bool   // closed: no more pushes
 	kinds [pendingCap]reqKind
+
+	// A pop that finds the queue empty and open parks on wake, made by
+	// its first wait, with waiting set; push and close, seeing waiting,
+	// send it a token (never blocking: a token is enough).
+	waiting atomic.Bool
+	wake    atomic.Pointer[chan struct{}]
 }
 
 // push appends a request's kind. When the queue is full (a client more
@@ -49,48 +55,89 @@ func (q *pending) push(k reqKind) {
 	}
 	q.kinds[h%pendingCap] = k
 	q.head.Store(h + 1) // publishes kinds[h]
+	q.signal()
 }
 
 // close tells pop that no more requests will be pushed.
 func (q *pending) close() {
 	if q != nil {
 		q.done.Store(true)
+		q.signal()
+	}
+}
+
+// signal wakes a pop parked on an empty queue. It follows the store of
+// head or done: either pop's check after it sets waiting sees that store,
+// or signal sees waiting (sync/atomic operations are sequentially
+// consistent), so a wake-up is never lost.
+func (q *pending) signal() {
+	if !q.waiting.Load() {
+		return
+	}
+	if c := q.wake.Load(); c != nil {
+		select {
+		case *c <- struct{}{}:
+		default: // a token is already there
+		}
 	}
 }
 
 // pop returns the kind of the oldest request not yet paired. The request
 // parser runs in another goroutine and parses a request after forwarding
-// it, so a response can be parsed before its request: when the queue is
-// empty and open, pop waits for a push, yielding, then sleeping, for up to
-// pendingWait. It returns false when the queue is empty and closed, or
-// stays empty that long (the response then cannot be paired).
+// it, so a response can be parsed before its request (rarely: the request
+// parser only has to go from its write to the request's line; it happens
+// when that goroutine waits for a processor): when the queue is empty and
+// open, pop parks until a push or close wakes it, for up to pendingWait.
+// Parking, rather than yielding or sleeping, hands the processor to the
+// request parser and resumes pop as soon as it pushes. pop returns false
+// when the queue is empty and closed, or stays empty that long (the
+// response then cannot be paired).
 func (q *pending) pop() (reqKind, bool) {
 	if q == nil {
 		return reqOther, false
 	}
-	var deadline time.Time
-	for i := 0; ; i++ {
-		t := q.tail.Load()
-		if q.head.Load() != t {
-			k := q.kinds[t%pendingCap]
-			q.tail.Store(t + 1) // frees kinds[t] for push
-			return k, true
+	if k, ok, ready := q.tryPop(); ready {
+		return k, ok
+	}
+	c := q.wake.Load()
+	if c == nil {
+		ch := make(chan struct{}, 1)
+		c = &ch
+		q.wake.Store(c) // only pop stores it: a single consumer
+	}
+	timer := time.NewTimer(pendingWait)
+	defer timer.Stop()
+	defer q.waiting.Store(false)
+	for {
+		q.waiting.Store(true)
+		if k, ok, ready := q.tryPop(); ready {
+			return k, ok
 		}
-		if q.done.Load() {
-			if q.head.Load() != t {
-				continue // pushed just before closing
-			}
-			return reqOther, false
-		}
-		switch {
-		case i < 100:
-			runtime.Gosched()
-		case i == 100:
-			deadline = time.Now().Add(pendingWait)
-		case time.Now().After(deadline):
-			return reqOther, false
-		default:
-			time.Sleep(50 * time.Microsecond)
+		select {
+		case <-*c: // perhaps a token left by an earlier wait: check again
+		case <-timer.C:
+			k, ok, _ := q.tryPop() // a last look
+			return k, ok
 		}
 	}
+}
+
+// tryPop pops the oldest request if there is one (ready, ok), or reports
+// the queue empty and closed (ready, !ok), or empty and open (!ready).
+func (q *pending) tryPop() (k reqKind, ok, ready bool) {
+	t := q.tail.Load()
+	if q.head.Load() != t {
+		k := q.kinds[t%pendingCap]
+		q.tail.Store(t + 1) // frees kinds[t] for push
+		return k, true, true
+	}
+	if q.done.Load() {
+		if q.head.Load() != t { // pushed just before closing
+			k := q.kinds[t%pendingCap]
+			q.tail.Store(t + 1)
+			return k, true, true
+		}
+		return reqOther, false, true
+	}
+	return reqOther, false, false
 }
