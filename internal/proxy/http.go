@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -159,32 +160,21 @@ type header struct {
 // Content-Lengths, or a malformed line, are errNotHTTP.
 //
 // When br holds the whole block (the common case: a header arrives in one
-// read), it scans the buffered bytes in place, line by line, and discards
+// read), it scans the buffered bytes in place (scanHeader) and discards
 // them at once; else it reads the block a line at a time. Both judge each
 // line alike (headerLine).
 func readHeader(br *bufio.Reader) (header, error) {
-	var h header
-	var sawLength, sawTE bool
 	buf, _ := br.Peek(br.Buffered())
-	for off := 0; ; {
-		i := bytes.IndexByte(buf[off:], '\n')
-		if i < 0 {
-			break // not all buffered: read it line by line
-		}
-		line := buf[off : off+i]
-		off += i + 1
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(line) == 0 {
-			br.Discard(off) // buffered: cannot fail
-			return h.end(sawTE), nil
-		}
-		if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
-			return h, err
-		}
+	h, n, err := scanHeader(buf)
+	if err != nil {
+		return h, err
 	}
-	h, sawLength, sawTE = header{}, false, false
+	if n > 0 {
+		br.Discard(n) // buffered: cannot fail
+		return h, nil
+	}
+	var sawLength, sawTE bool
+	h = header{}
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -197,6 +187,81 @@ func readHeader(br *bufio.Reader) (header, error) {
 			return h, err
 		}
 	}
+}
+
+// scanHeader scans the header block at the start of buf and returns what
+// it says and its length, through its empty line; n is 0 when buf does
+// not hold the whole block. It judges each line as headerLine does, but
+// finds the lines, and the colons in them, 64 bytes at a time
+// (lineMasks), and hands headerLine only the lines whose name could be one
+// it looks for (by their first byte and where their colon would be); of
+// the others it checks only that they have a name and a colon, as
+// headerLine would.
+func scanHeader(buf []byte) (h header, n int, err error) {
+	var sawLength, sawTE bool
+	var nl, colon [maskBatch]uint64
+	s := 0          // where the current line starts
+	lastColon := -1 // where the last ':' before the current '\n' is
+	for base := 0; base < len(buf); {
+		rest := len(buf) - base
+		chunks := min((rest+63)/64, maskBatch)
+		var p []byte
+		switch {
+		case cap(buf)-base >= 64*chunks:
+			// Bytes past len(buf) (stale, in br's buffer) are masked off.
+			p = buf[base : base+64*chunks]
+		case rest >= 64:
+			chunks = min(rest/64, maskBatch)
+			p = buf[base:]
+		default:
+			var tail [64]byte
+			copy(tail[:], buf[base:])
+			p = tail[:]
+		}
+		lineMasks(p, chunks, &nl, &colon)
+		for k := range chunks {
+			at := base + 64*k
+			nls, cols := nl[k], colon[k]
+			if v := len(buf) - at; v < 64 {
+				keep := uint64(1)<<v - 1
+				nls, cols = nls&keep, cols&keep
+			}
+			for nls != 0 {
+				j := bits.TrailingZeros64(nls)
+				nls &= nls - 1
+				if below := cols & (uint64(1)<<j - 1); below != 0 {
+					lastColon = at + 63 - bits.LeadingZeros64(below)
+				}
+				i := at + j // the '\n'
+				start, end := s, i
+				s = i + 1
+				if end > start && buf[end-1] == '\r' {
+					end--
+				}
+				if end == start {
+					return h.end(sawTE), s, nil
+				}
+				line := buf[start:end]
+				switch c := line[0]; {
+				case c == ' ' || c == '\t':
+					// obsolete line folding: a continuation
+				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':',
+					c|0x20 == 't' && len(line) > len("Transfer-Encoding") && line[len("Transfer-Encoding")] == ':',
+					c|0x20 == 'u' && len(line) > len("Upgrade") && line[len("Upgrade")] == ':':
+					if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+						return h, 0, err
+					}
+				case c == ':' || lastColon < start:
+					return h, 0, errNotHTTP // no name, or no colon
+				}
+			}
+			if cols != 0 {
+				lastColon = at + 63 - bits.LeadingZeros64(cols)
+			}
+		}
+		base += 64 * chunks
+	}
+	return header{}, 0, nil
 }
 
 // end returns h at the end of its block: Transfer-Encoding overrides
