@@ -170,7 +170,8 @@ func (c Conn) Rate(ev Event) float64 {
 	if !c.owns(ev) {
 		return 0
 	}
-	r := c.m.connEvent(c.c, int(ev.idx), c.m.clock.ReadEpoch()).Rate
+	epoch, frac := c.m.clock.ReadEpochFrac()
+	r := c.m.connEvent(c.c, int(ev.idx), epoch, frac).Rate
 	if c.c.id.Load() != c.id {
 		return 0
 	}
@@ -206,9 +207,11 @@ func (c Conn) Close() {
 }
 
 // connEvent reads event i of c, which must be below the Monitor's number
-// of events: its total and its rate at epoch, read at one instant.
-func (m *Monitor) connEvent(c *conn, i int, epoch uint64) ConnEvent {
+// of events: its total and its rate at epoch, read at one instant. epoch
+// and frac are one m.clock.ReadEpochFrac, which a reader of many events
+// takes once.
+func (m *Monitor) connEvent(c *conn, i int, epoch uint64, frac float64) ConnEvent {
 	var s ring.Slots
-	t := c.event(uint32(i)).ReadInto(&c.g, epoch, (*[ring.Size]uint64)(&s))
-	return ConnEvent{Name: m.events[i], Total: t, Rate: m.clock.Rate(m.est, epoch, &s)}
+	t := c.event(uint32(i)).Read(&c.g, epoch, (*[ring.Size]uint64)(&s))
+	return ConnEvent{Name: m.events[i], Total: t, Rate: m.clock.Rate(m.est, frac, &s)}
 }

@@ -157,7 +157,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	case limit > MaxConnLimit:
 		limit = MaxConnLimit
 	}
-	epoch := m.clock.ReadEpoch()
+	epoch, frac := m.clock.ReadEpochFrac()
 	order := connOrder{mode: mode, desc: q.Desc}
 	top := topConns{order: order, limit: limit, h: make([]candidate, 0, min(limit, max(int(m.cur.Load()), 1)))}
 	matched := 0
@@ -168,7 +168,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		c := candidate{id: id, e: e}
 		switch mode {
 		case sortRate:
-			c.rate = m.connEvent(e.c, sortEv, epoch).Rate
+			c.rate = m.connEvent(e.c, sortEv, epoch, frac).Rate
 		case sortTotal:
 			c.total = e.c.event(uint32(sortEv)).Total(&e.c.g)
 		}
@@ -185,7 +185,7 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	for _, c := range top.h {
 		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
 		for i := range info.Events {
-			info.Events[i] = m.connEvent(c.e.c, i, epoch)
+			info.Events[i] = m.connEvent(c.e.c, i, epoch, frac)
 		}
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it

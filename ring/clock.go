@@ -31,8 +31,9 @@ const (
 // A Clock is shared by any number of counters. It must not be copied after
 // first use.
 type Clock struct {
-	now     atomic.Uint64 // epoch<<slotBits | epoch%Size, for Slot
-	elapsed func() time.Duration
+	now    atomic.Uint64 // epoch<<slotBits | epoch%Size, for Slot
+	start  time.Time     // the time source of a real Clock: time.Since(start)
+	manual *atomic.Int64 // the time source of a ManualClock; nil otherwise
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -40,10 +41,20 @@ type Clock struct {
 	shared   bool
 }
 
-func newClock(elapsed func() time.Duration) *Clock {
-	c := &Clock{elapsed: elapsed}
+func newClock(start time.Time, manual *atomic.Int64) *Clock {
+	c := &Clock{start: start, manual: manual}
 	c.now.Store(pack(Size))
 	return c
+}
+
+// elapsed returns the time since the Clock was made, by its time source: a
+// direct call, not a closure, so that a reader's one clock read costs no
+// more than time.Since (the monotonic clock's nanotime).
+func (c *Clock) elapsed() time.Duration {
+	if c.manual != nil {
+		return time.Duration(c.manual.Load())
+	}
+	return time.Since(c.start)
 }
 
 // NewClock returns a Clock that follows the monotonic clock and starts its
@@ -56,8 +67,7 @@ func NewClock() *Clock {
 }
 
 func newRealClock() *Clock {
-	start := time.Now()
-	c := newClock(func() time.Duration { return time.Since(start) })
+	c := newClock(time.Now(), nil)
 	c.stop = make(chan struct{})
 	c.done = make(chan struct{})
 	return c
@@ -147,13 +157,40 @@ func (c *Clock) Slot() (epoch, slot uint64) {
 // stopped reads zero within 1.1 s of its last event. Events written during
 // a stall longer than the window leave the rate once their slot is more
 // than a second old (never the total). ReadEpoch costs a clock read more
-// than Epoch; writers use Epoch.
+// than Epoch; writers use Epoch. Readers of a rate use ReadEpochFrac.
 func (c *Clock) ReadEpoch() uint64 {
-	e := c.Epoch()
-	if t := Size + uint64(c.elapsed()/Tick); t > e {
-		return t
-	}
+	e, _ := c.ReadEpochFrac()
 	return e
+}
+
+// ReadEpochFrac returns ReadEpoch and Frac of that epoch from one clock
+// read: what a rate read needs (see Rate).
+func (c *Clock) ReadEpochFrac() (epoch uint64, frac float64) {
+	return epochFrac(c.Epoch(), c.elapsed())
+}
+
+// epochFrac returns the read epoch of the stored epoch e at elapsed time d,
+// and the elapsed fraction of it.
+func epochFrac(e uint64, d time.Duration) (uint64, float64) {
+	if t := Size + uint64(d/Tick); t > e {
+		// A late rotator: the epoch of d, and d's fraction of its slot.
+		return t, float64(d%Tick) / float64(Tick)
+	}
+	return e, frac(e, d)
+}
+
+// frac returns the elapsed fraction of the slot of epoch at elapsed time
+// d, in [0, 1].
+func frac(epoch uint64, d time.Duration) float64 {
+	start := time.Duration(epoch-Size) * Tick
+	f := float64(d-start) / float64(Tick)
+	switch {
+	case f < 0:
+		return 0
+	case f > 1:
+		return 1
+	}
+	return f
 }
 
 // Elapsed returns the time since the Clock was made, by its time source.
@@ -164,26 +201,16 @@ func (c *Clock) Elapsed() time.Duration {
 // Frac returns the elapsed fraction of the slot of epoch, in [0, 1]: 0 at
 // its start, 1 at its end or later (a rotator that is late).
 func (c *Clock) Frac(epoch uint64) float64 {
-	start := time.Duration(epoch-Size) * Tick
-	f := float64(c.elapsed()-start) / float64(Tick)
-	switch {
-	case f < 0:
-		return 0
-	case f > 1:
-		return 1
-	}
-	return f
+	return frac(epoch, c.elapsed())
 }
 
-// Rate returns the events per second that e reads from s, the slots of
-// the Size epochs ending at epoch: the one recipe of every rate in
-// hitrate. Interpolated reads the elapsed fraction of epoch from c.
-func (c *Clock) Rate(e Estimator, epoch uint64, s *Slots) float64 {
-	f := 0.0
-	if e == Interpolated {
-		f = c.Frac(epoch)
-	}
-	return e.Rate(s, f)
+// Rate returns the events per second that e reads from s: the one recipe
+// of every rate in hitrate. A reader takes epoch and frac from one
+// ReadEpochFrac, reads into s the slots of the Size epochs ending at
+// epoch, and passes frac here (Interpolated weighs the oldest slot by it;
+// Seed ignores it). Rate itself reads no clock.
+func (c *Clock) Rate(e Estimator, frac float64, s *Slots) float64 {
+	return e.Rate(s, frac)
 }
 
 // Stop ends the rotator goroutine and waits for it to return. The epoch
@@ -212,7 +239,7 @@ type ManualClock struct {
 // NewManualClock returns a ManualClock at elapsed time zero.
 func NewManualClock() *ManualClock {
 	m := &ManualClock{}
-	m.Clock = newClock(func() time.Duration { return time.Duration(m.now.Load()) })
+	m.Clock = newClock(time.Time{}, &m.now)
 	return m
 }
 

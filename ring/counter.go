@@ -45,7 +45,7 @@ func (c *Counter) Total() uint64 {
 // Slots returns the counts of the last Size epochs, oldest first.
 func (c *Counter) Slots() Slots {
 	var s Slots
-	c.w.ReadInto(c.clock.ReadEpoch(), &s)
+	c.w.c.Read(&c.w.g, c.clock.ReadEpoch(), (*[Size]uint64)(&s))
 	return s
 }
 
@@ -57,10 +57,10 @@ func (c *Counter) Rate() float64 {
 
 // RateWith returns the events per second over the last second, by e.
 func (c *Counter) RateWith(e Estimator) float64 {
-	epoch := c.clock.ReadEpoch()
+	epoch, frac := c.clock.ReadEpochFrac()
 	var s Slots
-	c.w.ReadInto(epoch, &s)
-	return c.clock.Rate(e, epoch, &s)
+	c.w.c.Read(&c.w.g, epoch, (*[Size]uint64)(&s))
+	return c.clock.Rate(e, frac, &s)
 }
 
 // Reset sets the total to zero and empties the window, and returns the

@@ -401,3 +401,26 @@ func TestEstimatorString(t *testing.T) {
 		t.Fatal("Estimator.String")
 	}
 }
+
+// TestReadEpochFrac: one clock read gives ReadEpoch and Frac of it, on
+// time and with a late rotator (the epoch and fraction of the elapsed
+// time, not of the stored epoch).
+func TestReadEpochFrac(t *testing.T) {
+	m := ring.NewManualClock()
+	e0 := m.Epoch()
+	m.Advance(3*ring.Tick + ring.Tick/4)
+	if e, f := m.ReadEpochFrac(); e != e0+3 || f != 0.25 || e != m.ReadEpoch() || f != m.Frac(e) {
+		t.Fatalf("on time: ReadEpochFrac %d %v, want %d 0.25", e, f, e0+3)
+	}
+	m.Stall(2*ring.Tick + ring.Tick/2) // 5.75 ticks, rotator at 3
+	if e, f := m.ReadEpochFrac(); e != e0+5 || f != 0.75 || e != m.ReadEpoch() || f != m.Frac(e) {
+		t.Fatalf("stalled: ReadEpochFrac %d %v, want %d 0.75", e, f, e0+5)
+	}
+	if m.Epoch() != e0+3 {
+		t.Fatalf("stored epoch %d, want %d", m.Epoch(), e0+3)
+	}
+	m.Rotate()
+	if e, f := m.ReadEpochFrac(); e != e0+5 || f != 0.75 {
+		t.Fatalf("caught up: ReadEpochFrac %d %v, want %d 0.75", e, f, e0+5)
+	}
+}

@@ -128,38 +128,58 @@ func (c *Counter) Striped() bool {
 	return c.striped.Load() != 0
 }
 
-// sum adds the window of epoch to s and returns the total, over all cells.
+// sum stores into s the window of epoch, summed over all cells, and
+// returns the total. Each cell is read between its folds, straight into s:
+// when a fold tore the read of one, sum reads them all again.
 func (c *Counter) sum(epoch uint64, s *ring.Slots) uint64 {
 	w := (*[ring.Size]uint64)(s)
-	t := c.base.c.ReadInto(&c.base.g, epoch, w)
-	for i := range c.cells {
-		t += c.cells[i].c.ReadInto(&c.cells[i].g, epoch, w)
+	for try := 0; ; try++ {
+		*s = ring.Slots{}
+		t, ok := c.base.c.TryReadInto(&c.base.g, epoch, w)
+		for i := range c.cells {
+			ti, oki := c.cells[i].c.TryReadInto(&c.cells[i].g, epoch, w)
+			t += ti
+			ok = ok && oki
+		}
+		if ok {
+			return t
+		}
+		// A fold is in flight: it is a few instructions, unless its
+		// goroutine was preempted.
+		if try >= 4 {
+			runtime.Gosched()
+		}
 	}
-	return t
 }
 
-// read adds to s the window of epoch since the last Reset and returns the
-// total since then.
+// read stores into s the window of epoch since the last Reset, and returns
+// the total since then. The cells and the baseline are read between
+// Resets (a seqlock): before any Reset, and when the last one is more than
+// a window old, readers load no more of the baseline than its sequence
+// number, total and epoch.
 func (c *Counter) read(epoch uint64, s *ring.Slots) uint64 {
 	for try := 0; ; try++ {
 		q := c.rs.seq.Load()
 		if q&1 == 0 {
-			bt, be := c.rs.total.Load(), c.rs.epoch.Load()
-			var bw, w ring.Slots
-			for k := range bw {
-				bw[k] = c.rs.win[k].Load()
-			}
-			t := c.sum(epoch, &w)
-			if c.rs.seq.Load() == q {
-				// Slot k holds epoch-N+k, and bw[k] held be-N+k.
-				for k := range w {
-					if d := k + int(epoch-be); d >= 0 && d < ring.Size {
-						w[k] -= min(w[k], bw[d])
+			t := c.sum(epoch, s)
+			var bt uint64
+			if q != 0 {
+				bt = c.rs.total.Load()
+				// Slot k holds epoch-N+k, and the baseline's slot d held
+				// be-N+d: d = k+epoch-be. A baseline more than N epochs
+				// older or newer than epoch overlaps no slot.
+				if o := epoch - c.rs.epoch.Load(); o <= ring.N {
+					for k := 0; k < ring.Size-int(o); k++ {
+						s[k] -= min(s[k], c.rs.win[k+int(o)].Load())
+					}
+				} else if -o <= ring.N {
+					o = -o // the baseline is newer, by o: d = k-o
+					for k := int(o); k < ring.Size; k++ {
+						s[k] -= min(s[k], c.rs.win[k-int(o)].Load())
 					}
 				}
-				for k := range s {
-					s[k] += w[k]
-				}
+			}
+			if c.rs.seq.Load() == q {
 				return t - bt
 			}
 		}
@@ -194,10 +214,10 @@ func (c *Counter) Rate() float64 {
 
 // RateWith returns the events per second over the last second, by e.
 func (c *Counter) RateWith(e ring.Estimator) float64 {
-	epoch := c.clock.ReadEpoch()
+	epoch, frac := c.clock.ReadEpochFrac()
 	var s ring.Slots
 	c.read(epoch, &s)
-	return c.clock.Rate(e, epoch, &s)
+	return c.clock.Rate(e, frac, &s)
 }
 
 // Reset sets the total to zero and empties the window, and returns the

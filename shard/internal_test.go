@@ -138,3 +138,98 @@ func TestResetWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestResetBaselineOffsets reads a Counter at every epoch from N+2 before
+// its last Reset to N+2 after it: the window since the Reset is the cells'
+// window less the baseline's slot of the same epoch, at every offset, and
+// the total is exact.
+func TestResetBaselineOffsets(t *testing.T) {
+	clock := ring.NewManualClock()
+	c := newN(clock.Clock, 2)
+	c.striped.Store(1)
+	for k := range uint64(2 * ring.Size) {
+		c.Add(100 + k)
+		clock.Advance(ring.Tick)
+	}
+	be := clock.Epoch()
+	c.Add(5)
+	c.Reset()
+	c.Add(1) // after the Reset, in be
+	for o := -ring.N - 2; o <= ring.N+2; o++ {
+		e := be + uint64(o)
+		var cells, s ring.Slots
+		c.sum(e, &cells)
+		tot := c.read(e, &s)
+		if tot != 1 {
+			t.Fatalf("offset %d: total %d, want 1", o, tot)
+		}
+		for k := range s {
+			// Slot k holds epoch e-N+k; the baseline covers be-N..be.
+			want := cells[k]
+			if ep := int(k) + o - ring.N; ep >= -ring.N && ep <= 0 {
+				// The baseline held all of that epoch but our Add(1).
+				want = 0
+				if ep == 0 {
+					want = 1
+				}
+			}
+			if s[k] != want {
+				t.Fatalf("offset %d: slots %v, cells %v: slot %d %d, want %d", o, s, cells, k, s[k], want)
+			}
+		}
+	}
+}
+
+// TestTotalNeverDownWhileReading: readers of a striped Counter see the
+// total never go down and the window never above it, while writers count
+// through many ticks (no Reset), and the total ends exact.
+func TestTotalNeverDownWhileReading(t *testing.T) {
+	clock := ring.NewManualClock()
+	c := newN(clock.Clock, max(runtime.GOMAXPROCS(0), 2))
+	c.striped.Store(1)
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	bg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				clock.Advance(time.Millisecond)
+			}
+		}
+	})
+	for range 2 {
+		bg.Go(func() {
+			var last uint64
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var s ring.Slots
+				tot := c.read(clock.ReadEpoch(), &s)
+				if tot < last || s.Sum() > tot {
+					t.Errorf("total %d after %d, window %d", tot, last, s.Sum())
+					return
+				}
+				last = tot
+			}
+		})
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50000 {
+				c.Inc()
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	bg.Wait()
+	if got := c.Total(); got != 4*50000 {
+		t.Fatalf("total %d, want %d", got, 4*50000)
+	}
+}

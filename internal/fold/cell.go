@@ -185,41 +185,94 @@ func (c *Cell) Slow(g *Guard, epoch, n, v uint64) {
 // window are read at one instant between folds.
 func (c *Cell) ReadInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
 	var w [Size]uint64
-	total = c.read(g, epoch, &w)
+	t := c.Read(g, epoch, &w)
 	for k := range s {
 		s[k] += w[k]
 	}
-	return total
+	return t
+}
+
+// Read is ReadInto for a reader whose s needs no adding to: it stores the
+// window of epoch into s, whatever s held, and returns the total. It reads
+// the slot words once, straight into s, unless a fold runs meanwhile.
+func (c *Cell) Read(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
+	for try := 0; ; try++ {
+		*s = [Size]uint64{}
+		if t, ok := c.TryReadInto(g, epoch, s); ok {
+			return t
+		}
+		// A fold is in flight: it is a few instructions, unless its
+		// goroutine was preempted.
+		if try >= 4 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// TryReadInto is one try of ReadInto, for readers that sum many Cells: it
+// adds the window of epoch to s and returns the total, with ok, when no
+// fold ran on g while it read (the guard word was the same, with no fold
+// in flight, before and after). When !ok, what it added to s is torn: the
+// caller must discard s and read again.
+func (c *Cell) TryReadInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64, ok bool) {
+	g0 := g.w.Load()
+	if g0&guardMask != 0 {
+		return 0, false
+	}
+	t := c.retired.Load()
+	// s[k] gets epoch first+k, whose slot is (first+k)%Size: the slots
+	// from first's to the last, then from the first to first's. Two runs
+	// without a division or a wrap test per slot.
+	first := epoch - N
+	i0 := first % Size
+	tag := first & tagMask
+	src, dst := c.slot[i0:], s[:Size-i0]
+	for k := range dst {
+		x := src[k].Load()
+		n := x & countMask
+		t += n
+		if x>>CountBits == (tag+uint64(k))&tagMask {
+			dst[k] += n
+		}
+	}
+	tag += Size - i0
+	dst = s[Size-i0:]
+	src = c.slot[:len(dst)]
+	for k := range dst {
+		x := src[k].Load()
+		n := x & countMask
+		t += n
+		if x>>CountBits == (tag+uint64(k))&tagMask {
+			dst[k] += n
+		}
+	}
+	return t, g.w.Load() == g0
 }
 
 // Total returns the total of c, read between folds.
 func (c *Cell) Total(g *Guard) uint64 {
-	var w [Size]uint64
-	return c.read(g, Size, &w)
+	var v [Size]uint64
+	t := c.load(g, &v)
+	for _, x := range v {
+		t += x & countMask
+	}
+	return t
 }
 
-// read reads the window of epoch into w and returns the total.
-func (c *Cell) read(g *Guard, epoch uint64, w *[Size]uint64) uint64 {
+// load copies the slot words of c into v and returns retired, all read at
+// one instant between folds: the Guard is the same, with no fold in
+// flight, before and after the loads. A reader retries only when a fold
+// ran meanwhile.
+func (c *Cell) load(g *Guard, v *[Size]uint64) uint64 {
 	for try := 0; ; try++ {
 		g0 := g.w.Load()
 		if g0&guardMask == 0 {
-			t := c.retired.Load()
-			var v [Size]uint64
+			r := c.retired.Load()
 			for i := range v {
 				v[i] = c.slot[i].Load()
-				t += v[i] & countMask
-			}
-			first := epoch - N
-			for k := range w {
-				j := first + uint64(k)
-				if x := v[j%Size]; x>>CountBits == j&tagMask {
-					w[k] = x & countMask
-				} else {
-					w[k] = 0
-				}
 			}
 			if g.w.Load() == g0 {
-				return t
+				return r
 			}
 		}
 		// A fold is in flight: it is a few instructions, unless its

@@ -200,3 +200,107 @@ func TestOwnedWriterAndReaders(t *testing.T) {
 		t.Fatalf("total %d, want %d", got, want)
 	}
 }
+
+// TestReadWindowEveryOffset writes a known count into each of the Size
+// epochs ending at e, for every e%Size (so every split of the ring into
+// ReadInto's two runs), plus a stale slot, and checks where each lands.
+func TestReadWindowEveryOffset(t *testing.T) {
+	for e := uint64(Size + N); e < Size+N+2*Size; e++ {
+		var c Cell
+		var g Guard
+		c.Add(&g, e-N-1, 1000) // stale by the read: total only
+		for k := range uint64(Size) {
+			c.Add(&g, e-N+k, 1+k)
+		}
+		var add, got [Size]uint64
+		add[0] = 7
+		tot := c.ReadInto(&g, e, &add)
+		tot2 := c.Read(&g, e, &got)
+		add[0] -= 7
+		for k := range got {
+			if got[k] != uint64(1+k) || add[k] != got[k] {
+				t.Fatalf("e%%Size=%d: Read %v, ReadInto onto [7 0 ...] %v", e%Size, got, add)
+			}
+		}
+		if want := uint64(1000 + Size*(Size+1)/2); tot != want || tot2 != want || c.Total(&g) != want {
+			t.Fatalf("e%%Size=%d: totals %d %d %d, want %d", e%Size, tot, tot2, c.Total(&g), want)
+		}
+	}
+}
+
+// TestTryReadIntoSeesFolds: a read during a fold in flight is not ok; one
+// between folds is. (TestReadersDuringFolds has reads across folds.)
+func TestTryReadIntoSeesFolds(t *testing.T) {
+	var c Cell
+	var g Guard
+	c.Add(&g, Size, 5)
+	var s [Size]uint64
+	if tot, ok := c.TryReadInto(&g, Size, &s); !ok || tot != 5 || s[N] != 5 {
+		t.Fatalf("between folds: %d %v %v", tot, ok, s)
+	}
+	g.begin()
+	if _, ok := c.TryReadInto(&g, Size, &s); ok {
+		t.Fatal("read during a fold in flight is ok")
+	}
+	g.end()
+	if _, ok := c.TryReadInto(&g, Size, &s); !ok {
+		t.Fatal("read after the fold ended is not ok")
+	}
+}
+
+// TestReadersDuringFolds: writers fold slots through many turns of the
+// ring while readers read windows: every read's total never goes down
+// and its window never holds more than the total.
+func TestReadersDuringFolds(t *testing.T) {
+	var c Cell
+	var g Guard
+	var epoch atomic.Uint64
+	epoch.Store(Size)
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	for r := range 2 {
+		bg.Go(func() {
+			var last uint64
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var s [Size]uint64
+				var tot uint64
+				if r == 0 {
+					tot = c.Read(&g, epoch.Load(), &s)
+				} else {
+					tot = c.ReadInto(&g, epoch.Load(), &s)
+				}
+				var w uint64
+				for _, v := range s {
+					w += v
+				}
+				if tot < last || w > tot {
+					t.Errorf("total %d after %d, window %d", tot, last, w)
+					return
+				}
+				last = tot
+			}
+		})
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range 50000 {
+				if i%500 == 0 {
+					epoch.Add(1)
+				}
+				c.Add(&g, epoch.Load(), 1)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	bg.Wait()
+	if got := c.Total(&g); got != 4*50000 {
+		t.Fatalf("total %d, want %d", got, 4*50000)
+	}
+}
