@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math/bits"
@@ -46,26 +47,7 @@ func (t *tee) countRequests(ev monitor.Event) {
 // response parser.
 func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event, q *pending) error {
 	for {
-		line, err := readLine(br)
-		if err != nil {
-			return err
-		}
-		if len(line) == 0 {
-			continue // empty lines may precede a request line (RFC 9112 2.2)
-		}
-		connect, ok := parseRequestLine(line)
-		if !ok {
-			return errNotHTTP
-		}
-		switch {
-		case connect:
-			q.push(reqConnect)
-		case bytes.HasPrefix(line, []byte("HEAD ")):
-			q.push(reqHead)
-		default:
-			q.push(reqOther)
-		}
-		h, err := readHeader(br)
+		connect, h, err := nextRequest(br, q)
 		if err != nil {
 			return err
 		}
@@ -85,6 +67,69 @@ func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event, q *pendin
 			return err
 		}
 	}
+}
+
+// nextRequest reads the next request's head, pushing its kind on q once
+// its request line is known to be one. When br holds the whole head (the
+// common case), it scans it in place (scanHead); else it reads it a line
+// at a time. Both judge it alike.
+func nextRequest(br *bufio.Reader, q *pending) (connect bool, h header, err error) {
+	buf, err := buffered(br)
+	if err != nil {
+		return false, h, err
+	}
+	if c := buf[0]; c != '\r' && c != '\n' {
+		if first, h, n, err := scanHead(buf); n > 0 || err != nil {
+			connect, ok := parseRequestLine(buf[:first])
+			if !ok {
+				return false, h, errNotHTTP
+			}
+			pushKind(q, buf[:first], connect)
+			if err == nil {
+				br.Discard(n) // buffered: cannot fail
+			}
+			return connect, h, err
+		}
+	}
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return false, h, err
+		}
+		if len(line) == 0 {
+			continue // empty lines may precede a request line (RFC 9112 2.2)
+		}
+		connect, ok := parseRequestLine(line)
+		if !ok {
+			return false, h, errNotHTTP
+		}
+		pushKind(q, line, connect)
+		h, err = readHeader(br)
+		return connect, h, err
+	}
+}
+
+// pushKind pushes on q the kind of the request whose request line is line.
+func pushKind(q *pending, line []byte, connect bool) {
+	switch {
+	case connect:
+		q.push(reqConnect)
+	case bytes.HasPrefix(line, []byte("HEAD ")):
+		q.push(reqHead)
+	default:
+		q.push(reqOther)
+	}
+}
+
+// buffered returns the bytes br holds, reading once if it holds none.
+func buffered(br *bufio.Reader) ([]byte, error) {
+	if br.Buffered() == 0 {
+		if _, err := br.Peek(1); err != nil {
+			return nil, err
+		}
+	}
+	buf, _ := br.Peek(br.Buffered())
+	return buf, nil
 }
 
 // readLine returns the next line without its line ending ("\r\n" or
@@ -109,21 +154,24 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 // (method SP request-target SP HTTP/1.d) and whether its method is
 // CONNECT.
 func parseRequestLine(line []byte) (connect, ok bool) {
-	sp := bytes.IndexByte(line, ' ')
-	if sp <= 0 || !isToken(line[:sp]) {
+	sp := -1
+	for i, c := range line {
+		if c == ' ' {
+			sp = i
+			break
+		}
+		if c-'A' > 'Z'-'A' && !isTokenChar(c) {
+			return false, false
+		}
+	}
+	// The version is the last 9 bytes; the target, between, has no
+	// space; its other bytes are the upstream's to judge.
+	v := len(line) - len(" HTTP/1.d")
+	if sp <= 0 || v <= sp+1 || line[v] != ' ' || string(line[v+1:v+8]) != "HTTP/1." ||
+		line[v+8]-'0' > 9 || bytes.IndexByte(line[sp+1:v], ' ') >= 0 {
 		return false, false
 	}
-	method, rest := line[:sp], line[sp+1:]
-	// The target has no space; its other bytes are the upstream's to judge.
-	sp = bytes.IndexByte(rest, ' ')
-	if sp <= 0 {
-		return false, false
-	}
-	v := rest[sp+1:]
-	if len(v) != 8 || string(v[:7]) != "HTTP/1." || v[7] < '0' || v[7] > '9' {
-		return false, false
-	}
-	return string(method) == "CONNECT", true
+	return string(line[:sp]) == "CONNECT", true
 }
 
 // isToken reports whether b is a non-empty RFC 9110 token.
@@ -159,22 +207,12 @@ type header struct {
 // readHeader reads a header block up to its empty line. Conflicting
 // Content-Lengths, or a malformed line, are errNotHTTP.
 //
-// When br holds the whole block (the common case: a header arrives in one
-// read), it scans the buffered bytes in place (scanHeader) and discards
-// them at once; else it reads the block a line at a time. Both judge each
-// line alike (headerLine).
+// It reads the block a line at a time, for a head that br does not hold
+// whole (else scanHead scans it in place); both judge each line alike
+// (headerLine).
 func readHeader(br *bufio.Reader) (header, error) {
-	buf, _ := br.Peek(br.Buffered())
-	h, n, err := scanHeader(buf)
-	if err != nil {
-		return h, err
-	}
-	if n > 0 {
-		br.Discard(n) // buffered: cannot fail
-		return h, nil
-	}
+	var h header
 	var sawLength, sawTE bool
-	h = header{}
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -189,15 +227,17 @@ func readHeader(br *bufio.Reader) (header, error) {
 	}
 }
 
-// scanHeader scans the header block at the start of buf and returns what
-// it says and its length, through its empty line; n is 0 when buf does
-// not hold the whole block. It judges each line as headerLine does, but
-// finds the lines, and the colons in them, 64 bytes at a time
-// (lineMasks), and hands headerLine only the lines whose name could be one
-// it looks for (by their first byte and where their colon would be); of
-// the others it checks only that they have a name and a colon, as
-// headerLine would.
-func scanHeader(buf []byte) (h header, n int, err error) {
+// scanHead scans a message head at the start of buf: its start line
+// (buf[:first], without its line ending) and its header block. It
+// returns what the block says and the head's length, through the block's
+// empty line; n is 0 when buf does not hold the whole head. err is
+// errNotHTTP for a malformed header line. It judges each header line as
+// headerLine does, but finds the lines, and the colons in them, 64 bytes
+// at a time (lineMasks), and hands headerLine only the lines whose name
+// could be one it looks for (by their first byte and where their colon
+// would be); of the others it checks only that they have a name and a
+// colon, as headerLine would.
+func scanHead(buf []byte) (first int, h header, n int, err error) {
 	var sawLength, sawTE bool
 	var nl, colon [maskBatch]uint64
 	s := 0          // where the current line starts
@@ -238,21 +278,33 @@ func scanHeader(buf []byte) (h header, n int, err error) {
 				if end > start && buf[end-1] == '\r' {
 					end--
 				}
+				if start == 0 {
+					first = end
+					continue
+				}
 				if end == start {
-					return h.end(sawTE), s, nil
+					return first, h.end(sawTE), s, nil
 				}
 				line := buf[start:end]
 				switch c := line[0]; {
 				case c == ' ' || c == '\t':
 					// obsolete line folding: a continuation
-				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':',
-					c|0x20 == 't' && len(line) > len("Transfer-Encoding") && line[len("Transfer-Encoding")] == ':',
+				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':':
+					if n, ok := contentLength(line); ok {
+						if sawLength && n != h.length {
+							return first, h, 0, errNotHTTP
+						}
+						h.length, sawLength, h.sized = n, true, true
+					} else if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+						return first, h, 0, err
+					}
+				case c|0x20 == 't' && len(line) > len("Transfer-Encoding") && line[len("Transfer-Encoding")] == ':',
 					c|0x20 == 'u' && len(line) > len("Upgrade") && line[len("Upgrade")] == ':':
 					if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
-						return h, 0, err
+						return first, h, 0, err
 					}
 				case c == ':' || lastColon < start:
-					return h, 0, errNotHTTP // no name, or no colon
+					return first, h, 0, errNotHTTP // no name, or no colon
 				}
 			}
 			if cols != 0 {
@@ -261,7 +313,34 @@ func scanHeader(buf []byte) (h header, n int, err error) {
 		}
 		base += 64 * chunks
 	}
-	return header{}, 0, nil
+	return first, header{}, 0, nil
+}
+
+// The bytes of "Content-Length" 0 to 7 and 6 to 13 in lower case, as
+// contentLength loads them.
+var (
+	content = binary.LittleEndian.Uint64([]byte("content-"))
+	tLength = binary.LittleEndian.Uint64([]byte("t-length"))
+)
+
+// contentLength parses, as headerLine would, a header line that is a
+// Content-Length with a plain value (digits between spaces or tabs); ok
+// is false for any other line, for headerLine to judge.
+func contentLength(line []byte) (n int64, ok bool) {
+	const fold = 0x2020202020202020
+	if len(line) < len("Content-Length:") ||
+		binary.LittleEndian.Uint64(line)|fold != content || line[7] != '-' ||
+		binary.LittleEndian.Uint64(line[6:])|fold != tLength || line[14] != ':' {
+		return 0, false
+	}
+	v := line[15:]
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return parseDecimal(v)
 }
 
 // end returns h at the end of its block: Transfer-Encoding overrides

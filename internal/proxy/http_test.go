@@ -40,6 +40,13 @@ func TestScanRequests(t *testing.T) {
 		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + get, 0},
 		{"HTTP/1.1 in lower case", "GET / http/1.1\r\n\r\n", 0},
 		{"line over the buffer", "GET /" + strings.Repeat("a", bufSize) + " HTTP/1.1\r\n\r\n" + get, 0},
+		{"header line without a colon", "GET / HTTP/1.1\r\nHost: x\r\nbogus\r\n\r\n" + get, 0},
+		{"header line without a name", "GET / HTTP/1.1\r\n: x\r\n\r\n" + get, 0},
+		{"Content-Length without a colon", "GET / HTTP/1.1\r\nContent-Length  5\r\n\r\n" + get, 0},
+		{"colon in the target, none in a line", "GET http://x:80/ HTTP/1.1\r\nbogus\r\n\r\n" + get, 0},
+		{"names like the ones looked for", "POST / HTTP/1.1\r\nContent-Lengthy: 9\r\nc:ontent-Length: 9\r\nUpgrades: x\r\nTransfer-Encodin: gzip\r\ncontent-length: 2\r\n\r\nab" + get, 2},
+		{"long header, length last", "POST / HTTP/1.1\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 50)+"\r\n", 20) + "CONTENT-LENGTH:3\r\n\r\nabc" + get, 2},
+		{"bare CR in a line", "GET / HTTP/1.1\r\nX-A: 1\r2\r\n\r\n" + get, 2},
 		{"conflicting lengths", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" + get, 0},
 		{"bad length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n" + get, 0},
 		{"unknown coding", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nxx" + get, 0},
@@ -122,4 +129,65 @@ func TestScanRequestsAllocs(t *testing.T) {
 	if allocs > 0 {
 		t.Errorf("counting 11 requests allocates %v times, want 0", allocs)
 	}
+}
+
+// lineMasks (SSE2 on amd64) finds what lineMasksGeneric finds.
+func TestLineMasks(t *testing.T) {
+	buf := make([]byte, 64*maskBatch)
+	seed := uint64(1)
+	for round := range 2000 {
+		for i := range buf {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			switch b := byte(seed >> 56); {
+			case b < 40:
+				buf[i] = '\n'
+			case b < 80:
+				buf[i] = ':'
+			default:
+				buf[i] = b
+			}
+		}
+		n := round%maskBatch + 1
+		var nl, colon, wantNL, wantColon [maskBatch]uint64
+		lineMasks(buf, n, &nl, &colon)
+		lineMasksGeneric(buf, n, &wantNL, &wantColon)
+		if nl != wantNL || colon != wantColon {
+			t.Fatalf("round %d: masks %x %x, want %x %x", round, nl, colon, wantNL, wantColon)
+		}
+	}
+}
+
+// FuzzScanRequests checks, on any stream, that every byte is forwarded
+// and that the count does not depend on how the stream is cut into reads
+// (whole heads are scanned in place, others a line at a time).
+func FuzzScanRequests(f *testing.F) {
+	f.Add([]byte(benchRequest + "POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"))
+	f.Add([]byte("\r\nGET / HTTP/1.1\nHost: x\n\nGET / HTTP/1.1\r\nX: 1\r\n 2\r\n\r\n"))
+	f.Add([]byte("POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nHEAD / HTTP/1.0\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		count := func(oneByte bool) uint64 {
+			m, err := NewMonitor("test", monitor.WithManualSampling())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			ev := m.MustEvent(EventRequests)
+			var src io.Reader = bytes.NewReader(in)
+			if oneByte {
+				src = iotest.OneByteReader(src)
+			}
+			var dst bytes.Buffer
+			c := m.Open("c")
+			defer c.Close()
+			tt := tee{src: src, dst: &dst, mc: c, ev: m.MustEvent(EventBytesIn)}
+			tt.countRequests(ev)
+			if !bytes.Equal(dst.Bytes(), in) {
+				t.Fatalf("forwarded %q, want %q", dst.Bytes(), in)
+			}
+			return m.Total(ev)
+		}
+		if whole, bytewise := count(false), count(true); whole != bytewise {
+			t.Fatalf("%d requests with whole reads, %d with one-byte reads", whole, bytewise)
+		}
+	})
 }

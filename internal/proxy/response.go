@@ -35,18 +35,7 @@ func (t *tee) countResponses(classes *[5]monitor.Event) {
 // the stream.
 func scanResponses(br *bufio.Reader, mc monitor.Conn, classes *[5]monitor.Event, q *pending) error {
 	for {
-		line, err := readLine(br)
-		if err != nil {
-			return err
-		}
-		if len(line) == 0 {
-			continue // a stray line ending between responses
-		}
-		code, ok := parseStatusLine(line)
-		if !ok {
-			return errNotHTTP
-		}
-		h, err := readHeader(br)
+		code, h, err := nextResponse(br)
 		if err != nil {
 			return err
 		}
@@ -76,6 +65,43 @@ func scanResponses(br *bufio.Reader, mc monitor.Conn, classes *[5]monitor.Event,
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// nextResponse reads the next response's head. When br holds the whole
+// head (the common case), it scans it in place (scanHead); else it reads
+// it a line at a time. Both judge it alike.
+func nextResponse(br *bufio.Reader) (code int, h header, err error) {
+	buf, err := buffered(br)
+	if err != nil {
+		return 0, h, err
+	}
+	if c := buf[0]; c != '\r' && c != '\n' {
+		if first, h, n, err := scanHead(buf); n > 0 || err != nil {
+			code, ok := parseStatusLine(buf[:first])
+			if !ok {
+				return 0, h, errNotHTTP
+			}
+			if err == nil {
+				br.Discard(n) // buffered: cannot fail
+			}
+			return code, h, err
+		}
+	}
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return 0, h, err
+		}
+		if len(line) == 0 {
+			continue // a stray line ending between responses
+		}
+		code, ok := parseStatusLine(line)
+		if !ok {
+			return 0, h, errNotHTTP
+		}
+		h, err = readHeader(br)
+		return code, h, err
 	}
 }
 
