@@ -1,7 +1,0 @@
-//go:build !amd64 || purego
-
-package proxy
-
-func lineMasks(p []byte, n int, nl, colon *[maskBatch]uint64) {
-	lineMasksGeneric(p, n, nl, colon)
-}
