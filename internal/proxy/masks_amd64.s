@@ -1,0 +1,65 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func lineMasksSSE2(p *byte, n int, nl, colon *[maskBatch]uint64)
+TEXT ·lineMasksSSE2(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ nl+16(FP), DI
+	MOVQ colon+24(FP), R8
+	MOVQ $0x0a0a0a0a0a0a0a0a, AX
+	MOVQ AX, X8
+	PSHUFD $0, X8, X8
+	MOVQ $0x3a3a3a3a3a3a3a3a, AX
+	MOVQ AX, X9
+	PSHUFD $0, X9, X9
+
+loop:
+	MOVOU 0(SI), X0
+	MOVOU 16(SI), X1
+	MOVOU 32(SI), X2
+	MOVOU 48(SI), X3
+	MOVOU X0, X4
+	MOVOU X1, X5
+	MOVOU X2, X6
+	MOVOU X3, X7
+	PCMPEQB X8, X0
+	PCMPEQB X8, X1
+	PCMPEQB X8, X2
+	PCMPEQB X8, X3
+	PCMPEQB X9, X4
+	PCMPEQB X9, X5
+	PCMPEQB X9, X6
+	PCMPEQB X9, X7
+
+	PMOVMSKB X0, AX
+	PMOVMSKB X1, BX
+	SHLQ $16, BX
+	ORQ BX, AX
+	PMOVMSKB X2, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+	PMOVMSKB X3, BX
+	SHLQ $48, BX
+	ORQ BX, AX
+	MOVQ AX, (DI)
+
+	PMOVMSKB X4, AX
+	PMOVMSKB X5, BX
+	SHLQ $16, BX
+	ORQ BX, AX
+	PMOVMSKB X6, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+	PMOVMSKB X7, BX
+	SHLQ $48, BX
+	ORQ BX, AX
+	MOVQ AX, (R8)
+
+	ADDQ $64, SI
+	ADDQ $8, DI
+	ADDQ $8, R8
+	DECQ CX
+	JNZ loop
+	RET

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package proxy
+
+func lineMasks(p []byte, n int, nl, colon *[maskBatch]uint64) {
+	lineMasksGeneric(p, n, nl, colon)
+}
