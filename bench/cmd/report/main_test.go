@@ -380,8 +380,8 @@ func TestParseOverhead(t *testing.T) {
 	if ov.CI != "0.77% to 0.95%" || !strings.HasPrefix(ov.CPU, "median 0.74% per round") {
 		t.Errorf("CI %q, CPU %q", ov.CI, ov.CPU)
 	}
-	if hi, ok := ov.ciHigh(); !ok || hi != 0.95 {
-		t.Errorf("ciHigh = %v, %v, want 0.95", hi, ok)
+	if lo, hi, ok := ov.ciBounds(); !ok || lo != 0.77 || hi != 0.95 {
+		t.Errorf("ciBounds = %v, %v, %v, want 0.77, 0.95", lo, hi, ok)
 	}
 	if ov.Procs != 2 || ov.verdict() != verdictMet {
 		t.Errorf("procs %d verdict %q", ov.Procs, ov.verdict())

@@ -381,14 +381,15 @@ func (ov *Overhead) verdict() string {
 	return verdict(ov.Cost, overheadLimit, true)
 }
 
-// ciHigh returns the upper end of CI, in percent.
-func (ov *Overhead) ciHigh() (float64, bool) {
-	_, hi, ok := strings.Cut(ov.CI, " to ")
-	if !ok {
-		return 0, false
+// ciBounds returns the ends of CI, in percent.
+func (ov *Overhead) ciBounds() (lo, hi float64, ok bool) {
+	l, h, found := strings.Cut(ov.CI, " to ")
+	if !found {
+		return 0, 0, false
 	}
-	v, err := strconv.ParseFloat(strings.TrimSuffix(hi, "%"), 64)
-	return v, err == nil
+	lo, err1 := strconv.ParseFloat(strings.TrimSuffix(l, "%"), 64)
+	hi, err2 := strconv.ParseFloat(strings.TrimSuffix(h, "%"), 64)
+	return lo, hi, err1 == nil && err2 == nil
 }
 
 // row is the proxy's row of the Targets table.
@@ -495,8 +496,10 @@ func overhead(w io.Writer, opt Options) {
 			ci = ", 95% CI " + ov.CI
 		}
 		fmt.Fprintf(w, "**Throughput cost of monitoring: %s, median per round%s (target %s): %s.**\n\n", ov.measured(), ci, ov.goal(), ov.verdict())
-		if hi, ok := ov.ciHigh(); ok && hi >= overheadLimit {
+		if lo, hi, ok := ov.ciBounds(); ok && lo < overheadLimit && hi >= overheadLimit {
 			fmt.Fprintf(w, "The interval reaches past the target: on this machine the measurement cannot tell a cost just under %s%% from one just over it.\n\n", num(overheadLimit))
+		} else if ok && lo >= overheadLimit {
+			fmt.Fprintf(w, "The whole interval is over the target: monitoring costs this proxy more than %s%% on this machine.\n\n", num(overheadLimit))
 		}
 		if ov.CPU != "" {
 			fmt.Fprintf(w, "CPU cost of monitoring (process CPU time per request, everything included): %s.\n\n", ov.CPU)
