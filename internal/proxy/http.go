@@ -174,19 +174,7 @@ func parseRequestLine(line []byte) (connect, ok bool) {
 	return string(line[:sp]) == "CONNECT", true
 }
 
-// isToken reports whether b is a non-empty RFC 9110 token.
-func isToken(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if !isTokenChar(c) {
-			return false
-		}
-	}
-	return true
-}
-
+// isTokenChar reports whether c may appear in an RFC 9110 token.
 func isTokenChar(c byte) bool {
 	switch {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
