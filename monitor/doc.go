@@ -104,7 +104,9 @@
 // approximation of the same quantiles above, which is within 0.001 events
 // of it there. For 0 events the interval is 0 to 3.69/s; for 10, 4.8 to
 // 18.4; for 100, 81.4 to 121.6; for 10000, 9805 to 10198. Connections'
-// rates have no interval.
+// rates have no interval, nor have events whose unit is Bytes (their
+// RateLow and RateHigh are 0): bytes arrive in chunks of any size, so
+// their count is not a Poisson count.
 //
 // # HTTP and metrics
 //

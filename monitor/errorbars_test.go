@@ -47,3 +47,22 @@ func TestSnapshotRateInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotRateIntervalBytes checks that an event counting bytes gets
+// no interval (0, 0), while an event count beside it does.
+func TestSnapshotRateIntervalBytes(t *testing.T) {
+	m, clock := newManual(t, "http", []string{"req", "bytes"}, monitor.WithUnit(monitor.Bytes, "bytes"))
+	req, b := m.MustEvent("req"), m.MustEvent("bytes")
+	for range 20 {
+		m.Add(req, 10)
+		m.Add(b, 1000)
+		clock.Advance(ring.Tick)
+	}
+	evs := m.Snapshot(monitor.Query{}).Protocols[0].Events
+	if e := evs[0]; e.RateLow == 0 || e.RateHigh <= e.Rate {
+		t.Errorf("events: rate %v in [%v, %v], want an interval around it", e.Rate, e.RateLow, e.RateHigh)
+	}
+	if e := evs[1]; e.Rate == 0 || e.RateLow != 0 || e.RateHigh != 0 {
+		t.Errorf("bytes: rate %v in [%v, %v], want a rate and no interval (0, 0)", e.Rate, e.RateLow, e.RateHigh)
+	}
+}

@@ -62,7 +62,8 @@ type EventStats struct {
 	Rate float64 `json:"rate"`
 	// RateLow and RateHigh bound the 95% confidence interval of Rate,
 	// with the window's count taken as Poisson (see the package doc,
-	// "Error bars").
+	// "Error bars"). Both are 0 for an event whose Unit is Bytes: bytes
+	// arrive in chunks of any size, so their count is no Poisson count.
 	RateLow  float64 `json:"rate_low"`
 	RateHigh float64 `json:"rate_high"`
 	// PeakRate is the highest Rate seen, by the sampler or by any read
@@ -155,7 +156,10 @@ func (m *Monitor) protocol(q Query) Protocol {
 	}
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
-		low, high := rateInterval(r) // r is the weighted count of a 1 s window
+		var low, high float64
+		if m.units[i] == Events { // bytes arrive in chunks: not a Poisson count
+			low, high = rateInterval(r) // r is the weighted count of a 1 s window
+		}
 		p.Events[i] = EventStats{
 			Name:     m.events[i],
 			Unit:     m.units[i],
