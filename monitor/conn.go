@@ -213,5 +213,5 @@ func (c Conn) Close() {
 func (m *Monitor) connEvent(c *conn, i int, epoch uint64, frac float64) ConnEvent {
 	var s ring.Slots
 	t := c.event(uint32(i)).Read(&c.g, epoch, (*[ring.Size]uint64)(&s))
-	return ConnEvent{Name: m.events[i], Total: t, Rate: m.clock.Rate(m.est, frac, &s)}
+	return ConnEvent{Name: m.events[i], Total: t, Rate: m.est.Rate(&s, frac)}
 }

@@ -204,15 +204,6 @@ func (c *Clock) Frac(epoch uint64) float64 {
 	return frac(epoch, c.elapsed())
 }
 
-// Rate returns the events per second that e reads from s: the one recipe
-// of every rate in hitrate. A reader takes epoch and frac from one
-// ReadEpochFrac, reads into s the slots of the Size epochs ending at
-// epoch, and passes frac here (Interpolated weighs the oldest slot by it;
-// Seed ignores it). Rate itself reads no clock.
-func (c *Clock) Rate(e Estimator, frac float64, s *Slots) float64 {
-	return e.Rate(s, frac)
-}
-
 // Stop ends the rotator goroutine and waits for it to return. The epoch
 // stays where it is, so counters keep counting into the current slot.
 // Stop is idempotent; on the Default clock and on a ManualClock it does

@@ -60,7 +60,7 @@ func (c *Counter) RateWith(e Estimator) float64 {
 	epoch, frac := c.clock.ReadEpochFrac()
 	var s Slots
 	c.w.c.Read(&c.w.g, epoch, (*[Size]uint64)(&s))
-	return c.clock.Rate(e, frac, &s)
+	return e.Rate(&s, frac)
 }
 
 // Reset sets the total to zero and empties the window, and returns the

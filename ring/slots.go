@@ -39,7 +39,10 @@ func (e Estimator) String() string {
 }
 
 // Rate returns the events per second that e reads from s, where frac is
-// the elapsed fraction of the current slot, in [0, 1] (Seed ignores it).
+// the elapsed fraction of the current slot, in [0, 1] (Seed ignores it):
+// the one rate recipe of hitrate. A reader takes the epoch and frac from
+// one Clock.ReadEpochFrac, reads the slots of the Size epochs ending at
+// that epoch into s, and calls Rate.
 func (e Estimator) Rate(s *Slots, frac float64) float64 {
 	var newer uint64
 	for _, v := range s[1:] {

@@ -217,7 +217,7 @@ func (c *Counter) RateWith(e ring.Estimator) float64 {
 	epoch, frac := c.clock.ReadEpochFrac()
 	var s ring.Slots
 	c.read(epoch, &s)
-	return c.clock.Rate(e, frac, &s)
+	return e.Rate(&s, frac)
 }
 
 // Reset sets the total to zero and empties the window, and returns the
