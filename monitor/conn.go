@@ -137,17 +137,12 @@ func (c Conn) Add(ev Event, n uint64) {
 	if cc.id.Load() != c.id {
 		return // closed
 	}
-	// fold.Cell.Add, inlined: one atomic add.
+	// fold.Cell.Add, its fast path inlined: one atomic add.
 	k := cc.event(ev.idx)
 	e, slot := m.clock.Slot()
-	var v uint64
-	if n < fold.FastMax {
-		v = k.Fast(slot, n)
-		if fold.Ok(v, e) {
-			return
-		}
+	if v, ok := k.Fast(e, slot, n); !ok {
+		k.Slow(&cc.g, e, n, v)
 	}
-	k.Slow(&cc.g, e, n, v)
 }
 
 // Total returns the connection's total of ev, or 0 if the connection is
@@ -212,6 +207,6 @@ func (c Conn) Close() {
 // takes once.
 func (m *Monitor) connEvent(c *conn, i int, epoch uint64, frac float64) ConnEvent {
 	var s ring.Slots
-	t := c.event(uint32(i)).Read(&c.g, epoch, (*[ring.Size]uint64)(&s))
+	t := c.event(uint32(i)).Load(&c.g, epoch, (*[ring.Size]uint64)(&s))
 	return ConnEvent{Name: m.events[i], Total: t, Rate: m.est.Rate(&s, frac)}
 }

@@ -9,7 +9,7 @@ package ring
 // at once contend for its cache line: use shard.Counter for a counter that
 // many goroutines write at once.
 //
-// A Counter is 112 bytes and must not be copied after first use.
+// A Counter is 120 bytes and must not be copied after first use.
 type Counter struct {
 	clock *Clock
 	w     Window
@@ -45,7 +45,7 @@ func (c *Counter) Total() uint64 {
 // Slots returns the counts of the last Size epochs, oldest first.
 func (c *Counter) Slots() Slots {
 	var s Slots
-	c.w.c.Read(&c.w.g, c.clock.ReadEpoch(), (*[Size]uint64)(&s))
+	c.w.load(c.clock.ReadEpoch(), &s)
 	return s
 }
 
@@ -59,13 +59,16 @@ func (c *Counter) Rate() float64 {
 func (c *Counter) RateWith(e Estimator) float64 {
 	epoch, frac := c.clock.ReadEpochFrac()
 	var s Slots
-	c.w.c.Read(&c.w.g, epoch, (*[Size]uint64)(&s))
+	c.w.load(epoch, &s)
 	return e.Rate(&s, frac)
 }
 
 // Reset sets the total to zero and empties the window, and returns the
 // total it removed. It is exact for the total: an Add racing with Reset is
 // counted either in the returned total or after it, never lost or twice.
+// Each Reset returns a number between 0 and the events added since the
+// previous Reset began, and the returns of all Resets plus the final
+// Total are the events added. See Window.Reset.
 func (c *Counter) Reset() uint64 {
-	return c.w.Reset()
+	return c.w.Reset(c.clock.Epoch())
 }

@@ -191,7 +191,7 @@ func TestWindowSaturates(t *testing.T) {
 	w.Add(ring.Size, math.MaxUint32)
 	want += math.MaxUint32
 	var s ring.Slots
-	total := w.ReadInto(ring.Size, &s)
+	total := w.SumInto(ring.Size, &s)
 	if total != want || w.Total() != want {
 		t.Fatalf("total %d (Total %d), want %d", total, w.Total(), want)
 	}

@@ -12,10 +12,9 @@ import (
 // adjacent-line prefetchers pull lines in pairs.
 const cacheLine = 128
 
-// cell is one cache-line padded fold.Cell with its Guard.
+// cell is one cache-line padded fold.Pair: a Cell with its Guard.
 type cell struct {
-	g fold.Guard
-	c fold.Cell
+	fold.Pair
 	_ [cacheLine - 8 - 96]byte
 }
 
@@ -58,18 +57,8 @@ type Counter struct {
 	score   atomic.Int32
 	_       [cacheLine - 8 - 24 - 8]byte
 
-	base cell     // the cell of the unstriped mode, and of Ps past cells
-	rs   baseline // what Reset removed
-}
-
-// baseline is the total and the window at the last Reset, which readers
-// subtract: Reset never writes the cells, whose owners write them without
-// atomic read-modify-writes.
-type baseline struct {
-	seq   atomic.Uint64 // odd while a Reset writes the baseline
-	total atomic.Uint64
-	epoch atomic.Uint64 // the last epoch of win
-	win   [ring.Size]atomic.Uint64
+	base cell          // the cell of the unstriped mode, and of Ps past cells
+	rs   fold.Baseline // what Reset removed: Reset never writes the cells
 }
 
 // New returns a Counter that reads its epoch from clock, with one cell per
@@ -93,13 +82,14 @@ func (c *Counter) Inc() {
 	c.Add(1)
 }
 
-// baseSlow finishes an Add of n to the base cell that left its slot word
-// v (0: not added yet), and samples it for contention.
+// baseSlow finishes an Add of n (below fold.FastMax) to the base cell
+// whose fast path left its slot word v, ok or not, and samples it for
+// contention.
 //
 //go:noinline
-func (c *Counter) baseSlow(e, n, v uint64) {
-	if !fold.Ok(v, e) {
-		c.base.c.Slow(&c.base.g, e, n, v)
+func (c *Counter) baseSlow(e, n, v uint64, ok bool) {
+	if !ok {
+		c.base.Slow(e, n, v)
 		return
 	}
 	c.sample(e, v)
@@ -109,7 +99,7 @@ func (c *Counter) baseSlow(e, n, v uint64) {
 // whether another core wrote the word at the same time. See sampleEvery.
 func (c *Counter) sample(e, v uint64) {
 	s := c.score.Load()
-	if c.base.c.Word(e) != v {
+	if c.base.Word(e) != v {
 		s += scoreUp
 	} else if s > 0 {
 		s--
@@ -131,13 +121,12 @@ func (c *Counter) Striped() bool {
 // sum stores into s the window of epoch, summed over all cells, and
 // returns the total. Each cell is read between its folds, straight into s:
 // when a fold tore the read of one, sum reads them all again.
-func (c *Counter) sum(epoch uint64, s *ring.Slots) uint64 {
-	w := (*[ring.Size]uint64)(s)
+func (c *Counter) sum(epoch uint64, s *[ring.Size]uint64) uint64 {
 	for try := 0; ; try++ {
-		*s = ring.Slots{}
-		t, ok := c.base.c.TryReadInto(&c.base.g, epoch, w)
+		*s = [ring.Size]uint64{}
+		t, ok := c.base.TrySumInto(epoch, s)
 		for i := range c.cells {
-			ti, oki := c.cells[i].c.TryReadInto(&c.cells[i].g, epoch, w)
+			ti, oki := c.cells[i].TrySumInto(epoch, s)
 			t += ti
 			ok = ok && oki
 		}
@@ -154,37 +143,15 @@ func (c *Counter) sum(epoch uint64, s *ring.Slots) uint64 {
 
 // read stores into s the window of epoch since the last Reset, and returns
 // the total since then. The cells and the baseline are read between
-// Resets (a seqlock): before any Reset, and when the last one is more than
-// a window old, readers load no more of the baseline than its sequence
-// number, total and epoch.
+// Resets (fold.Baseline's sequence lock): before any Reset, readers load
+// no more of the baseline than its sequence number.
 func (c *Counter) read(epoch uint64, s *ring.Slots) uint64 {
-	for try := 0; ; try++ {
-		q := c.rs.seq.Load()
-		if q&1 == 0 {
-			t := c.sum(epoch, s)
-			var bt uint64
-			if q != 0 {
-				bt = c.rs.total.Load()
-				// Slot k holds epoch-N+k, and the baseline's slot d held
-				// be-N+d: d = k+epoch-be. A baseline more than N epochs
-				// older or newer than epoch overlaps no slot.
-				if o := epoch - c.rs.epoch.Load(); o <= ring.N {
-					for k := 0; k < ring.Size-int(o); k++ {
-						s[k] -= min(s[k], c.rs.win[k+int(o)].Load())
-					}
-				} else if -o <= ring.N {
-					o = -o // the baseline is newer, by o: d = k-o
-					for k := int(o); k < ring.Size; k++ {
-						s[k] -= min(s[k], c.rs.win[k-int(o)].Load())
-					}
-				}
-			}
-			if c.rs.seq.Load() == q {
-				return t - bt
-			}
-		}
-		if try >= 4 {
-			runtime.Gosched()
+	w := (*[ring.Size]uint64)(s)
+	for {
+		q := c.rs.Begin()
+		t := c.rs.Since(q, epoch, w, c.sum(epoch, w))
+		if c.rs.Valid(q) {
+			return t
 		}
 	}
 }
@@ -223,29 +190,16 @@ func (c *Counter) RateWith(e ring.Estimator) float64 {
 // Reset sets the total to zero and empties the window, and returns the
 // total it removed. It is exact for the total: an Add racing with Reset is
 // counted either in the returned total or after it, never lost or twice,
-// since Reset moves a baseline instead of writing the cells. Concurrent
-// Resets take turns.
+// since Reset moves a baseline instead of writing the cells. Each Reset
+// returns a number between 0 and the events added since the previous
+// Reset began, and the returns of all Resets plus the final Total are the
+// events added. Concurrent Resets take turns.
 func (c *Counter) Reset() uint64 {
-	for try := 0; ; try++ {
-		q := c.rs.seq.Load()
-		if q&1 == 0 && c.rs.seq.CompareAndSwap(q, q+1) {
-			break
-		}
-		if try >= 4 {
-			runtime.Gosched()
-		}
-	}
+	c.rs.Lock()
 	e := c.clock.Epoch()
-	var w ring.Slots
+	var w [ring.Size]uint64
 	t := c.sum(e, &w)
-	old := c.rs.total.Load()
-	c.rs.total.Store(t)
-	c.rs.epoch.Store(e)
-	for k := range w {
-		c.rs.win[k].Store(w[k])
-	}
-	c.rs.seq.Add(1)
-	return t - old
+	return c.rs.Move(e, &w, t)
 }
 
 // Shards returns the number of per-P cells, not counting the base cell.

@@ -45,7 +45,7 @@ func TestOverflowShard(t *testing.T) {
 	if s := c.Slots(); s.Sum() != writers*per {
 		t.Fatalf("window %d, want %d", s.Sum(), writers*per)
 	}
-	t.Logf("pinned=%v cell 0: %d, base: %d", Pinned, c.cells[0].c.Total(&c.cells[0].g), c.base.c.Total(&c.base.g))
+	t.Logf("pinned=%v cell 0: %d, base: %d", Pinned, c.cells[0].Total(), c.base.Total())
 }
 
 // TestStripesUnderContention: writers on several cores at once must make
@@ -158,7 +158,7 @@ func TestResetBaselineOffsets(t *testing.T) {
 	for o := -ring.N - 2; o <= ring.N+2; o++ {
 		e := be + uint64(o)
 		var cells, s ring.Slots
-		c.sum(e, &cells)
+		c.sum(e, (*[ring.Size]uint64)(&cells))
 		tot := c.read(e, &s)
 		if tot != 1 {
 			t.Fatalf("offset %d: total %d, want 1", o, tot)

@@ -35,31 +35,26 @@ func (c *Counter) Add(n uint64) {
 		// One atomic add on the base cell; a slow path, and a contention
 		// sample, once in a while.
 		if n < fold.FastMax {
-			v := c.base.c.Fast(slot, n)
-			if fold.Ok(v, e) && (v-n)^v < sampleEvery {
+			v, ok := c.base.Fast(e, slot, n)
+			if ok && (v-n)^v < sampleEvery {
 				return
 			}
-			c.baseSlow(e, n, v)
+			c.baseSlow(e, n, v, ok)
 			return
 		}
-		c.baseSlow(e, n, 0)
+		c.base.Add(e, n) // a large n: the compare-and-swap path
 		return
 	}
 	pid := procPin()
 	if uint(pid) < uint(len(c.cells)) {
-		// fold.Cell.AddOwned, inlined.
-		s := &c.cells[pid]
-		p := s.c.Slot(slot)
-		v := p.Load() + n
-		if n < fold.FastMax && fold.Ok(v, e) {
-			fold.StoreOwned(p, v)
-		} else {
-			s.c.Slow(&s.g, e, n, 0)
+		// fold.Pair's owned add, its fast path inlined.
+		if s := &c.cells[pid]; !s.FastOwned(e, slot, n) {
+			s.SlowOwned(e, n)
 		}
 	} else {
 		// GOMAXPROCS grew past the cells made at New: this P shares the
 		// base cell with others, so it adds atomically.
-		c.base.c.Add(&c.base.g, e, n)
+		c.base.Add(e, n)
 	}
 	procUnpin()
 }

@@ -17,22 +17,21 @@ func (c *Counter) Add(n uint64) {
 	e, slot := c.clock.Slot()
 	if c.striped.Load() == 0 {
 		if n < fold.FastMax {
-			v := c.base.c.Fast(slot, n)
-			if fold.Ok(v, e) && (v-n)^v < sampleEvery {
+			v, ok := c.base.Fast(e, slot, n)
+			if ok && (v-n)^v < sampleEvery {
 				return
 			}
-			c.baseSlow(e, n, v)
+			c.baseSlow(e, n, v, ok)
 			return
 		}
-		c.baseSlow(e, n, 0)
+		c.base.Add(e, n) // a large n: the compare-and-swap path
 		return
 	}
 	// Striped, without pinning: a cell at random (the runtime's per-M
 	// generator, lock-free), added to atomically, since other goroutines
 	// may write the same cell at once.
 	i := uint64(rand.Uint32()) * uint64(len(c.cells)) >> 32
-	s := &c.cells[i]
-	s.c.Add(&s.g, e, n)
+	c.cells[i].Add(e, n)
 }
 
 // pinFirst is false in the portable build: a Counter stripes only when

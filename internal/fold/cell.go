@@ -30,9 +30,9 @@ const (
 // Tag returns the tag of epoch.
 func Tag(epoch uint64) uint64 { return epoch & tagMask }
 
-// Ok reports whether v, a slot word after an add, is tagged with epoch
-// and holds less than Half: the fast paths' one test.
-func Ok(v, epoch uint64) bool {
+// current reports whether v, a slot word after an add, is tagged with
+// epoch and holds less than Half: the fast paths' one test.
+func current(v, epoch uint64) bool {
 	return v>>(CountBits-1) == (epoch&tagMask)<<1
 }
 
@@ -61,30 +61,29 @@ func (g *Guard) end()   { g.w.Add(1<<guardBits - 1) }
 
 // Add adds n to the slot of epoch with one atomic add: exact under any
 // number of concurrent writers. It never blocks and never allocates.
-// Callers whose own fast path must be inlined use Fast, Ok and Slow.
+// Callers whose own fast path must be inlined write it as Add does:
+//
+//	if v, ok := c.Fast(epoch, slot, n); !ok {
+//		c.Slow(g, epoch, n, v)
+//	}
 func (c *Cell) Add(g *Guard, epoch, n uint64) {
-	var v uint64
-	if n < FastMax {
-		v = c.Fast(epoch%Size, n)
-		if Ok(v, epoch) {
-			return
-		}
+	if v, ok := c.Fast(epoch, epoch%Size, n); !ok {
+		c.Slow(g, epoch, n, v)
 	}
-	c.Slow(g, epoch, n, v)
 }
 
-// Fast adds n, which must be below FastMax, to the slot word of epoch,
-// whose index is slot (epoch % Size), with one atomic add and returns the
-// word after it. Unless Ok(v, epoch), the caller must finish with
-// Slow(g, epoch, n, v).
-func (c *Cell) Fast(slot, n uint64) uint64 {
-	return c.slot[slot].Add(n)
-}
-
-// Slot returns the slot word of index slot (an epoch % Size), for an
-// owner's inlined AddOwned.
-func (c *Cell) Slot(slot uint64) *atomic.Uint64 {
-	return &c.slot[slot]
+// Fast is the fast path of an add of n to the slot of epoch, whose index
+// is slot (epoch % Size): for n below FastMax, one atomic add on the slot
+// word, which it returns as v. It reports ok when the add is complete: the
+// word was tagged with epoch and holds less than Half. Otherwise the
+// caller must finish with Slow(g, epoch, n, v). Fast is small enough to
+// be inlined into its callers.
+func (c *Cell) Fast(epoch, slot, n uint64) (v uint64, ok bool) {
+	if n >= FastMax {
+		return 0, false // Slow adds it
+	}
+	v = c.slot[slot].Add(n)
+	return v, current(v, epoch)
 }
 
 // Word returns the slot word of epoch, as an atomic load.
@@ -94,14 +93,26 @@ func (c *Cell) Word(epoch uint64) uint64 {
 
 // AddOwned adds n to the slot of epoch with a load and a StoreOwned. It is
 // exact only while one goroutine at a time writes c (readers are free).
+// Callers whose own fast path must be inlined write it as AddOwned does,
+// with FastOwned and SlowOwned.
 func (c *Cell) AddOwned(g *Guard, epoch, n uint64) {
-	p := &c.slot[epoch%Size]
-	v := p.Load() + n
-	if n < FastMax && Ok(v, epoch) {
-		StoreOwned(p, v)
-		return
+	if !c.FastOwned(epoch, epoch%Size, n) {
+		c.SlowOwned(g, epoch, n)
 	}
-	c.Slow(g, epoch, n, 0)
+}
+
+// FastOwned is the fast path of AddOwned: for n below FastMax, a load and
+// a StoreOwned of the slot word of epoch, whose index is slot. It reports
+// whether it added n; if not, n is counted nowhere yet, and the caller
+// must finish with SlowOwned(g, epoch, n).
+func (c *Cell) FastOwned(epoch, slot, n uint64) bool {
+	p := &c.slot[slot]
+	v := p.Load() + n
+	if n < FastMax && current(v, epoch) {
+		StoreOwned(p, v)
+		return true
+	}
+	return false
 }
 
 // newer reports whether tag a names a later epoch than tag b.
@@ -110,20 +121,46 @@ func newer(a, b uint64) bool {
 	return d != 0 && d < 1<<(TagBits-1)
 }
 
-// Slow is the slow path of an add of n to the slot of epoch. If v is not
-// zero, Fast already put n into the slot word and returned v; otherwise n
-// is counted nowhere yet. Slow folds a stale slot into
-// retired, or a slot that reached Half down to Cap, and makes sure that n
-// is counted exactly once, in the slot of epoch unless a newer epoch took
-// the slot over. It is lock-free: it retries only when another writer
-// changed the slot word.
+// Slow finishes an add of n to the slot of epoch whose Fast returned v
+// and false. Whether n is already in the slot word follows from n alone:
+// Fast added it if n < FastMax (and v is the word after its add), and
+// added nothing otherwise. No value of v stands for "not added": every
+// word, the zero word included, is a valid word at some epoch (at an
+// epoch whose tag is 0, the zero word is that epoch's empty slot).
 func (c *Cell) Slow(g *Guard, epoch, n, v uint64) {
+	c.slow(g, epoch, n, v, n < FastMax)
+}
+
+// SlowOwned finishes an AddOwned of n to the slot of epoch whose FastOwned
+// returned false: n is counted nowhere yet.
+func (c *Cell) SlowOwned(g *Guard, epoch, n uint64) {
+	c.slow(g, epoch, n, 0, false)
+}
+
+// slow is the slow path of an add of n to the slot of epoch. If mine,
+// Fast already put n into the slot word and returned v; otherwise n is
+// counted nowhere yet. slow folds a stale slot into retired, or a slot
+// that reached Half down to Cap, and makes sure that n is counted exactly
+// once, in the slot of epoch unless a newer epoch took the slot over. It
+// is lock-free: it retries only when another writer changed the slot
+// word.
+//
+// A writer whose n sits in a word tells whether the word was folded since
+// its add by the word's tag: a fold retags the word, or keeps a current
+// tag and Cap of its count, so an n that was in the word is counted either
+// in the word or in retired. Nothing else writes a Cell's words while
+// writers may run (Clear is for a Cell that nobody writes), so a tag that
+// is the same as at the add means the add's n is still counted where the
+// word is. (A Reset that zeroed the words under running writers broke
+// that: a word zeroed, then added to again, looked unfolded, and a
+// writer moved an n that was no longer there. Resets therefore never
+// write a Cell: see Baseline.)
+func (c *Cell) slow(g *Guard, epoch, n, v uint64, mine bool) {
 	g.begin()
 	p := &c.slot[epoch%Size]
 	tagE := epoch & tagMask
-	mine := v != 0 // our n sits in the slot word...
-	tOld := (v - n) >> CountBits
-	owe := false // ...or was moved into retired by another writer's fold
+	tOld := (v - n) >> CountBits // if mine, the tag our n was added under
+	owe := false                 // ...or was moved into retired by another writer's fold
 	for {
 		cur := p.Load()
 		vt, cnt := cur>>CountBits, cur&countMask
@@ -179,26 +216,26 @@ func (c *Cell) Slow(g *Guard, epoch, n, v uint64) {
 	g.end()
 }
 
-// ReadInto adds to s the counts of the Size epochs ending at epoch, oldest
+// SumInto adds to s the counts of the Size epochs ending at epoch, oldest
 // first (s[0] gets epoch-N and s[N] epoch itself; slots tagged with other
 // epochs count as zero), and returns the total of c. The total and the
 // window are read at one instant between folds.
-func (c *Cell) ReadInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
+func (c *Cell) SumInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
 	var w [Size]uint64
-	t := c.Read(g, epoch, &w)
+	t := c.Load(g, epoch, &w)
 	for k := range s {
 		s[k] += w[k]
 	}
 	return t
 }
 
-// Read is ReadInto for a reader whose s needs no adding to: it stores the
+// Load is SumInto for a reader whose s needs no adding to: it stores the
 // window of epoch into s, whatever s held, and returns the total. It reads
 // the slot words once, straight into s, unless a fold runs meanwhile.
-func (c *Cell) Read(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
+func (c *Cell) Load(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
 	for try := 0; ; try++ {
 		*s = [Size]uint64{}
-		if t, ok := c.TryReadInto(g, epoch, s); ok {
+		if t, ok := c.TrySumInto(g, epoch, s); ok {
 			return t
 		}
 		// A fold is in flight: it is a few instructions, unless its
@@ -209,12 +246,12 @@ func (c *Cell) Read(g *Guard, epoch uint64, s *[Size]uint64) (total uint64) {
 	}
 }
 
-// TryReadInto is one try of ReadInto, for readers that sum many Cells: it
+// TrySumInto is one try of SumInto, for readers that sum many Cells: it
 // adds the window of epoch to s and returns the total, with ok, when no
 // fold ran on g while it read (the guard word was the same, with no fold
 // in flight, before and after). When !ok, what it added to s is torn: the
 // caller must discard s and read again.
-func (c *Cell) TryReadInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64, ok bool) {
+func (c *Cell) TrySumInto(g *Guard, epoch uint64, s *[Size]uint64) (total uint64, ok bool) {
 	g0 := g.w.Load()
 	if g0&guardMask != 0 {
 		return 0, false
@@ -283,24 +320,11 @@ func (c *Cell) load(g *Guard, v *[Size]uint64) uint64 {
 	}
 }
 
-// Reset empties c and returns the total it held. An Add racing with Reset
-// is counted either in the returned total or after it, never lost or
-// twice; a racing add may survive in the window. Reset must not run
-// beside AddOwned.
-func (c *Cell) Reset(g *Guard) uint64 {
-	g.begin()
-	var t uint64
-	for i := range c.slot {
-		t += c.slot[i].Swap(0) & countMask
-	}
-	t += c.retired.Swap(0)
-	g.end()
-	return t
-}
-
-// Clear empties c for reuse, for instance by a recycled connection. Unlike
-// Reset it returns nothing and leaves readers and racing writers on their
-// own: use it only on a Cell that nobody reads.
+// Clear empties c for reuse, for instance by a recycled connection. It
+// leaves readers and racing writers on their own: use it only on a Cell
+// that nobody reads and whose writers are gone. A writer that still
+// finishes an add begun before Clear may leave its n in the cleared Cell,
+// as if it had added after Clear (its n in the window, the total or both).
 func (c *Cell) Clear() {
 	for i := range c.slot {
 		c.slot[i].Store(0)

@@ -17,7 +17,7 @@ func TestCellSize(t *testing.T) {
 // window returns the window of epoch and the total of c.
 func window(c *Cell, g *Guard, epoch uint64) ([Size]uint64, uint64) {
 	var s [Size]uint64
-	t := c.ReadInto(g, epoch, &s)
+	t := c.SumInto(g, epoch, &s)
 	return s, t
 }
 
@@ -54,7 +54,7 @@ func TestFoldOwe(t *testing.T) {
 	p := &c.slot[(e+Size)%Size]
 	va := p.Add(1) // writer A's add, stale tag
 	vb := p.Add(2) // writer B's add, stale tag
-	if Ok(va, e+Size) || Ok(vb, e+Size) {
+	if current(va, e+Size) || current(vb, e+Size) {
 		t.Fatal("the adds should see a stale tag")
 	}
 	c.Slow(&g, e+Size, 2, vb) // B folds first: keeps its 2, retires 10+1
@@ -81,17 +81,51 @@ func TestFoldAtHalf(t *testing.T) {
 	}
 }
 
-func TestReset(t *testing.T) {
+// reset is a Reset of c through b at epoch, as ring.Window and
+// shard.Counter do it.
+func reset(c *Cell, g *Guard, b *Baseline, epoch uint64) uint64 {
+	b.Lock()
+	var s [Size]uint64
+	t := c.Load(g, epoch, &s)
+	return b.Move(epoch, &s, t)
+}
+
+// since reads c's total and window of epoch since the last Reset on b.
+func since(c *Cell, g *Guard, b *Baseline, epoch uint64) ([Size]uint64, uint64) {
+	for {
+		var s [Size]uint64
+		q := b.Begin()
+		t := b.Since(q, epoch, &s, c.Load(g, epoch, &s))
+		if b.Valid(q) {
+			return s, t
+		}
+	}
+}
+
+func TestBaselineReset(t *testing.T) {
 	var c Cell
 	var g Guard
+	var b Baseline
 	c.Add(&g, 100, 5)
 	c.Add(&g, 100+Size, 6)
-	if r := c.Reset(&g); r != 11 {
+	if r := reset(&c, &g, &b, 100+Size); r != 11 {
 		t.Fatalf("Reset %d, want 11", r)
 	}
 	c.Add(&g, 100+Size, 1)
-	if s, total := window(&c, &g, 100+Size); total != 1 || s[N] != 1 {
+	if s, total := since(&c, &g, &b, 100+Size); total != 1 || s != [Size]uint64{N: 1} {
 		t.Fatalf("after Reset: window %v total %d", s, total)
+	}
+	// The next epoch's window still holds the Reset's slot but not what it
+	// removed; two seconds later the baseline overlaps nothing.
+	c.Add(&g, 101+Size, 2)
+	if s, total := since(&c, &g, &b, 101+Size); total != 3 || s[N] != 2 || s[N-1] != 1 {
+		t.Fatalf("next epoch: window %v total %d", s, total)
+	}
+	if r := reset(&c, &g, &b, 200); r != 3 {
+		t.Fatalf("second Reset %d, want 3", r)
+	}
+	if r := reset(&c, &g, &b, 200); r != 0 {
+		t.Fatalf("third Reset %d, want 0", r)
 	}
 }
 
@@ -101,6 +135,7 @@ func TestReset(t *testing.T) {
 func TestConcurrentFolds(t *testing.T) {
 	var c Cell
 	var g Guard
+	var b Baseline
 	var epoch atomic.Uint64
 	epoch.Store(Size)
 	const writers, per = 8, 30000
@@ -126,12 +161,17 @@ func TestConcurrentFolds(t *testing.T) {
 			default:
 			}
 			if i%200 == 199 {
-				removed.Add(c.Reset(&g))
+				r := reset(&c, &g, &b, epoch.Load())
+				if int64(r) < 0 {
+					t.Errorf("Reset returned %d (int64 %d)", r, int64(r))
+					return
+				}
+				removed.Add(r)
 				last = 0
 				continue
 			}
 			// Between Resets (this goroutine's own), totals never go down.
-			if tot := c.Total(&g); tot < last {
+			if _, tot := since(&c, &g, &b, epoch.Load()); tot < last {
 				t.Errorf("total went down: %d after %d", tot, last)
 				return
 			} else {
@@ -158,7 +198,10 @@ func TestConcurrentFolds(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	bg.Wait()
-	if got := removed.Load() + c.Total(&g); got != want.Load() {
+	if _, tot := since(&c, &g, &b, epoch.Load()); removed.Load()+tot != want.Load() {
+		t.Fatalf("counted %d, want %d", removed.Load()+tot, want.Load())
+	}
+	if got := c.Total(&g); got != want.Load() {
 		t.Fatalf("counted %d, want %d", got, want.Load())
 	}
 }
@@ -203,7 +246,7 @@ func TestOwnedWriterAndReaders(t *testing.T) {
 
 // TestReadWindowEveryOffset writes a known count into each of the Size
 // epochs ending at e, for every e%Size (so every split of the ring into
-// ReadInto's two runs), plus a stale slot, and checks where each lands.
+// SumInto's two runs), plus a stale slot, and checks where each lands.
 func TestReadWindowEveryOffset(t *testing.T) {
 	for e := uint64(Size + N); e < Size+N+2*Size; e++ {
 		var c Cell
@@ -214,12 +257,12 @@ func TestReadWindowEveryOffset(t *testing.T) {
 		}
 		var add, got [Size]uint64
 		add[0] = 7
-		tot := c.ReadInto(&g, e, &add)
-		tot2 := c.Read(&g, e, &got)
+		tot := c.SumInto(&g, e, &add)
+		tot2 := c.Load(&g, e, &got)
 		add[0] -= 7
 		for k := range got {
 			if got[k] != uint64(1+k) || add[k] != got[k] {
-				t.Fatalf("e%%Size=%d: Read %v, ReadInto onto [7 0 ...] %v", e%Size, got, add)
+				t.Fatalf("e%%Size=%d: Load %v, SumInto onto [7 0 ...] %v", e%Size, got, add)
 			}
 		}
 		if want := uint64(1000 + Size*(Size+1)/2); tot != want || tot2 != want || c.Total(&g) != want {
@@ -228,22 +271,22 @@ func TestReadWindowEveryOffset(t *testing.T) {
 	}
 }
 
-// TestTryReadIntoSeesFolds: a read during a fold in flight is not ok; one
+// TestTrySumIntoSeesFolds: a read during a fold in flight is not ok; one
 // between folds is. (TestReadersDuringFolds has reads across folds.)
-func TestTryReadIntoSeesFolds(t *testing.T) {
+func TestTrySumIntoSeesFolds(t *testing.T) {
 	var c Cell
 	var g Guard
 	c.Add(&g, Size, 5)
 	var s [Size]uint64
-	if tot, ok := c.TryReadInto(&g, Size, &s); !ok || tot != 5 || s[N] != 5 {
+	if tot, ok := c.TrySumInto(&g, Size, &s); !ok || tot != 5 || s[N] != 5 {
 		t.Fatalf("between folds: %d %v %v", tot, ok, s)
 	}
 	g.begin()
-	if _, ok := c.TryReadInto(&g, Size, &s); ok {
+	if _, ok := c.TrySumInto(&g, Size, &s); ok {
 		t.Fatal("read during a fold in flight is ok")
 	}
 	g.end()
-	if _, ok := c.TryReadInto(&g, Size, &s); !ok {
+	if _, ok := c.TrySumInto(&g, Size, &s); !ok {
 		t.Fatal("read after the fold ended is not ok")
 	}
 }
@@ -270,9 +313,9 @@ func TestReadersDuringFolds(t *testing.T) {
 				var s [Size]uint64
 				var tot uint64
 				if r == 0 {
-					tot = c.Read(&g, epoch.Load(), &s)
+					tot = c.Load(&g, epoch.Load(), &s)
 				} else {
-					tot = c.ReadInto(&g, epoch.Load(), &s)
+					tot = c.SumInto(&g, epoch.Load(), &s)
 				}
 				var w uint64
 				for _, v := range s {

@@ -18,16 +18,33 @@
 //     owns the Cell: one goroutine at a time, such as a per-P shard written
 //     while pinned to its P.
 //
+// The fast paths (Cell.Fast, Cell.FastOwned, and Pair's) are small
+// enough to be inlined into their callers; every counter (ring.Window,
+// shard.Counter's cells, a monitor's connections) writes through them and
+// finishes with the matching slow path (Slow, SlowOwned).
+//
 // A fold changes two words (a slot and retired), so it runs inside a
 // Guard: readers that see a fold in flight, or one that began and ended
 // while they read, read again. Folds are rare and never wait; readers may
 // retry but never block writers. A total read through a Guard never goes
 // down and never counts an event twice.
 //
+// Nothing but writers writes a Cell's words while writers may run: a
+// Reset of a counter moves a Baseline that readers subtract, never the
+// words (zeroing them under writers let a writer mistake a zeroed word
+// for its own and fold an n that was gone, so that one Reset returned a
+// wrapped negative number). Clear empties a Cell that nobody uses any
+// more, for reuse.
+//
 // Bounds, chosen deliberately:
 //
 //   - TagBits = 28: a slot's tag is its epoch modulo 2^28, so a tag
-//     repeats every 2^28 ticks (about 310 days). A slot last written
+//     repeats every 2^28 ticks (about 310 days). The epochs whose tag is 0
+//     (2^28 and its multiples) are ordinary: the zero word is their empty
+//     slot, and no word value stands for anything else. Whether a slow
+//     path's n is already in the slot word follows from the path taken
+//     (Slow: n < FastMax; SlowOwned: never), not from the word, since any
+//     word can be a real one. A slot last written
 //     exactly a multiple of 2^28 ticks ago (to within its 100 ms) is read
 //     as current: the rate of a counter idle for that long may show one
 //     stale slot for at most 1.1 s. Totals are not affected.
