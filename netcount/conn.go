@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 
 	"github.com/hitrate/hitrate/monitor"
 )
@@ -13,7 +12,7 @@ import (
 // Conn is a connection counted on a monitor, as a Listener returns it. It
 // is a net.Conn whose Read, Write, ReadFrom and WriteTo count, whose Close
 // closes it on the monitor, and which keeps the wrapped connection's
-// features: deadlines (embedded), and File, SyscallConn, CloseRead,
+// features: deadlines (embedded), and File, CloseRead,
 // CloseWrite, ReadFrom and WriteTo (with *net.TCPConn, sendfile and
 // splice) where the wrapped connection has them; NetConn returns it for
 // the rest (SetNoDelay, SetKeepAlive...).
@@ -126,7 +125,7 @@ type writerOnly struct{ io.Writer }
 // readerOnly hides every method of a Reader but Read.
 type readerOnly struct{ io.Reader }
 
-// ErrUnsupported is returned by File, SyscallConn, CloseRead and
+// ErrUnsupported is returned by File, CloseRead and
 // CloseWrite when the wrapped connection does not have the method.
 var ErrUnsupported = errors.New("netcount: the wrapped connection does not support this")
 
@@ -161,19 +160,16 @@ func (c *Conn) File() (*os.File, error) {
 	return nil, ErrUnsupported
 }
 
-// SyscallConn returns the raw connection, where the wrapped connection has
-// one; otherwise it returns ErrUnsupported. Bytes read or written through
-// it are not counted.
-func (c *Conn) SyscallConn() (syscall.RawConn, error) {
-	if s, ok := c.Conn.(syscall.Conn); ok {
-		return s.SyscallConn()
-	}
-	return nil, ErrUnsupported
-}
-
 // NetConn returns the wrapped connection, as tls.Conn.NetConn does. Bytes
 // read or written through it are not counted, and closing it does not
 // close the connection on the monitor.
+//
+// A Conn has no SyscallConn method, on purpose: os.File.WriteTo (what
+// io.Copy(conn, file) calls first) sends a file with sendfile straight to
+// the socket of any destination that has one, around the Conn's count.
+// Without it, io.Copy(conn, file) comes to Conn.ReadFrom, which sends the
+// file with the same sendfile, counted. Reach the raw connection through
+// NetConn when you need it.
 func (c *Conn) NetConn() net.Conn { return c.Conn }
 
 // Monitor returns the monitor the connection is counted on.
