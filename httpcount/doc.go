@@ -27,6 +27,12 @@
 // included, goes on up untouched). Requests minus the sum of the response
 // events is the number of requests in flight.
 //
+// Events go to the connection while it is open on the monitor. A request
+// whose connection closes before its handler returns (net/http closes it
+// on a failed write, or the client is gone) counts the rest of its events
+// for the protocol only, so the protocol's totals are exact and the
+// connections' closing summaries may fall short of them.
+//
 // RequestBytes counts what the handlers read of the request bodies, and
 // ResponseBytes what they write through the ResponseWriter, both without
 // HTTP framing. The listener's netcount.BytesIn and BytesOut count the
