@@ -24,20 +24,18 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	m, err := httpcount.NewMonitor("http-server")
+	m, err := httpcount.NewMonitor("http-server") // netcount's and httpcount's events
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
-	if ln, err = httpcount.Instrument(srv, ln, m); err != nil {
+	if ln, err = httpcount.Instrument(srv, ln, m); err != nil { // handler, listener, ConnContext
 		log.Fatal(err)
 	}
-	go srv.Serve(ln)
+	go srv.Serve(ln) // or srv.ServeTLS(ln, cert, key): HTTP/2 is counted too
+	admin := http.NewServeMux() // the stats page, served on an admin port
+	admin.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(m)))
 
-	// The stats page, on another port in a real program:
-	// http.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(m)))
-	_ = web.NewHandler(m)
-
+	defer m.Close()
 	tr := &http.Transport{}
 	for range 3 {
 		resp, err := (&http.Client{Transport: tr}).Get("http://" + ln.Addr().String() + "/")

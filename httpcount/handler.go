@@ -213,7 +213,8 @@ func wrap(x *rw, w http.ResponseWriter) http.ResponseWriter {
 	if _, ok := w.(http.Pusher); ok {
 		bits |= 8
 	}
-	if _, ok := w.(http.CloseNotifier); ok { //lint:ignore SA1019 kept for the handlers that still use it
+	//lint:ignore SA1019 kept for the handlers that still use it
+	if _, ok := w.(http.CloseNotifier); ok {
 		bits |= 16
 	}
 	return wrappers[bits](x)

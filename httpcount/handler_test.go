@@ -107,7 +107,8 @@ func TestInterfaces(t *testing.T) {
 				has[3] = true
 				v.Push("/x", nil)
 			}
-			if v, ok := w.(http.CloseNotifier); ok { //lint:ignore SA1019 tested on purpose
+			//lint:ignore SA1019 tested on purpose
+			if v, ok := w.(http.CloseNotifier); ok {
 				has[4] = true
 				v.CloseNotify()
 			}
@@ -155,7 +156,7 @@ func TestStatusClasses(t *testing.T) {
 		{"string only", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hi") }, 2, nil},
 		{"flush", func(w http.ResponseWriter, _ *http.Request) { w.(http.Flusher).Flush(); w.WriteHeader(500) }, 2, nil},
 		{"404", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404); w.WriteHeader(200) }, 4, nil},
-		{"301", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/x", 301) }, 3, nil},
+		{"301", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/x", http.StatusMovedPermanently) }, 3, nil},
 		{"103 then 204", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(103); w.WriteHeader(204) }, 2, nil},
 		{"101", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(101) }, 1, nil},
 		{"503", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }, 5, nil},

@@ -75,8 +75,8 @@ type fixture struct {
 	srv *httptest.Server
 	spy *spy
 
-	mu      sync.Mutex
-	closed  []monitor.ConnSummary
+	mu     sync.Mutex
+	closed []monitor.ConnSummary
 	// closedUnder is set by a test whose connection closes while its
 	// handler runs.
 	closedUnder bool
@@ -421,4 +421,3 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("%d requests, %d 2xx; want 4", total(f.m, Requests), total(f.m, Responses2xx))
 	}
 }
-
