@@ -31,7 +31,7 @@ func Example() {
 	if ln, err = httpcount.Instrument(srv, ln, m); err != nil { // handler, listener, ConnContext
 		log.Fatal(err)
 	}
-	go srv.Serve(ln) // or srv.ServeTLS(ln, cert, key): HTTP/2 is counted too
+	go srv.Serve(ln)            // or srv.ServeTLS(ln, cert, key): HTTP/2 is counted too
 	admin := http.NewServeMux() // the stats page, served on an admin port
 	admin.Handle("/debug/hitrate/", http.StripPrefix("/debug/hitrate", web.NewHandler(m)))
 
