@@ -421,3 +421,32 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("%d requests, %d 2xx; want 4", total(f.m, Requests), total(f.m, Responses2xx))
 	}
 }
+
+// TestOtherMonitorsListener serves with a listener counting on one monitor
+// and a Handler on another: the requests count on the Handler's protocol,
+// and nothing is dropped on either.
+func TestOtherMonitorsListener(t *testing.T) {
+	mh := newMonitor(t)
+	h, err := New(mh, http.HandlerFunc(echo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, h) // the fixture's monitor is the listener's
+	f.srv.Start()
+	for range 3 {
+		resp, err := http.Get(f.srv.URL + "/204")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	f.check(t)
+	if total(mh, Requests) != 3 || total(mh, Responses2xx) != 3 || total(f.m, Requests) != 3 {
+		t.Errorf("requests %d (2xx %d) on the handler's monitor, %d on the listener's; want 3, 3, 3",
+			total(mh, Requests), total(mh, Responses2xx), total(f.m, Requests))
+	}
+	if mh.Dropped() != 0 || f.m.Dropped() != 0 {
+		t.Errorf("dropped %d and %d events", mh.Dropped(), f.m.Dropped())
+	}
+}
