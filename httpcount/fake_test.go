@@ -58,3 +58,9 @@ func (f *fake) closeNotify() <-chan bool {
 	f.called["CloseNotify"]++
 	return nil
 }
+
+// nopConn stands for a connection in the benchmarks.
+type nopConn struct{ net.Conn }
+
+func (nopConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 50000} }
+func (nopConn) Close() error         { return nil }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/netcount"
@@ -191,8 +192,19 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
+// withDeadline checks that http.ResponseController reaches the server's
+// ResponseWriter through the Handler's (Unwrap), then calls echo.
+func withDeadline(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Errorf("ResponseController.SetWriteDeadline: %v", err)
+		}
+		echo(w, r)
+	}
+}
+
 func TestKeepAlive(t *testing.T) {
-	f := newFixture(t, http.HandlerFunc(echo))
+	f := newFixture(t, withDeadline(t))
 	f.srv.Start()
 	d := &countingDialer{}
 	tr := &http.Transport{DialContext: d.dial}
@@ -240,7 +252,7 @@ func TestHTTP2(t *testing.T) {
 		if _, ok := w.(http.Pusher); !ok {
 			t.Error("the HTTP/2 ResponseWriter lost Pusher")
 		}
-		echo(w, r)
+		withDeadline(t)(w, r)
 	}))
 	f.srv.EnableHTTP2 = true
 	f.srv.StartTLS()
