@@ -29,13 +29,14 @@ import (
 // requests, responses by status and response time where it can:
 //
 //	bare            the handler alone
-//	hitrate         httpcount.Handler, counts on the protocol
-//	hitrate-conn    the same, the request carried by a netcount.Conn (as
+//	httpcount       hitrate's httpcount.Handler, counts on the protocol
+//	httpcount-conn  the same, the request carried by a netcount.Conn (as
 //	                through httpcount.ConnContext): counts per connection
 //	promhttp        InstrumentHandlerCounter + InstrumentHandlerDuration
 //	                (code and method labels, default buckets)
 //	otelhttp        otelhttp.NewHandler, OTel SDK with a ManualReader, no-op tracer
-//	victoriametrics a hand-written wrapper: a counter per class, a histogram
+//	vm-by-hand      VictoriaMetrics/metrics by hand: a pooled status-capturing
+//	                writer, a counter per class, a histogram
 
 var hello = []byte("hello, world\n")
 
@@ -65,14 +66,14 @@ func middlewareCases(tb testing.TB) []middlewareCase {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		c := middlewareCase{name: "hitrate", h: h, close: m.Close,
+		c := middlewareCase{name: "httpcount", h: h, close: m.Close,
 			counted: func() uint64 { return m.Total(m.MustEvent(httpcount.Responses2xx)) }}
 		if perConn {
 			nc, err := netcount.Wrap(nopConn{}, m)
 			if err != nil {
 				tb.Fatal(err)
 			}
-			c.name = "hitrate-conn"
+			c.name = "httpcount-conn"
 			c.ctx = httpcount.ConnContext(context.Background(), nc)
 			c.close = func() { nc.Close(); m.Close() }
 		}
@@ -121,7 +122,7 @@ func middlewareCases(tb testing.TB) []middlewareCase {
 		vh.class[i] = set.NewCounter(`http_responses_total{class="` + strconv.Itoa(i) + `xx"}`)
 	}
 	vh.pool.New = func() any { return &vmWriter{} }
-	cases = append(cases, middlewareCase{name: "victoriametrics", h: vh,
+	cases = append(cases, middlewareCase{name: "vm-by-hand", h: vh,
 		counted: func() uint64 { return vh.class[2].Get() }})
 	return cases
 }
