@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,7 @@ import (
 type spy struct {
 	net.Listener
 	in, out, werr atomic.Uint64
+	sent          atomic.Uint64 // of out, written by the raw connection's ReadFrom
 }
 
 func (s *spy) Accept() (net.Conn, error) {
@@ -60,6 +63,7 @@ func (c *spyConn) Write(b []byte) (int, error) {
 func (c *spyConn) ReadFrom(r io.Reader) (int64, error) {
 	n, err := c.TCPConn.ReadFrom(r)
 	c.s.out.Add(uint64(n))
+	c.s.sent.Add(uint64(n))
 	return n, err
 }
 
@@ -460,5 +464,35 @@ func TestOtherMonitorsListener(t *testing.T) {
 	}
 	if mh.Dropped() != 0 || f.m.Dropped() != 0 {
 		t.Errorf("dropped %d and %d events", mh.Dropped(), f.m.Dropped())
+	}
+}
+
+// TestServeFile serves a file with http.ServeContent: net/http sends it
+// through the ResponseWriter's ReadFrom to the connection's, with
+// sendfile, and both count it.
+func TestServeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	const size = 1 << 20
+	if err := os.WriteFile(path, bytes.Repeat([]byte("0123456789abcdef"), size/16), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, path)
+	}))
+	f.srv.Start()
+	resp, err := http.Get(f.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	f.check(t)
+	if n != size || total(f.m, ResponseBytes) != size {
+		t.Errorf("the client read %d bytes, the response bytes are %d; want %d", n, total(f.m, ResponseBytes), size)
+	}
+	// net/http writes the first 512 bytes itself, to sniff the type.
+	if f.spy.sent.Load() != size-512 {
+		t.Errorf("the raw connection's ReadFrom (sendfile) sent %d bytes, want %d", f.spy.sent.Load(), size-512)
 	}
 }
