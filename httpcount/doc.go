@@ -45,8 +45,9 @@
 // (net/http's sends files with sendfile through it, and a
 // netcount.Conn counts them), http.Pusher and http.CloseNotifier, and an
 // Unwrap method, so that http.ResponseController reaches the server's
-// (for deadlines and full duplex). Bytes written to the unwrapped
-// ResponseWriter are not counted.
+// (for deadlines and full duplex). It always has WriteString (io.StringWriter),
+// which passes on to the server's where it has one and to Write otherwise.
+// Bytes written to the unwrapped ResponseWriter are not counted.
 //
 // # Cost
 //
