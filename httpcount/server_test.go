@@ -110,6 +110,15 @@ func newFixture(t *testing.T, h http.Handler) *fixture {
 	return f
 }
 
+// noErrors checks that no read or write error was counted: the server's
+// own deadlines and closes are none.
+func (f *fixture) noErrors(t *testing.T) {
+	t.Helper()
+	if r, w := total(f.m, netcount.ReadErrors), total(f.m, netcount.WriteErrors); r != 0 || w != 0 {
+		t.Errorf("%d read and %d write errors counted, want none", r, w)
+	}
+}
+
 // check shuts the server down (waiting for its handlers), closes it, and
 // checks the byte totals against the spy, that
 // no connection is left open, and that the connections' summaries add up
@@ -234,6 +243,7 @@ func TestKeepAlive(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	f.check(t)
+	f.noErrors(t)
 	if d.dials.Load() != 1 || len(f.closed) != 1 || f.closed[0].Total(Requests) != n {
 		t.Errorf("%d dials, %d connections closed; want all %d requests on one connection", d.dials.Load(), len(f.closed), n)
 	}
@@ -280,6 +290,12 @@ func TestHTTP2(t *testing.T) {
 	wg.Wait()
 	client.CloseIdleConnections()
 	f.check(t)
+	// The client closed first: the server's last frames (GOAWAY) may meet
+	// a closed connection, a write error, which check matched with the
+	// spy's. Reads see no error.
+	if r := total(f.m, netcount.ReadErrors); r != 0 {
+		t.Errorf("%d read errors counted, want none", r)
+	}
 	if _, ok := protos.Load("HTTP/2.0"); !ok {
 		t.Fatal("no request came over HTTP/2")
 	}
@@ -328,6 +344,7 @@ func TestHijack(t *testing.T) {
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	<-done
 	f.check(t)
+	f.noErrors(t)
 	if c := classes(f.m); c != [6]uint64{0: 1} {
 		t.Errorf("classes %v, want 1 other", c)
 	}
@@ -433,6 +450,7 @@ func TestShutdown(t *testing.T) {
 		cl.CloseIdleConnections()
 	}
 	f.check(t)
+	f.noErrors(t)
 	if total(f.m, Requests) != 4 || total(f.m, Responses2xx) != 4 {
 		t.Errorf("%d requests, %d 2xx; want 4", total(f.m, Requests), total(f.m, Responses2xx))
 	}
@@ -488,6 +506,7 @@ func TestServeFile(t *testing.T) {
 	resp.Body.Close()
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	f.check(t)
+	f.noErrors(t)
 	if n != size || total(f.m, ResponseBytes) != size {
 		t.Errorf("the client read %d bytes, the response bytes are %d; want %d", n, total(f.m, ResponseBytes), size)
 	}
