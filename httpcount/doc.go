@@ -7,10 +7,17 @@
 // connection with its requests, bytes and rates; otherwise they go to the
 // protocol alone.
 //
-// Instrument does all three for an existing http.Server:
+// ListenAndServe does all three for an existing http.Server, in place of
+// its ListenAndServe:
 //
 //	m, err := httpcount.NewMonitor("http-server")
-//	...
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	log.Fatal(httpcount.ListenAndServe(srv, m)) // was: log.Fatal(srv.ListenAndServe())
+//
+// and Instrument for a server that has its own listener:
+//
 //	ln, err = httpcount.Instrument(srv, ln, m)
 //	...
 //	err = srv.Serve(ln) // or srv.ServeTLS(ln, cert, key): the bytes are TLS's

@@ -76,3 +76,15 @@ func ExampleNew() {
 	fmt.Println(m.Events()[0])
 	// Output: requests
 }
+
+// An existing http.Server that called srv.ListenAndServe(), instrumented
+// in five lines. (Compiled, not run: it would serve forever.)
+func ExampleListenAndServe() {
+	srv := &http.Server{Addr: ":8080", Handler: http.NotFoundHandler()}
+
+	m, err := httpcount.NewMonitor("http-server")
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(httpcount.ListenAndServe(srv, m)) // was: log.Fatal(srv.ListenAndServe())
+}

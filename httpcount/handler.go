@@ -272,3 +272,53 @@ func Instrument(srv *http.Server, ln net.Listener, m *monitor.Monitor, opts ...O
 	}
 	return cl, nil
 }
+
+// ListenAndServe is http.Server.ListenAndServe, counted on m: it listens
+// on srv.Addr (":http" if empty), instruments srv with Instrument, and
+// serves. It returns Instrument's error, with the listener closed, or
+// srv.Serve's (http.ErrServerClosed after Shutdown or Close).
+//
+//	m, err := httpcount.NewMonitor("http-server")
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	log.Fatal(httpcount.ListenAndServe(srv, m)) // was: log.Fatal(srv.ListenAndServe())
+func ListenAndServe(srv *http.Server, m *monitor.Monitor, opts ...Option) error {
+	ln, err := listen(srv, ":http", m, opts)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(ln)
+}
+
+// ListenAndServeTLS is http.Server.ListenAndServeTLS, counted on m as
+// ListenAndServe counts: the listener is wrapped under TLS, so the bytes
+// are wire bytes, and HTTP/2 connections are counted with their requests.
+func ListenAndServeTLS(srv *http.Server, m *monitor.Monitor, certFile, keyFile string, opts ...Option) error {
+	ln, err := listen(srv, ":https", m, opts)
+	if err != nil {
+		return err
+	}
+	return srv.ServeTLS(ln, certFile, keyFile)
+}
+
+// listen listens on srv.Addr, or def, and instruments srv.
+func listen(srv *http.Server, def string, m *monitor.Monitor, opts []Option) (net.Listener, error) {
+	if srv == nil {
+		return nil, fmt.Errorf("httpcount: nil *http.Server")
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = def
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := Instrument(srv, ln, m, opts...)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return cl, nil
+}

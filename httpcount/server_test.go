@@ -515,3 +515,49 @@ func TestServeFile(t *testing.T) {
 		t.Errorf("the raw connection's ReadFrom (sendfile) sent %d bytes, want %d", f.spy.sent.Load(), size-512)
 	}
 }
+
+// TestListenAndServe serves with ListenAndServe on a free port, and checks
+// that a bad monitor fails it before it listens.
+func TestListenAndServe(t *testing.T) {
+	if err := ListenAndServe(&http.Server{Addr: "127.0.0.1:0"}, nil); err == nil || !strings.Contains(err.Error(), "nil *monitor.Monitor") {
+		t.Errorf("ListenAndServe with a nil monitor: %v", err)
+	}
+	if err := ListenAndServeTLS(nil, newMonitor(t), "", ""); err == nil {
+		t.Error("ListenAndServeTLS(nil) gave no error")
+	}
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	m := newMonitor(t)
+	srv := &http.Server{Addr: addr, Handler: http.HandlerFunc(echo)}
+	served := make(chan error, 1)
+	go func() { served <- ListenAndServe(srv, m) }()
+	tr := &http.Transport{}
+	var resp *http.Response
+	for i := range 500 { // until the server listens
+		resp, err = (&http.Client{Transport: tr}).Get("http://" + addr + "/202")
+		if err == nil || i == 499 {
+			break
+		}
+		select {
+		case err := <-served:
+			t.Fatalf("ListenAndServe: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tr.CloseIdleConnections()
+	srv.Shutdown(context.Background())
+	if err := <-served; err != http.ErrServerClosed {
+		t.Errorf("ListenAndServe returned %v, want http.ErrServerClosed", err)
+	}
+	if total(m, Requests) != 1 || total(m, Responses2xx) != 1 || m.Snapshot(monitor.Query{}).Protocols[0].Conns.Total != 1 {
+		t.Errorf("requests %d, 2xx %d, conns %+v", total(m, Requests), total(m, Responses2xx), m.Snapshot(monitor.Query{}).Protocols[0].Conns)
+	}
+}
