@@ -74,11 +74,10 @@ type Handler struct {
 	m        *monitor.Monitor
 	requests monitor.Event
 	class    [6]monitor.Event // [0] ResponsesOther, [1] to [5] the classes
-	reqBytes monitor.Event
-
+	reqBytes  monitor.Event
 	respBytes monitor.Event
-	duration  func(time.Duration)
-	pool      sync.Pool
+	duration  func(time.Duration) // WithDuration's record, or nil
+	pool      sync.Pool           // of *rw
 }
 
 // Option configures a Handler.
@@ -86,10 +85,10 @@ type Option func(*Handler)
 
 // WithDuration calls record with the response time of every request: the
 // time from the Handler's ServeHTTP to the next handler's return (or
-// panic). It is the place for the latency distributions: pass the record
-// method of a distribution, or a func that picks one by path. record is
-// called on the request's goroutine, so it must be cheap and safe for
-// concurrent use. Without it, the Handler does not read the clock.
+// panic). It is the place for a latency distribution: pass its method that
+// records one duration. record is called on the request's goroutine, once
+// per request, so it must be cheap and safe for concurrent use. Without
+// it, the Handler does not read the clock.
 func WithDuration(record func(d time.Duration)) Option {
 	return func(h *Handler) { h.duration = record }
 }
