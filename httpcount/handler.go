@@ -70,10 +70,10 @@ func NewMonitor(name string, opts ...monitor.Option) (*monitor.Monitor, error) {
 // Handler is net/http middleware that counts the requests it serves on a
 // monitor: see the package documentation.
 type Handler struct {
-	next     http.Handler
-	m        *monitor.Monitor
-	requests monitor.Event
-	class    [6]monitor.Event // [0] ResponsesOther, [1] to [5] the classes
+	next      http.Handler
+	m         *monitor.Monitor
+	requests  monitor.Event
+	class     [6]monitor.Event // [0] ResponsesOther, [1] to [5] the classes
 	reqBytes  monitor.Event
 	respBytes monitor.Event
 	duration  func(time.Duration) // WithDuration's record, or nil
