@@ -308,6 +308,12 @@ var contenderDoc = map[string]string{
 	"shard":           "hitrate `shard.Counter` (one cell, per-P cells once contended) on a rotating `ring.Clock`",
 	"monitor":         "hitrate `monitor.Monitor`: `m.Log(ev)`; in ProxyMix `m.Open`, `conn.Log(ev)`, `conn.Close`",
 	"monitor-conn":    "hitrate `monitor.Conn.Log(ev)` on one open connection (counts the connection and the protocol)",
+	"bare":            "Middleware's reference: the handler alone, no counting",
+	"httpcount":       "hitrate `httpcount.Handler`: requests, responses by class, body bytes, on the protocol",
+	"httpcount-conn":  "the same, the request carried by a `netcount.Conn` (as through `httpcount.ConnContext`): counted on its connection too",
+	"promhttp":        "`promhttp.InstrumentHandlerCounter` + `InstrumentHandlerDuration` (labels code and method, default buckets)",
+	"otelhttp":        "`otelhttp.NewHandler`, OpenTelemetry SDK with a `ManualReader`, no-op tracer",
+	"vm-by-hand":      "VictoriaMetrics/metrics by hand: a pooled status-capturing writer, a `Counter` per class, a `Histogram`",
 	"padded":          "ProxyPattern's reference: two `sync/atomic` counters per connection and direction, padded to their own cache lines; no protocol total, no rate",
 }
 
@@ -317,6 +323,7 @@ var workloadDoc = map[string]string{
 	"Inc/par":      "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
 	"IncRate":      "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
 	"ProxyMix":     "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
+	"Middleware":   "GOMAXPROCS goroutines serve an in-process handler that writes 13 bytes to an `httptest.ResponseRecorder`, through each way of counting a server's requests (`bench/middleware_test.go`); one op is one request. What a contender adds is its row minus `bare`'s.",
 	"ProxyPattern": "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
 }
 

@@ -1,0 +1,133 @@
+package httpcount
+
+//go:generate go run gen.go
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/hitrate/hitrate/monitor"
+)
+
+// rw is the state of one request: the ResponseWriter a Handler passes to
+// the next handler (as one of the types of writers.go, which adds the
+// optional interfaces of the original) and the request body's counter.
+// rws are pooled by the Handler.
+type rw struct {
+	w        http.ResponseWriter
+	h        *Handler
+	c        counter
+	status   int  // the final status written, or 0
+	hijacked bool // Hijack succeeded
+	body     body
+}
+
+// counter counts on a connection if the request came on a counted one,
+// and on the protocol otherwise.
+type counter struct {
+	m      *monitor.Monitor
+	c      monitor.Conn
+	onConn bool
+}
+
+func (c *counter) add(ev monitor.Event, n uint64) {
+	if c.onConn {
+		c.c.Add(ev, n)
+	} else {
+		c.m.Add(ev, n)
+	}
+}
+
+// Header returns the original's header map.
+func (w *rw) Header() http.Header { return w.w.Header() }
+
+// WriteHeader notes the first final status (1xx but 101 are informational
+// and may precede it) and writes it.
+func (w *rw) WriteHeader(code int) {
+	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status = code
+	}
+	w.w.WriteHeader(code)
+}
+
+// Write writes the body, with an implicit 200 if no status was written,
+// and counts the bytes written.
+func (w *rw) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.w.Write(b)
+	if n > 0 {
+		w.c.add(w.h.respBytes, uint64(n))
+	}
+	return n, err
+}
+
+// WriteString is Write for a string, with the original's WriteString
+// where it has one (both of net/http's ResponseWriters do).
+func (w *rw) WriteString(s string) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.WriteString(w.w, s)
+	if n > 0 {
+		w.c.add(w.h.respBytes, uint64(n))
+	}
+	return n, err
+}
+
+// Unwrap returns the original ResponseWriter, for
+// http.ResponseController. What is written to it directly is not counted.
+func (w *rw) Unwrap() http.ResponseWriter { return w.w }
+
+func (w *rw) flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK // Flush writes the header
+	}
+	w.w.(http.Flusher).Flush()
+}
+
+func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := w.w.(http.Hijacker).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return c, brw, err
+}
+
+func (w *rw) readFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.w.(io.ReaderFrom).ReadFrom(src)
+	if n > 0 {
+		w.c.add(w.h.respBytes, uint64(n))
+	}
+	return n, err
+}
+
+func (w *rw) push(target string, opts *http.PushOptions) error {
+	return w.w.(http.Pusher).Push(target, opts)
+}
+
+//lint:ignore SA1019 a wrapper keeps the interfaces of the original, deprecated or not
+func (w *rw) closeNotify() <-chan bool { return w.w.(http.CloseNotifier).CloseNotify() }
+
+// body counts the bytes the handler reads from the request body.
+type body struct {
+	rc io.ReadCloser
+	c  *counter
+	ev monitor.Event
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.c.add(b.ev, uint64(n))
+	}
+	return n, err
+}
+
+func (b *body) Close() error { return b.rc.Close() }
