@@ -44,13 +44,35 @@ const (
 	guardMask = 1<<guardBits - 1
 )
 
-// slot holds the values of one epoch (one Tick) of one stripe: 4608 bytes,
-// 36 cache lines.
+// slot holds the values of one epoch (one Tick) of one stripe: 4616
+// bytes.
 type slot struct {
 	tag atomic.Uint64 // the epoch the counts belong to; 0: never, 1: being cleared
 	sum atomic.Uint64 // nanoseconds
 	max atomic.Uint64 // nanoseconds
-	b   [NumBuckets]atomic.Uint32
+	// lo and hi+1 bound the buckets written since the slot was cleared
+	// (lo > hi: none), so that readers of the window scan only those.
+	lo, hi atomic.Uint32
+	b      [NumBuckets]atomic.Uint32
+}
+
+// lowerTo lowers *p to at most v, and raiseTo raises it to at least v.
+func lowerTo(p *atomic.Uint32, v uint32) {
+	for {
+		m := p.Load()
+		if v >= m || p.CompareAndSwap(m, v) {
+			return
+		}
+	}
+}
+
+func raiseTo(p *atomic.Uint32, v uint32) {
+	for {
+		m := p.Load()
+		if v <= m || p.CompareAndSwap(m, v) {
+			return
+		}
+	}
 }
 
 // stripe is one ring of slots: the last second, as in ring.Window.
@@ -201,6 +223,8 @@ func (h *Histogram) clear(s *slot, shared bool) {
 	}
 	h.addSum(x)
 	raiseMax(&h.maxAll, m)
+	s.lo.Store(NumBuckets)
+	s.hi.Store(0)
 	h.end()
 }
 
@@ -230,6 +254,9 @@ func (h *Histogram) recordShared(st *stripe, i int, v uint64) {
 		sum := s.sum.Add(v)
 		if v > s.max.Load() {
 			raiseMax(&s.max, v)
+		}
+		if uint32(i) < s.lo.Load() || uint32(i) > s.hi.Load() {
+			widen(s, i)
 		}
 		if c%sampleEvery == 0 {
 			h.sharedCheck(st, s, i, c, sum)
@@ -276,6 +303,7 @@ func (h *Histogram) sharedSlow(s *slot, e uint64, i int, v uint64) {
 			c := s.b[i].Add(1)
 			s.sum.Add(v)
 			raiseMax(&s.max, v)
+			widen(s, i)
 			if c >= countHalf {
 				h.saturate(s, i)
 			}
@@ -313,9 +341,18 @@ func (h *Histogram) ownedSlow(s *slot, e uint64, i int, v uint64) {
 	if v > s.max.Load() {
 		storeOwned64(&s.max, v)
 	}
+	widen(s, i)
 	if c >= countHalf {
 		h.saturate(s, i)
 	}
+}
+
+// widen makes the bounds of s include bucket i.
+//
+//go:noinline
+func widen(s *slot, i int) {
+	lowerTo(&s.lo, uint32(i))
+	raiseTo(&s.hi, uint32(i))
 }
 
 // Missed returns the number of values counted in the totals (Read(Total))

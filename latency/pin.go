@@ -43,6 +43,9 @@ func (h *Histogram) RecordValue(v uint64) {
 				if v > s.max.Load() {
 					storeOwned64(&s.max, v)
 				}
+				if uint32(i) < s.lo.Load() || uint32(i) > s.hi.Load() {
+					widen(s, i)
+				}
 				procUnpin()
 				return
 			}

@@ -83,9 +83,12 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 		if k == 0 {
 			sh = 0
 		}
-		b := &s.buckets
-		for j := range sl.b {
-			b[j] += uint64(sl.b[j].Load()) << sh
+		lo, hi := int(sl.lo.Load()), int(min(sl.hi.Load(), NumBuckets-1))
+		if lo <= hi {
+			b, src := s.buckets[lo:hi+1], sl.b[lo:hi+1]
+			for j := range b {
+				b[j] += uint64(src[j].Load()) << sh
+			}
 		}
 		sum += sl.sum.Load() << sh
 		s.max = max(s.max, sl.max.Load())
