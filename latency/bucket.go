@@ -35,10 +35,12 @@ var (
 	// below its leading one, shifted to the top) of sub-bucket j:
 	// ceil((2^(j/36) - 1) * 2^64). edge[36] is above every fraction.
 	edge [PerOctave + 1]uint64
-	// sub[k] is the sub-bucket of the fraction k<<56: a bucket is wider
-	// than 2^-8 of an octave, so at most one edge falls between k<<56 and
-	// (k+1)<<56, and one compare with edge finishes the index.
-	sub [256]uint8
+	// sub[k] holds, for the fractions from k<<56 to (k+1)<<56, the
+	// sub-bucket j of k<<56 (above bit 57) and the offset from k<<56 of
+	// the next edge, or 2^56 if none is in the piece (below): a bucket is
+	// wider than 2^-8 of an octave, so at most one edge falls in a piece,
+	// and one compare with the offset finishes the index. One load.
+	sub [256]uint64
 	// lower[i] and upper[i] are the edges of bucket i in nanoseconds, as
 	// float64: the values it holds are lower[i] <= v < upper[i], narrowed
 	// to [Min, Max] for the first and last in-range buckets.
@@ -58,7 +60,11 @@ func init() {
 		for edge[j+1] <= uint64(k)<<56 {
 			j++
 		}
-		sub[k] = uint8(j)
+		off := uint64(1) << 56
+		if j+1 < PerOctave && edge[j+1]-uint64(k)<<56 < off {
+			off = edge[j+1] - uint64(k)<<56
+		}
+		sub[k] = uint64(j)<<57 | off
 	}
 	for i := 1; i < over; i++ {
 		g := float64(firstG + i - 1)
@@ -76,19 +82,24 @@ func init() {
 // It takes no logarithm: the position of v's leading one is the octave,
 // and the next 8 bits look the sub-bucket up in a table of 256 bytes.
 func index(v uint64) int {
-	if v < uint64(Min) {
-		return 0
-	}
-	if v > uint64(Max) {
-		return over
+	if v-uint64(Min) > uint64(Max-Min) {
+		return outside(v)
 	}
 	o := bits.Len64(v) - 1
 	f := v << (64 - o) // the bits below the leading one; o >= 9
-	j := int(sub[f>>56])
-	if f >= edge[j+1] {
-		j++
+	t := sub[f>>56]
+	// Past the edge in the piece, without a branch: the offsets are less
+	// than 2^57, so the difference's sign bit is the comparison.
+	j := t>>57 + (t&(1<<57-1)-1-f&(1<<56-1))>>63
+	return o*PerOctave + int(j) - firstG + 1
+}
+
+// outside returns the bucket of a value outside [Min, Max].
+func outside(v uint64) int {
+	if v < uint64(Min) {
+		return 0
 	}
-	return o*PerOctave + j - firstG + 1
+	return over
 }
 
 // BucketBounds returns the edges of bucket i, 0 <= i < NumBuckets: it
