@@ -341,3 +341,70 @@ func TestHistoryMatchesModel(t *testing.T) {
 		})
 	}
 }
+
+// TestCumulative checks Snapshot.Cumulative against exact counts of the
+// recorded values: every value at or below bound*(1-0.97%) is counted at
+// that bound, none above bound*(1+0.97%) is.
+func TestCumulative(t *testing.T) {
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	r := rand.New(rand.NewPCG(11, 12))
+	var vs []time.Duration
+	for range 20000 {
+		v := streams["wide"](r, 0)
+		vs = append(vs, v)
+		h.Record(v)
+	}
+	var s latency.Snapshot
+	h.Read(latency.Total, &s)
+	bounds := append([]time.Duration{latency.Min, 3 * time.Microsecond, 1234567 * time.Nanosecond}, latency.ExportBounds...)
+	slices.Sort(bounds)
+	got := s.Cumulative(bounds, nil)
+	for k, b := range bounds {
+		var sure, maybe float64
+		for _, v := range vs {
+			switch {
+			case float64(v) <= float64(b)*(1-0.0097):
+				sure++
+			case float64(v) <= float64(b)*(1+0.0097):
+				maybe++
+			}
+		}
+		if b == latency.Min { // the underflow only: values below Min
+			sure, maybe = 0, 0
+			for _, v := range vs {
+				if v < latency.Min {
+					sure++
+				}
+			}
+		}
+		if got[k] < sure || got[k] > sure+maybe {
+			t.Errorf("le %v: %v, want %v to %v", b, got[k], sure, sure+maybe)
+		}
+	}
+	if s.Count != float64(len(vs)) {
+		t.Fatalf("count %v", s.Count)
+	}
+}
+
+// TestLateSample: a Sample more than a second late still reports the
+// interval's max within the bound.
+func TestLateSample(t *testing.T) {
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	h.Record(300 * time.Millisecond)
+	clock.Advance(ring.Tick)
+	h.Record(time.Millisecond)
+	clock.Advance(3 * time.Second)
+	h.Sample()
+	s := h.Snapshot(latency.TenSeconds)
+	if s.Count != 2 || s.Span != 3*time.Second+ring.Tick {
+		t.Fatalf("count %v span %v", s.Count, s.Span)
+	}
+	if e := math.Abs(float64(s.Max-300*time.Millisecond)) / 3e8; e > bound {
+		t.Fatalf("max %v, want 300ms within 1%%", s.Max)
+	}
+	if s.Rate != 2/s.Span.Seconds() {
+		t.Fatalf("rate %v", s.Rate)
+	}
+}
