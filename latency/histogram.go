@@ -203,7 +203,14 @@ func (h *Histogram) retire(i int, v uint64) {
 // word is taken with a swap; otherwise the caller owns s.
 func (h *Histogram) clear(s *slot, shared bool) {
 	h.begin()
-	for j := range s.b {
+	// Only the buckets in the slot's range were written since its last
+	// clear (a stale writer, stalled for over a second, that has not
+	// widened the range yet leaves its value to the next epoch's window;
+	// the totals count every slot).
+	// The range is emptied before the sweep, so that a stale writer's
+	// widening lands in the new range, never outside both.
+	lo, hi := int(s.lo.Swap(NumBuckets)), int(min(s.hi.Swap(0), NumBuckets-1))
+	for j := lo; j <= hi; j++ {
 		if x := s.b[j].Load(); x != 0 {
 			if shared {
 				x = s.b[j].Swap(0)
@@ -223,8 +230,6 @@ func (h *Histogram) clear(s *slot, shared bool) {
 	}
 	h.addSum(x)
 	raiseMax(&h.maxAll, m)
-	s.lo.Store(NumBuckets)
-	s.hi.Store(0)
 	h.end()
 }
 

@@ -166,38 +166,43 @@ var streams = map[string]gen{
 // ManualClock and compares the Second window with the model after every
 // Tick.
 func TestSecondMatchesModel(t *testing.T) {
-	for name, g := range streams {
-		t.Run(name, func(t *testing.T) {
-			clock := ring.NewManualClock()
-			h := latency.New(clock.Clock)
-			r := rand.New(rand.NewPCG(7, uint64(len(name))))
-			var recs []rec
-			var s latency.Snapshot
-			for tick := range 50 {
-				n := 50 + r.IntN(200)
-				if tick%7 == 3 {
-					n = 0 // an idle tick
+	for mode, mk := range latency.Makers {
+		for name, g := range streams {
+			t.Run(mode+"/"+name, func(t *testing.T) {
+				clock := ring.NewManualClock()
+				h := mk(clock.Clock)
+				r := rand.New(rand.NewPCG(7, uint64(len(name))))
+				var recs []rec
+				var s latency.Snapshot
+				for tick := range 50 {
+					n := 50 + r.IntN(200)
+					if tick%7 == 3 {
+						n = 0 // an idle tick
+					}
+					for range n {
+						v := g(r, tick)
+						recs = append(recs, rec{v, clock.Epoch()})
+						h.Record(v)
+					}
+					h.Read(latency.Second, &s)
+					checkWindow(t, name, &s, secondModel(recs, clock.ReadEpoch()), 2)
+					if s.Rate != s.Count {
+						t.Fatalf("rate %v != count %v over one second", s.Rate, s.Count)
+					}
+					clock.Advance(ring.Tick)
 				}
-				for range n {
-					v := g(r, tick)
-					recs = append(recs, rec{v, clock.Epoch()})
-					h.Record(v)
+				var tot latency.Snapshot
+				h.Read(latency.Total, &tot)
+				all := make([]weighted, len(recs))
+				for i, x := range recs {
+					all[i] = weighted{x.v, 1}
 				}
-				h.Read(latency.Second, &s)
-				checkWindow(t, name, &s, secondModel(recs, clock.ReadEpoch()), 2)
-				if s.Rate != s.Count {
-					t.Fatalf("rate %v != count %v over one second", s.Rate, s.Count)
+				checkWindow(t, name+" total", &tot, all, 1)
+				if m := h.Missed(); m != 0 {
+					t.Fatalf("%d values missed a window with one writer", m)
 				}
-				clock.Advance(ring.Tick)
-			}
-			var tot latency.Snapshot
-			h.Read(latency.Total, &tot)
-			all := make([]weighted, len(recs))
-			for i, x := range recs {
-				all[i] = weighted{x.v, 1}
-			}
-			checkWindow(t, name+" total", &tot, all, 1)
-		})
+			})
+		}
 	}
 }
 
@@ -254,8 +259,14 @@ func TestWindowEdges(t *testing.T) {
 // TestStall: with the rotator late, writes go to the stored epoch, and
 // readers see them as older than they are, as with the rates.
 func TestStall(t *testing.T) {
+	for mode, mk := range latency.Makers {
+		t.Run(mode, func(t *testing.T) { testStall(t, mk) })
+	}
+}
+
+func testStall(t *testing.T, mk func(*ring.Clock) *latency.Histogram) {
 	clock := ring.NewManualClock()
-	h := latency.New(clock.Clock)
+	h := mk(clock.Clock)
 	r := rand.New(rand.NewPCG(3, 4))
 	var recs []rec
 	var s latency.Snapshot
@@ -308,37 +319,39 @@ func intervalModel(recs []rec, w latency.Window, n uint64) []weighted {
 // TestHistoryMatchesModel samples once a second for 75 seconds and
 // compares TenSeconds and Minute with the model after every Sample.
 func TestHistoryMatchesModel(t *testing.T) {
-	for _, name := range []string{"steady", "step", "pareto"} {
-		g := streams[name]
-		t.Run(name, func(t *testing.T) {
-			clock := ring.NewManualClock()
-			h := latency.New(clock.Clock)
-			r := rand.New(rand.NewPCG(5, uint64(len(name))))
-			var recs []rec
-			var s latency.Snapshot
-			for sec := range uint64(75) {
-				for tick := range ring.N {
-					for range 5 + r.IntN(20) {
-						v := g(r, int(sec)/3)
-						recs = append(recs, rec{v, sec})
-						h.Record(v)
+	for mode, mk := range latency.Makers {
+		for _, name := range []string{"steady", "step", "pareto"} {
+			g := streams[name]
+			t.Run(mode+"/"+name, func(t *testing.T) {
+				clock := ring.NewManualClock()
+				h := mk(clock.Clock)
+				r := rand.New(rand.NewPCG(5, uint64(len(name))))
+				var recs []rec
+				var s latency.Snapshot
+				for sec := range uint64(75) {
+					for tick := range ring.N {
+						for range 5 + r.IntN(20) {
+							v := g(r, int(sec)/3)
+							recs = append(recs, rec{v, sec})
+							h.Record(v)
+						}
+						clock.Advance(ring.Tick)
+						_ = tick
 					}
-					clock.Advance(ring.Tick)
-					_ = tick
+					h.Sample()
+					h.Read(latency.TenSeconds, &s)
+					checkWindow(t, name+" 10s", &s, intervalModel(recs, latency.TenSeconds, sec+1), 1)
+					if want := time.Duration(min(sec+1, 10)) * time.Second; s.Span != want {
+						t.Fatalf("10s span %v, want %v", s.Span, want)
+					}
+					h.Read(latency.Minute, &s)
+					checkWindow(t, name+" 60s", &s, intervalModel(recs, latency.Minute, sec+1), 10)
+					if want := time.Duration(min(sec+1, 60)) * time.Second; s.Span != want {
+						t.Fatalf("60s span %v, want %v (after %d samples)", s.Span, want, sec+1)
+					}
 				}
-				h.Sample()
-				h.Read(latency.TenSeconds, &s)
-				checkWindow(t, name+" 10s", &s, intervalModel(recs, latency.TenSeconds, sec+1), 1)
-				if want := time.Duration(min(sec+1, 10)) * time.Second; s.Span != want {
-					t.Fatalf("10s span %v, want %v", s.Span, want)
-				}
-				h.Read(latency.Minute, &s)
-				checkWindow(t, name+" 60s", &s, intervalModel(recs, latency.Minute, sec+1), 10)
-				if want := time.Duration(min(sec+1, 60)) * time.Second; s.Span != want {
-					t.Fatalf("60s span %v, want %v (after %d samples)", s.Span, want, sec+1)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
