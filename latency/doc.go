@@ -79,14 +79,14 @@
 // # Memory
 //
 // A slot is 32 bytes (tag, sum, max, the range of buckets written) and
-// 1146 32-bit counts: 4616 bytes. A stripe is 11 slots: 50776 bytes. A
-// Histogram is its header (128), the base stripe (50776), the totals
-// (1146 x 8 = 9168, and 48 more), and the history (87840: the totals at
-// the last Sample, 9168; 10 intervals and 7 blocks of 4624 bytes each,
-// 78608; the rest): 147960 bytes. With the stripes of two cores
-// (2 x 50776) that is 249512 bytes, 243.7 KiB, under 256 KiB; each
-// further P adds 50776 bytes. The tables (bucket edges, about 28 KB) are
-// shared by all Histograms.
+// 1146 32-bit counts: 4616 bytes. A stripe is 11 slots, padded to whole
+// cache lines: 50816 bytes. A Histogram is its header (128), the base
+// stripe (50816), the totals (1146 x 8 = 9168, and 48 more), and the
+// history (87840: the totals at the last Sample, 9168; 10 intervals and 7
+// blocks of 4624 bytes each, 78608; the rest): 148000 bytes. With the
+// stripes of two cores (2 x 50816) that is 249632 bytes, 243.8 KiB, under
+// 256 KiB; each further P adds 50816 bytes. The tables (bucket edges,
+// about 30 KB) are shared by all Histograms.
 //
 // # Usage
 //

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
@@ -75,9 +76,11 @@ func raiseTo(p *atomic.Uint32, v uint32) {
 	}
 }
 
-// stripe is one ring of slots: the last second, as in ring.Window.
+// stripe is one ring of slots, the last second as in ring.Window, padded
+// to whole cache lines: 50816 bytes.
 type stripe struct {
 	slots [ring.Size]slot
+	_     [cacheLine - ring.Size*unsafe.Sizeof(slot{})%cacheLine]byte
 }
 
 // Histogram is a windowed distribution of durations (latencies) that any
@@ -163,6 +166,9 @@ func (h *Histogram) Striped() bool {
 
 // Shards returns the number of per-P stripes, not counting the base one.
 func (h *Histogram) Shards() int {
+	if h == nil {
+		return 0
+	}
 	return len(h.cells)
 }
 
