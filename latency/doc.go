@@ -8,8 +8,10 @@
 // # Recording
 //
 // Record(d) finds d's bucket without a logarithm (the position of the
-// leading one bit is the octave, a 256-byte table on the next 8 bits and
-// one compare give the sub-bucket) and adds one to it in the slot of the
+// leading one bit is the octave; one load from a 256-entry table on the
+// next 8 bits gives the sub-bucket and the one edge that may fall among
+// those values, and a branch-free compare settles it) and adds one to it in
+// the slot of the
 // current epoch of a ring.Clock, beside the slot's sum and max. Like
 // shard.Counter, a Histogram starts with one base stripe that records with
 // atomic adds, and stripes for good into per-P stripes once it samples
@@ -71,10 +73,13 @@
 // slot max of the Ticks of each interval, which may include values of up
 // to one Tick before it.
 //
-// A value whose slot was being cleared by another writer (only on stripes
-// shared by several writers), or whose writer stalled for over a second
-// between reading the clock and writing, is counted in the totals and in
-// no Second window: Missed counts them.
+// A value whose slot another writer was clearing (only on stripes shared
+// by several writers), or whose slot already held a newer epoch (its writer
+// stalled for over a second between reading the clock and writing), is
+// counted in the totals, and so in TenSeconds and Minute, but in no Second
+// window: Missed counts them. A writer on a shared stripe that stalls for
+// over a second after checking its slot may instead count in the Second
+// window of a later Tick.
 //
 // # Memory
 //

@@ -366,11 +366,12 @@ func widen(s *slot, i int) {
 	raiseTo(&s.hi, uint32(i))
 }
 
-// Missed returns the number of values counted in the totals (Read(Total))
-// but in no window: values that met their slot while another writer
-// cleared it (only on stripes shared by several writers: the base stripe,
-// and every stripe of the hitrate_portable build), or whose writer stalled
-// for more than a second between reading the clock and writing its slot.
+// Missed returns the number of values counted in the totals (and so in
+// TenSeconds and Minute) but in no Second window: values that met their
+// slot while another writer cleared it (only on stripes shared by several
+// writers: the base stripe, and every stripe of the hitrate_portable
+// build), or whose slot already held a newer epoch (a writer that stalled
+// for more than a second between reading the clock and writing).
 func (h *Histogram) Missed() uint64 {
 	if h == nil {
 		return 0
