@@ -225,3 +225,65 @@ func TestNilAndZero(t *testing.T) {
 		t.Fatal("zero histogram reads values")
 	}
 }
+
+// TestConcurrentWindow: writers on every mode record while the clock
+// moves through nine Ticks, so that every value stays in the Second window
+// at full weight: the window must hold exactly what was recorded, less the
+// values Missed counts, bucket by bucket.
+func TestConcurrentWindow(t *testing.T) {
+	for _, mode := range []struct {
+		name    string
+		stripes int
+		striped bool
+	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			old := runtime.GOMAXPROCS(4)
+			defer runtime.GOMAXPROCS(old)
+			clock := ring.NewManualClock()
+			h := newN(clock.Clock, mode.stripes)
+			if mode.striped {
+				h.striped.Store(1)
+			}
+			const writers, per = 4, 20000
+			var wg sync.WaitGroup
+			var done atomic.Int32
+			for w := range writers {
+				wg.Go(func() {
+					for k := range per {
+						h.Record(time.Duration(1000 + (w*per+k)%5000*1000))
+					}
+					done.Add(1)
+				})
+			}
+			var s, tot Snapshot
+			for tick := 0; done.Load() < writers; tick++ {
+				if tick < ring.N-1 {
+					clock.Advance(ring.Tick)
+				}
+				h.Read(Second, &s)
+				h.Read(Total, &tot)
+				if s.Count > tot.Count {
+					t.Fatalf("window %v above the total %v read after it", s.Count, tot.Count)
+				}
+				runtime.Gosched()
+			}
+			wg.Wait()
+			h.Read(Second, &s)
+			h.Read(Total, &tot)
+			if tot.Count != writers*per {
+				t.Fatalf("total %v, want %d", tot.Count, writers*per)
+			}
+			if s.Count+float64(h.Missed()) != tot.Count {
+				t.Fatalf("window %v + missed %d != total %v", s.Count, h.Missed(), tot.Count)
+			}
+			if h.Missed() == 0 {
+				for i := range NumBuckets {
+					if s.Bucket(i) != tot.Bucket(i) {
+						t.Fatalf("bucket %d: window %v, total %v", i, s.Bucket(i), tot.Bucket(i))
+					}
+				}
+			}
+			t.Logf("missed %d of %d", h.Missed(), writers*per)
+		})
+	}
+}
