@@ -62,6 +62,8 @@
 //     newest block (k intervals, 1 to 10) and the five before it weigh 1,
 //     the seventh newest (10-k)/10, so the window always weighs 60
 //     intervals (exactly 6 blocks when k = 10).
+//   - LastInterval: the last Sample interval alone, for a per-second
+//     chart.
 //   - Total: everything since New, exact: the cumulative counts, sum and
 //     count for export (Snapshot.Cumulative folds the buckets into a
 //     classic histogram's bounds, such as ExportBounds).

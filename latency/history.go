@@ -158,7 +158,7 @@ func slotMax(st *stripe, from, e uint64) uint64 {
 	return m
 }
 
-// read stores the TenSeconds or Minute window into s.
+// read stores the TenSeconds, Minute or LastInterval window into s.
 func (hs *history) read(w Window, s *Snapshot) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
@@ -174,12 +174,18 @@ func (hs *history) read(w Window, s *Snapshot) {
 			s.max = max(s.max, in.max)
 		}
 	}
-	if w == TenSeconds {
+	switch w {
+	case LastInterval:
+		if hs.nsec > 0 {
+			add(&hs.sec[hs.head], 1)
+		}
+		s.unit = 1
+	case TenSeconds:
 		for k := range hs.nsec {
 			add(&hs.sec[(hs.head-k+secs)%secs], 1)
 		}
 		s.unit = 1
-	} else {
+	default:
 		n := hs.blk[hs.bhead].n
 		for k := range hs.nblk {
 			weight := uint64(blockLen)

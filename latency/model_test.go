@@ -295,7 +295,11 @@ func intervalModel(recs []rec, w latency.Window, n uint64) []weighted {
 			continue
 		}
 		var wt uint64
-		if w == latency.TenSeconds {
+		if w == latency.LastInterval {
+			if r.at+1 == n {
+				wt = 1
+			}
+		} else if w == latency.TenSeconds {
 			if r.at+10 >= n {
 				wt = 1
 			}

@@ -24,6 +24,7 @@ func TestNoAllocs(t *testing.T) {
 		"Read 1s":     func() { h.Read(latency.Second, &s) },
 		"Read 10s":    func() { h.Read(latency.TenSeconds, &s) },
 		"Read 60s":    func() { h.Read(latency.Minute, &s) },
+		"Read last":   func() { h.Read(latency.LastInterval, &s) },
 		"Read total":  func() { h.Read(latency.Total, &s) },
 		"Sample":      func() { h.Sample() },
 		"Cumulative": func() {

@@ -21,7 +21,7 @@ func (h *Histogram) Read(w Window, s *Snapshot) {
 	switch w {
 	case Second:
 		h.readSecond(s)
-	case TenSeconds, Minute:
+	case TenSeconds, Minute, LastInterval:
 		h.hist.read(w, s)
 	case Total:
 		h.readTotal(s)

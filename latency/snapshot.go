@@ -23,6 +23,10 @@ const (
 	Minute
 	// Total is everything recorded since New: exact counts.
 	Total
+	// LastInterval is the last Sample interval alone (normally one
+	// second), each value weighted 1: what a per-second chart of p50 and
+	// p99 wants, read right after Sample.
+	LastInterval
 )
 
 // String returns the window's name.
@@ -36,6 +40,8 @@ func (w Window) String() string {
 		return "60s"
 	case Total:
 		return "total"
+	case LastInterval:
+		return "interval"
 	}
 	return "unknown"
 }
