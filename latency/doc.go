@@ -71,9 +71,9 @@
 // Sample, called once a second by one sampler goroutine, closes the
 // current interval: it reads the exact totals and keeps what was recorded
 // since the previous Sample. Counts are exact in every window. Max is
-// exact for Second and Total; for TenSeconds and Minute it is the largest
-// slot max of the Ticks of each interval, which may include values of up
-// to one Tick before it.
+// exact for Second and Total; for TenSeconds, Minute and LastInterval it is
+// the largest slot max of the Ticks of each interval, which may include
+// values of up to one Tick before it.
 //
 // A value whose slot another writer was clearing (only on stripes shared
 // by several writers), or whose slot already held a newer epoch (its writer
