@@ -425,3 +425,23 @@ func TestLateSample(t *testing.T) {
 		t.Fatalf("rate %v", s.Rate)
 	}
 }
+
+// TestQuantileBadInput: q outside [0, 1] or NaN reads as the nearest end.
+func TestQuantileBadInput(t *testing.T) {
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	for _, d := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond} {
+		h.Record(d)
+	}
+	s := h.Snapshot(latency.Total)
+	if s.Quantile(-1) != s.Quantile(0) || s.Quantile(math.NaN()) != s.Quantile(0) || s.Quantile(2) != s.Quantile(1) {
+		t.Fatalf("q -1, NaN, 2: %v %v %v; 0, 1: %v %v", s.Quantile(-1), s.Quantile(math.NaN()), s.Quantile(2), s.Quantile(0), s.Quantile(1))
+	}
+	if s.Quantile(1) != s.Max || math.Abs(float64(s.Quantile(0)-time.Millisecond)) > 0.0097e6 {
+		t.Fatalf("q 0 %v, q 1 %v, max %v", s.Quantile(0), s.Quantile(1), s.Max)
+	}
+	var empty latency.Snapshot
+	if empty.Quantile(0.5) != 0 || empty.Bucket(3) != 0 {
+		t.Fatal("an empty Snapshot reads values")
+	}
+}

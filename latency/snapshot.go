@@ -84,7 +84,8 @@ func (s *Snapshot) Bucket(i int) float64 {
 	return float64(s.buckets[i]) / float64(s.unit)
 }
 
-// Quantile returns the q-quantile of the values in the window, 0 <= q <= 1:
+// Quantile returns the q-quantile of the values in the window, 0 <= q <= 1
+// (q below 0 or NaN reads as 0, above 1 as 1):
 // the value of the bucket that holds the weighted rank ceil(q*W) (at least
 // 1) of the W weighted values, reported as the bucket's point 2LU/(L+U)
 // and no more than Max. It is within 0.97% of the exact weighted quantile
@@ -110,10 +111,16 @@ func (s *Snapshot) Quantile(q float64) time.Duration {
 	return s.value(over)
 }
 
-// rank returns ceil(q*w), at least 1 and at most w; 0 if w is 0.
+// rank returns ceil(q*w), at least 1 and at most w; 0 if w is 0. A q
+// below 0 (or NaN) reads as 0, above 1 as 1.
 func rank(q float64, w uint64) uint64 {
-	if w == 0 {
+	switch {
+	case w == 0:
 		return 0
+	case !(q > 0):
+		return 1
+	case q >= 1:
+		return w
 	}
 	r := uint64(math.Ceil(q * float64(w)))
 	return min(max(r, 1), w)
