@@ -15,8 +15,9 @@
 // current epoch of a ring.Clock, beside the slot's sum and max. Like
 // shard.Counter, a Histogram starts with one base stripe that records with
 // atomic adds, and stripes for good into per-P stripes once it samples
-// contention (at once on CPUs where a pinned write is cheaper, as
-// shard.New decides): a striped Record pins the goroutine to its P and
+// contention (or at once on CPUs where a pinned Record is the cheaper even
+// for one goroutine: the first New times both): a striped Record pins the
+// goroutine to its P and
 // writes that P's stripe with loads and plain stores. The first Record of
 // a Tick in a stripe clears the slot of that stripe (the oldest of its
 // ring) and folds its counts into the exact totals. Ps past the stripes

@@ -16,6 +16,10 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
+// pinned reports whether this build writes striped cells pinned to their
+// P; the hitrate_portable build does not.
+const pinned = true
+
 // RecordValue records v nanoseconds (or v of any unit, read as
 // nanoseconds: values from 1000 to 3.6e12 are bucketed, see Min and Max).
 // It never blocks and never allocates.

@@ -4,6 +4,10 @@ package latency
 
 import "math/rand/v2"
 
+// pinned is false in the portable build: a Histogram stripes only when it
+// sees contention.
+const pinned = false
+
 // RecordValue records v nanoseconds (or v of any unit, read as
 // nanoseconds: values from 1000 to 3.6e12 are bucketed, see Min and Max).
 // It never blocks and never allocates.
