@@ -324,6 +324,9 @@ var workloadDoc = map[string]string{
 	"IncRate":      "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
 	"ProxyMix":     "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
 	"Middleware":   "GOMAXPROCS goroutines serve an in-process handler that writes 13 bytes to an `httptest.ResponseRecorder`, through each way of counting a server's requests (`bench/middleware_test.go`); one op is one request. What a contender adds is its row minus `bare`'s.",
+	"Latency/seq":  "one goroutine records one latency (values 50 µs to 200 ms, log-uniform, from a precomputed table) into one histogram; hdrhistogram-go and DDSketch behind a sync.Mutex, `atomic` adds the value to a sync/atomic word (the baseline).",
+	"Latency/par":  "GOMAXPROCS goroutines (`b.RunParallel`) record one latency each into one shared histogram, as Latency/seq.",
+	"LatencyRead":  "read p50, p90, p99, p99.9 and max: hitrate's last-second window of 11 full Ticks, hdrhistogram-go's whole histogram behind its mutex.",
 	"ProxyPattern": "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
 }
 

@@ -1,0 +1,201 @@
+package latency
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/hitrate/hitrate/ring"
+)
+
+const (
+	// secs is the number of per-second histograms kept: the TenSeconds
+	// window.
+	secs = 10
+	// blockLen is the number of Sample intervals in a block, and blocks
+	// the number of blocks kept: the Minute window is six blocks, and a
+	// seventh while the newest fills.
+	blockLen = 10
+	blocks   = 7
+)
+
+// interval is the distribution of the values of one Sample interval, or of
+// a block of them.
+type interval struct {
+	b     [NumBuckets]uint32 // saturating
+	sum   uint64             // nanoseconds
+	max   uint64
+	dur   time.Duration
+	n     int // Sample intervals in it
+	count uint64
+}
+
+// history is the per-second history that Sample builds: the intervals of
+// the last secs Samples, and blocks of blockLen of them.
+type history struct {
+	mu        sync.Mutex
+	prev      [NumBuckets]uint64 // the totals at the last Sample
+	prevSum   uint64             // low 64 bits
+	prevAt    time.Duration
+	prevEpoch uint64
+	sec       [secs]interval
+	nsec      int // intervals filled
+	head      int // the newest
+	blk       [blocks]interval
+	nblk      int
+	bhead     int
+}
+
+// Sample closes the current interval of the history: it reads the exact
+// totals, and keeps what was recorded since the previous Sample (or New)
+// as one interval of TenSeconds and Minute. Call it once a second, from
+// one goroutine (the process's sampler, or a test after advancing a
+// ManualClock); calls from several goroutines take turns. Sample never
+// blocks writers, and does not allocate.
+//
+// The interval's max is the largest of the maxima of its slots (the Ticks
+// from the previous Sample's epoch to this one's: exact, plus the values
+// of up to one Tick before the interval). If the interval is longer than
+// one second (a late Sample), the slots of its start are gone and the max
+// is at least the reported value of its highest bucket.
+func (h *Histogram) Sample() {
+	if h == nil || h.clock == nil {
+		return
+	}
+	hs := &h.hist
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	now, e := h.clock.Elapsed(), h.clock.ReadEpoch()
+	hs.head = (hs.head + 1) % secs
+	hs.nsec = min(hs.nsec+1, secs)
+	in := &hs.sec[hs.head]
+	var sumLo, m uint64
+	h.guarded(func() {
+		*in = interval{}
+		for j := range in.b {
+			t := h.retired[j].Load()
+			t += column(&h.base, j)
+			for c := range h.cells {
+				t += column(&h.cells[c], j)
+			}
+			in.b[j] = uint32(min(t-hs.prev[j], math.MaxUint32))
+		}
+		sumLo = h.sumLo.Load()
+		sumLo += sums(&h.base)
+		for c := range h.cells {
+			sumLo += sums(&h.cells[c])
+		}
+		m = slotMax(&h.base, hs.prevEpoch, e)
+		for c := range h.cells {
+			m = max(m, slotMax(&h.cells[c], hs.prevEpoch, e))
+		}
+	})
+	top := 0
+	for j, x := range in.b {
+		hs.prev[j] += uint64(x)
+		in.count += uint64(x)
+		if x != 0 {
+			top = j
+		}
+	}
+	if in.count > 0 && e-hs.prevEpoch > ring.N {
+		m = max(m, uint64(mid[top]))
+	}
+	if in.count == 0 {
+		m = 0
+	}
+	in.sum, in.max, in.dur, in.n = sumLo-hs.prevSum, m, now-hs.prevAt, 1
+	hs.prevSum, hs.prevAt, hs.prevEpoch = sumLo, now, e
+
+	if hs.nblk == 0 || hs.blk[hs.bhead].n == blockLen {
+		hs.bhead = (hs.bhead + 1) % blocks
+		hs.nblk = min(hs.nblk+1, blocks)
+		hs.blk[hs.bhead] = interval{}
+	}
+	b := &hs.blk[hs.bhead]
+	for j, x := range in.b {
+		b.b[j] = uint32(min(uint64(b.b[j])+uint64(x), math.MaxUint32))
+	}
+	b.sum += in.sum
+	b.max = max(b.max, in.max)
+	b.dur += in.dur
+	b.count += in.count
+	b.n++
+}
+
+// column returns the sum of bucket j over the slots of st, whatever their
+// tags.
+func column(st *stripe, j int) uint64 {
+	var t uint64
+	for k := range st.slots {
+		t += uint64(st.slots[k].b[j].Load())
+	}
+	return t
+}
+
+// sums returns the sum of the slot sums of st.
+func sums(st *stripe) uint64 {
+	var t uint64
+	for k := range st.slots {
+		t += st.slots[k].sum.Load()
+	}
+	return t
+}
+
+// slotMax returns the largest max of the slots of st tagged with epochs
+// from "from" to e (the last ring.Size of them at most).
+func slotMax(st *stripe, from, e uint64) uint64 {
+	var m uint64
+	for k := range ring.Size {
+		ep := e - uint64(k)
+		if ep < from {
+			break
+		}
+		if sl := &st.slots[ep%ring.Size]; sl.tag.Load() == ep {
+			m = max(m, sl.max.Load())
+		}
+	}
+	return m
+}
+
+// read stores the TenSeconds, Minute or LastInterval window into s.
+func (hs *history) read(w Window, s *Snapshot) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	var sum float64
+	var span time.Duration
+	add := func(in *interval, weight uint64) {
+		for j, x := range in.b {
+			s.buckets[j] += uint64(x) * weight
+		}
+		sum += float64(in.sum) * float64(weight)
+		span += in.dur * time.Duration(weight)
+		if weight > 0 {
+			s.max = max(s.max, in.max)
+		}
+	}
+	switch w {
+	case LastInterval:
+		if hs.nsec > 0 {
+			add(&hs.sec[hs.head], 1)
+		}
+		s.unit = 1
+	case TenSeconds:
+		for k := range hs.nsec {
+			add(&hs.sec[(hs.head-k+secs)%secs], 1)
+		}
+		s.unit = 1
+	default:
+		n := hs.blk[hs.bhead].n
+		for k := range hs.nblk {
+			weight := uint64(blockLen)
+			if k == blocks-1 {
+				weight = uint64(blockLen - n)
+			}
+			add(&hs.blk[(hs.bhead-k+blocks)%blocks], weight)
+		}
+		s.unit = blockLen
+		span /= blockLen
+	}
+	s.finish(w, span, sum)
+}

@@ -1,0 +1,295 @@
+package latency
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/hitrate/hitrate/ring"
+)
+
+// TestMemory checks the documented size: at most 256 KiB for a Histogram
+// with two stripes (two cores), everything included.
+func TestMemory(t *testing.T) {
+	const limit = 256 << 10
+	if s := unsafe.Sizeof(slot{}); s != 4616 {
+		t.Fatalf("a slot is %d bytes, want 4616", s)
+	}
+	size := unsafe.Sizeof(Histogram{}) + 2*unsafe.Sizeof(stripe{})
+	t.Logf("Histogram %d B + 2 stripes of %d B = %d B (%.1f KiB)", unsafe.Sizeof(Histogram{}), unsafe.Sizeof(stripe{}), size, float64(size)/1024)
+	if size > limit {
+		t.Fatalf("%d bytes with two stripes, over %d", size, limit)
+	}
+	if size != 249632 {
+		t.Fatalf("%d bytes: update the package documentation", size)
+	}
+}
+
+// bucketOf finds the bucket of v by the documented edges (BucketBounds),
+// by binary search: independent of index.
+func bucketOf(v uint64) int {
+	return sort.Search(NumBuckets, func(i int) bool {
+		_, hi := BucketBounds(i)
+		return float64(v) < hi
+	})
+}
+
+// TestConcurrentTotals runs writers on one Histogram while the clock
+// rotates, GOMAXPROCS changes, and readers and the sampler read: the totals
+// (count, every bucket, sum) must equal what was recorded, exactly, in
+// every mode (base, striped, more Ps than stripes).
+func TestConcurrentTotals(t *testing.T) {
+	for _, mode := range []struct {
+		name    string
+		stripes int
+		striped bool
+	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}, {"new", 0, false}} {
+		t.Run(mode.name, func(t *testing.T) {
+			old := runtime.GOMAXPROCS(0)
+			defer runtime.GOMAXPROCS(old)
+			clock := ring.NewManualClock()
+			var h *Histogram
+			if mode.stripes == 0 {
+				h = New(clock.Clock)
+			} else {
+				h = newN(clock.Clock, mode.stripes)
+				if mode.striped {
+					h.striped.Store(1)
+				}
+			}
+			const writers, per = 6, 20000
+			var want [NumBuckets]uint64
+			var wantSum uint64
+			vals := make([][]time.Duration, writers)
+			for w := range vals {
+				r := rand.New(rand.NewPCG(uint64(w), 9))
+				vals[w] = make([]time.Duration, per)
+				for k := range vals[w] {
+					v := time.Duration(r.Uint64N(uint64(2 * time.Second)))
+					vals[w][k] = v
+					want[bucketOf(uint64(v))]++
+					wantSum += uint64(v)
+				}
+			}
+			var stop atomic.Bool
+			var bg sync.WaitGroup
+			bg.Go(func() { // the rotator, and a stalled one at times
+				for i := 0; !stop.Load(); i++ {
+					if i%5 == 0 {
+						clock.Stall(ring.Tick)
+					} else {
+						clock.Advance(ring.Tick)
+					}
+					runtime.Gosched()
+				}
+			})
+			bg.Go(func() { // GOMAXPROCS changes
+				for i := 0; !stop.Load(); i++ {
+					runtime.GOMAXPROCS(1 + i%4)
+					time.Sleep(time.Millisecond)
+				}
+			})
+			bg.Go(func() { // readers and the sampler
+				var s Snapshot
+				var last float64
+				for !stop.Load() {
+					h.Read(Second, &s)
+					h.Read(Total, &s)
+					if s.Count < last {
+						t.Errorf("total went down: %v after %v", s.Count, last)
+					}
+					last = s.Count
+					h.Sample()
+				}
+			})
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					for _, v := range vals[w] {
+						h.Record(v)
+					}
+				})
+			}
+			wg.Wait()
+			stop.Store(true)
+			bg.Wait()
+			var s Snapshot
+			h.Read(Total, &s)
+			if s.Count != writers*per {
+				t.Fatalf("count %v, want %d", s.Count, writers*per)
+			}
+			for i := range want {
+				if uint64(s.Bucket(i)) != want[i] {
+					t.Fatalf("bucket %d: %v, want %d", i, s.Bucket(i), want[i])
+				}
+			}
+			if got := uint64(s.Sum*1e9 + 0.5); got != wantSum {
+				t.Fatalf("sum %d ns, want %d", got, wantSum)
+			}
+			// The history adds up to the totals too, once sampled.
+			h.Sample()
+			var sampled uint64
+			for _, in := range h.hist.blk {
+				sampled += in.count
+			}
+			if h.hist.nblk < blocks && sampled != writers*per {
+				t.Fatalf("history holds %d values, want %d", sampled, writers*per)
+			}
+			t.Logf("striped=%v missed from windows: %d", h.Striped(), h.Missed())
+		})
+	}
+}
+
+// TestStripesUnderContention: writers on several cores make a Histogram
+// stripe.
+func TestStripesUnderContention(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	old := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
+	defer runtime.GOMAXPROCS(old)
+	clock := ring.NewManualClock()
+	h := newN(clock.Clock, 2)
+	// On a loaded machine the two writers may seldom run at once: they
+	// write until the Histogram stripes, or for at most 20 s.
+	deadline := time.Now().Add(20 * time.Second)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for k := 0; !h.Striped(); k++ {
+				h.Record(time.Duration(k))
+				if k%(1<<16) == 0 && time.Now().After(deadline) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if !h.Striped() {
+		t.Fatal("two writers on two cores did not make the Histogram stripe")
+	}
+	one := newN(clock.Clock, 2)
+	for k := range 1 << 16 {
+		one.Record(time.Duration(k))
+	}
+	if one.Striped() {
+		t.Fatal("one writer made the Histogram stripe")
+	}
+}
+
+// TestSaturate: a bucket of a slot that reaches 2^31 within one Tick moves
+// 2^30 into the totals.
+func TestSaturate(t *testing.T) {
+	for _, striped := range []bool{false, true} {
+		clock := ring.NewManualClock()
+		h := newN(clock.Clock, runtime.GOMAXPROCS(0))
+		if striped {
+			h.striped.Store(1)
+		}
+		h.Record(time.Millisecond)
+		i := index(uint64(time.Millisecond))
+		for st := range h.cells {
+			s := &h.cells[st].slots[clock.Epoch()%ring.Size]
+			if s.b[i].Load() > 0 {
+				s.b[i].Store(countHalf - 1)
+			}
+		}
+		s := &h.base.slots[clock.Epoch()%ring.Size]
+		if s.b[i].Load() > 0 {
+			s.b[i].Store(countHalf - 1)
+		}
+		for range sampleEvery {
+			h.Record(time.Millisecond)
+		}
+		snap := h.Snapshot(Total)
+		if want := float64(countHalf - 1 + sampleEvery); snap.Count != want {
+			t.Fatalf("striped=%v: total %v, want %v", striped, snap.Count, want)
+		}
+		sec := h.Snapshot(Second)
+		if sec.Count >= countHalf || sec.Count < countCap {
+			t.Fatalf("striped=%v: window %v not saturated in [2^30, 2^31)", striped, sec.Count)
+		}
+	}
+}
+
+func TestNilAndZero(t *testing.T) {
+	var h *Histogram
+	h.Record(time.Second)
+	h.Sample()
+	if s := h.Snapshot(Second); s.Count != 0 || h.Missed() != 0 || h.Striped() {
+		t.Fatal("nil histogram reads values")
+	}
+	var z Histogram
+	z.Record(time.Second)
+	z.Sample()
+	if s := z.Snapshot(Total); s.Count != 0 {
+		t.Fatal("zero histogram reads values")
+	}
+}
+
+// TestConcurrentWindow: writers on every mode record while the clock
+// moves through nine Ticks, so that every value stays in the Second window
+// at full weight: the window must hold exactly what was recorded, less the
+// values Missed counts, bucket by bucket.
+func TestConcurrentWindow(t *testing.T) {
+	for _, mode := range []struct {
+		name    string
+		stripes int
+		striped bool
+	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			old := runtime.GOMAXPROCS(4)
+			defer runtime.GOMAXPROCS(old)
+			clock := ring.NewManualClock()
+			h := newN(clock.Clock, mode.stripes)
+			if mode.striped {
+				h.striped.Store(1)
+			}
+			const writers, per = 4, 20000
+			var wg sync.WaitGroup
+			var done atomic.Int32
+			for w := range writers {
+				wg.Go(func() {
+					for k := range per {
+						h.Record(time.Duration(1000 + (w*per+k)%5000*1000))
+					}
+					done.Add(1)
+				})
+			}
+			var s, tot Snapshot
+			for tick := 0; done.Load() < writers; tick++ {
+				if tick < ring.N-1 {
+					clock.Advance(ring.Tick)
+				}
+				h.Read(Second, &s)
+				h.Read(Total, &tot)
+				if s.Count > tot.Count {
+					t.Fatalf("window %v above the total %v read after it", s.Count, tot.Count)
+				}
+				runtime.Gosched()
+			}
+			wg.Wait()
+			h.Read(Second, &s)
+			h.Read(Total, &tot)
+			if tot.Count != writers*per {
+				t.Fatalf("total %v, want %d", tot.Count, writers*per)
+			}
+			if s.Count+float64(h.Missed()) != tot.Count {
+				t.Fatalf("window %v + missed %d != total %v", s.Count, h.Missed(), tot.Count)
+			}
+			if h.Missed() == 0 {
+				for i := range NumBuckets {
+					if s.Bucket(i) != tot.Bucket(i) {
+						t.Fatalf("bucket %d: window %v, total %v", i, s.Bucket(i), tot.Bucket(i))
+					}
+				}
+			}
+			t.Logf("missed %d of %d", h.Missed(), writers*per)
+		})
+	}
+}

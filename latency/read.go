@@ -1,0 +1,134 @@
+package latency
+
+import (
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/hitrate/hitrate/ring"
+)
+
+// Read stores the distribution of window w into s. It never blocks
+// writers; it reads again when a writer cleared a slot meanwhile (once per
+// Tick and stripe, a few hundred nanoseconds). It does not allocate. On a
+// nil or zero Histogram it stores an empty Snapshot.
+func (h *Histogram) Read(w Window, s *Snapshot) {
+	*s = Snapshot{}
+	if h == nil || h.clock == nil {
+		s.finish(w, 0, 0)
+		return
+	}
+	switch w {
+	case Second:
+		h.readSecond(s)
+	case TenSeconds, Minute, LastInterval:
+		h.hist.read(w, s)
+	case Total:
+		h.readTotal(s)
+	default:
+		s.finish(w, 0, 0)
+	}
+}
+
+// Snapshot returns the distribution of window w: Read, as a value.
+func (h *Histogram) Snapshot(w Window) Snapshot {
+	var s Snapshot
+	h.Read(w, &s)
+	return s
+}
+
+// guarded runs read between clears: again while a clear was in flight or
+// ran meanwhile.
+func (h *Histogram) guarded(read func()) {
+	for try := 0; ; try++ {
+		g0 := h.g.Load()
+		if g0&guardMask == 0 {
+			read()
+			if h.g.Load() == g0 {
+				return
+			}
+		}
+		if try >= 4 {
+			runtime.Gosched()
+		}
+	}
+}
+
+func (h *Histogram) readSecond(s *Snapshot) {
+	e := h.clock.ReadEpoch()
+	var sum float64
+	h.guarded(func() {
+		s.buckets, s.max, sum = [NumBuckets]uint64{}, 0, 0
+		sum += addWindow(&h.base, e, s)
+		for c := range h.cells {
+			sum += addWindow(&h.cells[c], e, s)
+		}
+	})
+	s.unit = 2
+	s.finish(Second, time.Second, sum)
+}
+
+// addWindow adds to s the slots of st of the ring.Size epochs ending at
+// e, the oldest with weight 1 and the others 2, and returns their weighted
+// sum.
+func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
+	var sum uint64
+	for k := range ring.Size {
+		ep := e - ring.N + uint64(k)
+		sl := &st.slots[ep%ring.Size]
+		if sl.tag.Load() != ep {
+			continue
+		}
+		sh := uint(1)
+		if k == 0 {
+			sh = 0
+		}
+		lo, hi := int(sl.lo.Load()), int(min(sl.hi.Load(), NumBuckets-1))
+		if lo <= hi {
+			b, src := s.buckets[lo:hi+1], sl.b[lo:hi+1]
+			for j := range b {
+				b[j] += uint64(src[j].Load()) << sh
+			}
+		}
+		sum += sl.sum.Load() << sh
+		s.max = max(s.max, sl.max.Load())
+	}
+	return float64(sum)
+}
+
+// readTotal reads the exact totals: everything folded out of slots, and
+// every slot whatever its tag.
+func (h *Histogram) readTotal(s *Snapshot) {
+	var sum float64
+	h.guarded(func() {
+		sum = float64(h.sumHi.Load())*math.Exp2(64) + float64(h.sumLo.Load())
+		s.max = h.maxAll.Load()
+		for j := range h.retired {
+			s.buckets[j] = h.retired[j].Load()
+		}
+		sum += addAll(&h.base, s)
+		for c := range h.cells {
+			sum += addAll(&h.cells[c], s)
+		}
+	})
+	s.unit = 1
+	s.finish(Total, h.clock.Elapsed()-h.start, sum)
+}
+
+// addAll adds every slot of st to s and returns their sum.
+func addAll(st *stripe, s *Snapshot) float64 {
+	var sum uint64
+	for k := range st.slots {
+		sl := &st.slots[k]
+		if sl.tag.Load() == 0 {
+			continue
+		}
+		b := &s.buckets
+		for j := range sl.b {
+			b[j] += uint64(sl.b[j].Load())
+		}
+		sum += sl.sum.Load()
+		s.max = max(s.max, sl.max.Load())
+	}
+	return float64(sum)
+}
