@@ -41,7 +41,9 @@ type stressed struct {
 // one, and at the end the Resets' returns plus the total are exactly what
 // was added. It covers ring.Counter, shard.Counter, and a Monitor's
 // protocol totals and connection totals. It prints its seed; rerun a
-// failure with -hitrate.seed, and run longer with -hitrate.stress=5m.
+// failure with -hitrate.seed, and run longer with -hitrate.stress=5m:
+//
+//	go test -race -run TestStress ./monitor -args -hitrate.stress=5m [-hitrate.seed=N]
 func TestStress(t *testing.T) {
 	seed := *stressSeed
 	if seed == 0 {
