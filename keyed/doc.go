@@ -1,0 +1,59 @@
+// Package keyed counts events per key, such as per client address, in a
+// table of bounded size: per key, a few named events, each with an exact
+// total and its events per second over the last second, read the same way
+// as every other counter of hitrate. It answers "who": which clients send
+// the most requests right now (Top), and is this address above 100
+// connections per second (Rate), like HAProxy's stick tables.
+//
+// # When to use it, and when Prometheus labels
+//
+// A Prometheus label with one value per client makes one time series per
+// client: in a proxy, an unbounded number of series (a scan from many
+// addresses makes millions), each kept by the process, the scraper and
+// the database long after the client left. That is the cardinality trap.
+// Use labels for dimensions with a small, known set of values (protocol,
+// response class, upstream). Use a Table for keys without a bound
+// (clients, users, API keys): it holds at most its capacity, evicts the
+// least active keys when a new one arrives, answers rate decisions on the
+// hot path, and lists the top talkers on a page; export only what is
+// bounded, such as Stats (table-wide totals and rates, evictions) or the
+// top 10.
+//
+// # Cost
+//
+// Counting an event for a resident key is a hash, a lock-free lookup (an
+// xsync.MapOf) and one atomic add on the key's fold.Cell: no lock, no
+// allocation. The table-wide total of the event is a shard.Counter add.
+// Inserting a new key takes a lock that only insertions take, allocates
+// the key's cells, and in a full Table compares 8 resident keys chosen at
+// random to evict the least active: O(1). Rate is a lookup, a clock read
+// and the read of one cell.
+//
+// # Memory
+//
+// Per resident key, with E events: E cells of 96 bytes, in one
+// allocation; the entry (the key, the fold.Guard, a few words: 80 bytes
+// for a netip.Addr key); the map's entry (key and two pointers: 48 bytes
+// for a netip.Addr, 32 for a string, plus the string's bytes) and its
+// share of the map's buckets (64 bytes per 5 entries at a load factor of
+// up to 0.75, about 17 to 26 bytes); one slot pointer (8 bytes). For 2
+// events (the proxy's connections and requests) about 350 bytes; for 4
+// events about 540 bytes. The cells dominate: each keeps 11 slots and a
+// total so that one atomic add counts both. TestMemoryPerKey measures it.
+//
+// # Exactness
+//
+// A key's totals and rates are exact under any number of concurrent
+// writers while the key stays resident. A key that returns after its
+// eviction starts from zero. The table-wide totals (Stats) count every
+// event, of evicted keys and of invalid keys too.
+//
+// # Bad input
+//
+// The empty string, strings over MaxKeyLen bytes and the zero netip.Addr
+// are refused: their events count in the table-wide totals and in
+// Stats.Refused, under no key. String keys are copied on insertion, so a
+// Table never keeps a caller's buffer alive. A flood of distinct keys
+// holds memory at the capacity, evicts keys as idle as its own, and shows
+// in Stats.Evictions.
+package keyed
