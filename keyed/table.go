@@ -119,8 +119,6 @@ type entry[K Key] struct {
 	ev   *fold.Cell // the first of the Table's len(names) cells
 	gone atomic.Bool
 
-	// Written under Table.mu.
-	slot int32
 	born uint32 // the low bits of the epoch of insertion, for ties
 
 	// Written under the candidates' flag; see top.go.
@@ -314,7 +312,6 @@ func (t *Table[K]) insert(key K, ev Event, n uint64) {
 			t.m.Delete(old.key)
 			t.evicted.Add(1)
 		}
-		e.slot = int32(i)
 		t.slots[i].Store(e)
 		t.m.Store(key, r)
 	}
