@@ -3,8 +3,10 @@ package keyed
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +17,6 @@ import (
 	"github.com/hitrate/hitrate/internal/fold"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
-	"github.com/puzpuzpuz/xsync/v3"
 )
 
 const (
@@ -97,29 +98,33 @@ type Table[K Key] struct {
 	est   ring.Estimator
 	names []string
 	cap   int
+	seed  maphash.Seed
+	etype reflect.Type // entry[K] followed by len(names) cells
+	off   uintptr      // the offset of the cells in etype
 
-	m       *xsync.MapOf[K, ref[K]]
+	idx     atomic.Pointer[index[K]]
 	agg     []*shard.Counter
 	refused atomic.Uint64
 	evicted atomic.Uint64
 
-	mu    sync.Mutex // taken by insertions (and evictions)
-	slots []atomic.Pointer[entry[K]]
-	used  atomic.Int64 // slots filled; grows under mu up to cap
+	mu     sync.Mutex // taken by insertions (and evictions)
+	dense  []atomic.Pointer[entry[K]]
+	length atomic.Int64 // resident keys: dense[:length] is filled
 
 	cands candidates[K]
 }
 
-// entry holds the counters of one resident key. Its cells live in an
-// allocation of their own, which the map's value points to directly, so
-// that counting an event reads the map and the cell, not the entry.
+// entry holds one resident key and its counters: the Table's cells
+// follow it in the same allocation (of type Table.etype), so that counting
+// an event reads the index slot and the entry, the key and the cell being
+// 64 bytes to a few lines apart.
 type entry[K Key] struct {
 	key  K
+	hash uint64     // the key's hash, odd
 	g    fold.Guard // the folds in flight on the cells
-	ev   *fold.Cell // the first of the Table's len(names) cells
 	gone atomic.Bool
-
 	born uint32 // the low bits of the epoch of insertion, for ties
+	pos  int32  // its index in Table.dense
 
 	// Written under the candidates' flag; see top.go.
 	cand   bool
@@ -127,18 +132,24 @@ type entry[K Key] struct {
 	lepoch uint64
 }
 
-// ref is the map's value for a resident key.
-type ref[K Key] struct {
-	e *entry[K]
-	c *fold.Cell
-}
-
 const cellSize = unsafe.Sizeof(fold.Cell{})
 
-// cell returns the cell of event ev, which must be below the number of
-// events.
-func (r ref[K]) cell(ev Event) *fold.Cell {
-	return (*fold.Cell)(unsafe.Add(unsafe.Pointer(r.c), uintptr(ev)*cellSize))
+// cell returns the cell of event ev of e, which must be below the number
+// of events.
+func (t *Table[K]) cell(e *entry[K], ev Event) *fold.Cell {
+	return (*fold.Cell)(unsafe.Add(unsafe.Pointer(e), t.off+uintptr(ev)*cellSize))
+}
+
+// newEntry allocates the entry of key, with its cells.
+func (t *Table[K]) newEntry(key K, h uint64) *entry[K] {
+	e := (*entry[K])(reflect.New(t.etype).UnsafePointer())
+	e.key, e.hash, e.born = key, h, uint32(t.clock.Epoch())
+	return e
+}
+
+// hash returns the hash of key, odd.
+func (t *Table[K]) hash(key K) uint64 {
+	return maphash.Comparable(t.seed, key) | 1
 }
 
 // New returns a Table of at most capacity keys (1 to MaxCapacity), each
@@ -188,15 +199,22 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
 		return nil, fmt.Errorf("keyed: WithEstimator was given an unknown estimator (%d)", cfg.est)
 	}
+	etype := reflect.StructOf([]reflect.StructField{
+		{Name: "E", Type: reflect.TypeFor[entry[K]]()},
+		{Name: "C", Type: reflect.ArrayOf(len(events), reflect.TypeFor[fold.Cell]())},
+	})
 	t := &Table[K]{
 		clock: cfg.clock,
 		est:   cfg.est,
 		names: append([]string(nil), events...),
 		cap:   capacity,
-		m:     xsync.NewMapOf[K, ref[K]](xsync.WithPresize(capacity), xsync.WithGrowOnly()),
+		seed:  maphash.MakeSeed(),
+		etype: etype,
+		off:   etype.Field(1).Offset,
 		agg:   make([]*shard.Counter, len(events)),
-		slots: make([]atomic.Pointer[entry[K]], capacity),
+		dense: make([]atomic.Pointer[entry[K]], capacity),
 	}
+	t.idx.Store(newIndex[K](capacity))
 	for i := range t.agg {
 		t.agg[i] = shard.New(cfg.clock)
 	}
@@ -258,89 +276,92 @@ func (t *Table[K]) Add(key K, ev Event, n uint64) {
 		t.refused.Add(n)
 		return
 	}
-	r, ok := t.m.Load(key)
-	if !ok {
-		t.insert(key, ev, n)
+	h := t.hash(key)
+	e := t.idx.Load().find(key, h)
+	if e == nil {
+		t.insert(key, h, ev, n)
 		return
 	}
-	t.add(r, ev, n)
+	t.add(e, ev, n)
 }
 
 const countMask = 1<<fold.CountBits - 1
 
-// add counts n events ev on the resident entry r: fold.Cell.Add, inlined,
+// add counts n events ev on the resident entry e: fold.Cell.Add, inlined,
 // plus the offer to the top-talker candidates when the count of the
 // current slot passes a power of two from hotMin up.
-func (t *Table[K]) add(r ref[K], ev Event, n uint64) {
-	k := r.cell(ev)
-	e, slot := t.clock.Slot()
+func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
+	k := t.cell(e, ev)
+	epoch, slot := t.clock.Slot()
 	var v uint64
 	if n < fold.FastMax {
 		v = k.Fast(slot, n)
-		if fold.Ok(v, e) {
+		if fold.Ok(v, epoch) {
 			if c := v & countMask; c >= hotMin {
 				if x := c - n; c^x > x {
-					t.offer(r.e, e, c)
+					t.offer(e, epoch, c)
 				}
 			}
 			return
 		}
 	}
-	k.Slow(&r.e.g, e, n, v)
+	k.Slow(&e.g, epoch, n, v)
 }
 
-// insert inserts key, unless another goroutine did meanwhile, and counts n
-// events ev on it. It evicts a key when the Table is full.
-func (t *Table[K]) insert(key K, ev Event, n uint64) {
+// insert inserts key, whose hash is h, unless another goroutine did
+// meanwhile, and counts n events ev on it. It evicts a key when the Table
+// is full.
+func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r, ok := t.m.Load(key)
-	if !ok {
+	ix := t.idx.Load()
+	e := ix.find(key, h)
+	if e == nil {
 		if s, isStr := any(key).(string); isStr {
 			key = any(strings.Clone(s)).(K) // keep no caller's buffer alive
 		}
-		cells := make([]fold.Cell, len(t.names))
-		e := &entry[K]{key: key, ev: &cells[0], born: uint32(t.clock.Epoch())}
-		r = ref[K]{e: e, c: e.ev}
-		i := int(t.used.Load())
-		if i < t.cap {
-			t.used.Store(int64(i + 1))
-		} else {
-			i = t.victim()
-			old := t.slots[i].Load()
+		e = t.newEntry(key, h)
+		if ix.live >= t.cap {
+			old := t.victim()
 			old.gone.Store(true)
-			t.m.Delete(old.key)
+			ix.remove(old)
 			t.evicted.Add(1)
+			e.pos = old.pos
+		} else {
+			e.pos = int32(ix.live)
 		}
-		t.slots[i].Store(e)
-		t.m.Store(key, r)
+		ix.put(e)
+		t.dense[e.pos].Store(e)
+		t.length.Store(int64(ix.live))
+		if ix.full() {
+			t.idx.Store(ix.rebuilt())
+		}
 	}
 	// Counted under the lock, so that no other insertion evicts the key
 	// before its first event.
-	t.add(r, ev, n)
+	t.add(e, ev, n)
 }
 
-// victim returns the slot of the least active of samples resident keys
-// chosen at random, the oldest among those tied. t.mu is held and the
-// Table is full.
-func (t *Table[K]) victim() int {
+// victim returns the least active of samples resident keys chosen at
+// random, the oldest among those tied. t.mu is held and the Table is full.
+func (t *Table[K]) victim() *entry[K] {
 	epoch := t.clock.ReadEpoch()
-	best, bestScore, bestAge := -1, uint64(0), uint32(0)
+	var best *entry[K]
+	var bestScore uint64
+	var bestAge uint32
 	var s [fold.Size]uint64
 	for range samples {
-		i := rand.IntN(t.cap)
-		e := t.slots[i].Load()
+		e := t.dense[rand.IntN(t.cap)].Load()
 		var score uint64
 		for ev := range t.names {
-			c := (*fold.Cell)(unsafe.Add(unsafe.Pointer(e.ev), uintptr(ev)*cellSize))
-			c.Read(&e.g, epoch, &s)
+			t.cell(e, Event(ev)).Read(&e.g, epoch, &s)
 			for _, x := range s {
 				score += x
 			}
 		}
 		age := uint32(epoch) - e.born
-		if best < 0 || score < bestScore || score == bestScore && age > bestAge {
-			best, bestScore, bestAge = i, score, age
+		if best == nil || score < bestScore || score == bestScore && age > bestAge {
+			best, bestScore, bestAge = e, score, age
 		}
 	}
 	return best
@@ -354,13 +375,13 @@ func (t *Table[K]) Rate(key K, ev Event) float64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	r, ok := t.m.Load(key)
-	if !ok {
+	e := t.idx.Load().find(key, t.hash(key))
+	if e == nil {
 		return 0
 	}
 	epoch, frac := t.clock.ReadEpochFrac()
 	var s ring.Slots
-	r.cell(ev).Read(&r.e.g, epoch, (*[fold.Size]uint64)(&s))
+	t.cell(e, ev).Read(&e.g, epoch, (*[fold.Size]uint64)(&s))
 	return t.est.Rate(&s, frac)
 }
 
@@ -370,11 +391,11 @@ func (t *Table[K]) Total(key K, ev Event) uint64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	r, ok := t.m.Load(key)
-	if !ok {
+	e := t.idx.Load().find(key, t.hash(key))
+	if e == nil {
 		return 0
 	}
-	return r.cell(ev).Total(&r.e.g)
+	return t.cell(e, ev).Total(&e.g)
 }
 
 // Row is one key's numbers: per event, in the Table's order, its total
@@ -391,22 +412,21 @@ func (t *Table[K]) Get(key K) (Row[K], bool) {
 	if !valid(key) {
 		return Row[K]{}, false
 	}
-	r, ok := t.m.Load(key)
-	if !ok {
+	e := t.idx.Load().find(key, t.hash(key))
+	if e == nil {
 		return Row[K]{}, false
 	}
 	epoch, frac := t.clock.ReadEpochFrac()
-	return t.row(r.e, epoch, frac), true
+	return t.row(e, epoch, frac), true
 }
 
 // row reads the numbers of e at epoch.
 func (t *Table[K]) row(e *entry[K], epoch uint64, frac float64) Row[K] {
 	n := len(t.names)
 	row := Row[K]{Key: e.key, Totals: make([]uint64, n), Rates: make([]float64, n)}
-	r := ref[K]{e: e, c: e.ev}
 	for i := range n {
 		var s ring.Slots
-		row.Totals[i] = r.cell(Event(i)).Read(&e.g, epoch, (*[fold.Size]uint64)(&s))
+		row.Totals[i] = t.cell(e, Event(i)).Read(&e.g, epoch, (*[fold.Size]uint64)(&s))
 		row.Rates[i] = t.est.Rate(&s, frac)
 	}
 	return row
@@ -419,7 +439,7 @@ func (t *Table[K]) Events() []string {
 
 // Len returns the number of resident keys.
 func (t *Table[K]) Len() int {
-	return int(t.used.Load())
+	return int(t.length.Load())
 }
 
 // Cap returns the capacity given to New.

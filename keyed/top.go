@@ -109,7 +109,7 @@ func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 	if n := t.Len(); n <= ScanAll {
 		list = make([]*entry[K], 0, n)
 		for i := range n {
-			if e := t.slots[i].Load(); e != nil {
+			if e := t.dense[i].Load(); e != nil {
 				list = append(list, e)
 			}
 		}
@@ -127,9 +127,8 @@ func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 		if e.gone.Load() {
 			continue
 		}
-		r := ref[K]{e: e, c: e.ev}
 		var s [fold.Size]uint64
-		total := r.cell(ev).Read(&e.g, epoch, &s)
+		total := t.cell(e, ev).Read(&e.g, epoch, &s)
 		v := float64(total)
 		if by == ByRate {
 			v = t.est.Rate((*ring.Slots)(&s), frac)
