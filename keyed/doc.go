@@ -21,25 +21,30 @@
 //
 // # Cost
 //
-// Counting an event for a resident key is a hash, a lock-free lookup (an
-// xsync.MapOf) and one atomic add on the key's fold.Cell: no lock, no
-// allocation. The table-wide total of the event is a shard.Counter add.
-// Inserting a new key takes a lock that only insertions take, allocates
-// the key's cells, and in a full Table compares 8 resident keys chosen at
-// random to evict the least active: O(1). Rate is a lookup, a clock read
-// and the read of one cell.
+// Counting an event for a resident key is a hash (maphash), a lock-free
+// probe of the Table's own open-addressing index (a hash compare in the
+// slot, then a key compare in the entry) and one atomic add on the key's
+// fold.Cell: no lock, no allocation. The table-wide total of the event is
+// a shard.Counter add. Rate is the same probe, a clock read and the read
+// of one cell. Inserting a new key takes a lock that only insertions
+// take, allocates the key's entry and cells, and in a full Table compares
+// 8 resident keys chosen at random to evict the least active: O(1), plus
+// an index rebuild, O(capacity), once per capacity/2 evictions or so
+// (when deleted slots and keys fill three quarters of the index), which
+// makes it O(1) amortised. Counting for resident keys never waits for an
+// insertion.
 //
 // # Memory
 //
-// Per resident key, with E events: E cells of 96 bytes, in one
-// allocation; the entry (the key, the fold.Guard, a few words: 80 bytes
-// for a netip.Addr key); the map's entry (key and two pointers: 48 bytes
-// for a netip.Addr, 32 for a string, plus the string's bytes) and its
-// share of the map's buckets (64 bytes per 5 entries at a load factor of
-// up to 0.75, about 17 to 26 bytes); one slot pointer (8 bytes). For 2
-// events (the proxy's connections and requests) about 350 bytes; for 4
-// events about 540 bytes. The cells dominate: each keeps 11 slots and a
-// total so that one atomic add counts both. TestMemoryPerKey measures it.
+// Per resident key, with E events: one allocation of the entry (64 bytes
+// for a netip.Addr key, 56 for a string, plus the string's bytes) followed
+// by its E cells of 96 bytes (each keeps 11 slots and a total so that one
+// atomic add counts both): 256 bytes for E = 2, 448 for E = 4; 2 to 4
+// index slots of 16 bytes (the index is 2 x capacity rounded up to a power
+// of two); 8 bytes in the dense list of keys that eviction samples. So
+// about 300 to 330 bytes per key for the proxy's 2 events, and 490 to 520
+// for 4: over a 256-byte budget for 4 events, because of the cells.
+// TestMemoryPerKey measures it.
 //
 // # Exactness
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
@@ -124,12 +125,12 @@ type entry[K Key] struct {
 	g    fold.Guard // the folds in flight on the cells
 	gone atomic.Bool
 	born uint32 // the low bits of the epoch of insertion, for ties
-	pos  int32  // its index in Table.dense
+	pos  int32  // its index in Table.dense; written under Table.mu
 
 	// Written under the candidates' flag; see top.go.
+	lepoch uint32 // the low bits of the epoch of the last offer
+	level  uint8  // log2 of the count of the last offer
 	cand   bool
-	level  uint64
-	lepoch uint64
 }
 
 const cellSize = unsafe.Sizeof(fold.Cell{})
@@ -299,7 +300,7 @@ func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 		if fold.Ok(v, epoch) {
 			if c := v & countMask; c >= hotMin {
 				if x := c - n; c^x > x {
-					t.offer(e, epoch, c)
+					t.offer(e, epoch, uint8(bits.Len64(c)))
 				}
 			}
 			return

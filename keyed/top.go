@@ -36,28 +36,29 @@ type candidates[K Key] struct {
 }
 
 // offer offers e, whose count of one event in the slot of epoch reached
-// level, as a candidate. It never waits: it gives up if another offer, or
+// 2^(level-1), as a candidate. It never waits: it gives up if another offer, or
 // a Top, holds the list.
-func (t *Table[K]) offer(e *entry[K], epoch, level uint64) {
+func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
+	ep := uint32(epoch)
 	c := &t.cands
 	if !c.busy.CompareAndSwap(false, true) {
 		return
 	}
 	switch {
 	case e.cand:
-		e.level, e.lepoch = level, epoch
+		e.level, e.lepoch = level, ep
 	case e.gone.Load():
 	case len(c.list) < MaxCandidates:
 		if c.list == nil {
 			c.list = make([]*entry[K], 0, MaxCandidates)
 		}
-		e.cand, e.level, e.lepoch = true, level, epoch
+		e.cand, e.level, e.lepoch = true, level, ep
 		c.list = append(c.list, e)
 	default:
-		low, lowLevel := 0, uint64(1<<63)
+		low, lowLevel := 0, uint8(255)
 		for i, x := range c.list {
 			l := x.level
-			if x.lepoch+fold.Size <= epoch || x.gone.Load() {
+			if ep-x.lepoch >= fold.Size || x.gone.Load() {
 				l = 0
 			}
 			if l < lowLevel {
@@ -66,7 +67,7 @@ func (t *Table[K]) offer(e *entry[K], epoch, level uint64) {
 		}
 		if lowLevel < level {
 			c.list[low].cand = false
-			e.cand, e.level, e.lepoch = true, level, epoch
+			e.cand, e.level, e.lepoch = true, level, ep
 			c.list[low] = e
 		}
 	}
