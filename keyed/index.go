@@ -3,7 +3,6 @@ package keyed
 import (
 	"math/bits"
 	"sync/atomic"
-	"unsafe"
 )
 
 // index maps keys to their entries: an open-addressing hash table with
@@ -52,27 +51,6 @@ func (ix *index[K]) find(key K, h uint64) *entry[K] {
 		}
 	}
 }
-
-// findTouch is find that also loads the word at offset off of a matching
-// entry before comparing its key, so that the lines of the key and of the
-// word are fetched at once, not one after the other.
-func (ix *index[K]) findTouch(key K, h uint64, off uintptr) *entry[K] {
-	for i := h & ix.mask; ; i = (i + 1) & ix.mask {
-		s := &ix.slots[i]
-		switch x := s.hash.Load(); x {
-		case 0:
-			return nil
-		case h:
-			e := s.e.Load()
-			touched.Store((*atomic.Uint64)(unsafe.Add(unsafe.Pointer(e), off)).Load())
-			if e.key == key {
-				return e
-			}
-		}
-	}
-}
-
-var touched atomic.Uint64
 
 // put stores e, whose key is absent, in the first free slot of its probe
 // sequence. The caller holds Table.mu.
