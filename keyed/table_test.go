@@ -396,3 +396,33 @@ func TestMemoryPerKey(t *testing.T) {
 		runtime.KeepAlive(tb)
 	}
 }
+
+// TestEvictionSparesBusyKeys holds the eviction bound of New: a key among
+// the busiest fraction q of resident keys is evicted by an insertion with
+// probability at most q^8. Here q = 5%: 50 busy keys among 1000, then
+// 200,000 new keys of one event each; the expected number of busy keys
+// evicted is 200,000 x 0.05^8 = 8e-6, so none may go, and each keeps its
+// exact total.
+func TestEvictionSparesBusyKeys(t *testing.T) {
+	const capacity, busy, flood = 1000, 50, 200_000
+	tb, clk := newTable[netip.Addr](t, capacity, "reqs")
+	for i := range capacity {
+		n := uint64(1)
+		if i < busy {
+			n = 50
+		}
+		tb.Add(addr(uint32(i)), 0, n)
+	}
+	clk.Advance(ring.Tick)
+	for i := range flood {
+		tb.Inc(addr(uint32(capacity+i)), 0)
+	}
+	for i := range busy {
+		if got := tb.Total(addr(uint32(i)), 0); got != 50 {
+			t.Fatalf("busy key %d: total %d, want 50 (evicted?)", i, got)
+		}
+	}
+	if s := tb.Stats(); s.Evictions != flood || s.Len != capacity {
+		t.Fatalf("Stats %+v, want %d evictions", s, flood)
+	}
+}
