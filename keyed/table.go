@@ -216,6 +216,7 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 		dense: make([]atomic.Pointer[entry[K]], capacity),
 	}
 	t.idx.Store(newIndex[K](capacity))
+	t.cands.list = make([]*entry[K], 0, MaxCandidates)
 	for i := range t.agg {
 		t.agg[i] = shard.New(cfg.clock)
 	}
@@ -290,7 +291,7 @@ const countMask = 1<<fold.CountBits - 1
 
 // add counts n events ev on the resident entry e: fold.Cell.Add, inlined,
 // plus the offer to the top-talker candidates when the count of the
-// current slot passes a power of two from hotMin up.
+// current slot passes a power of two at or above their bar.
 func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 	k := t.cell(e, ev)
 	epoch, slot := t.clock.Slot()
@@ -298,7 +299,7 @@ func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 	if n < fold.FastMax {
 		v = k.Fast(slot, n)
 		if fold.Ok(v, epoch) {
-			if c := v & countMask; c >= hotMin {
+			if c := v & countMask; c >= t.cands.bar.Load() {
 				if x := c - n; c^x > x {
 					t.offer(e, epoch, uint8(bits.Len64(c)))
 				}
@@ -307,6 +308,11 @@ func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 		}
 	}
 	k.Slow(&e.g, epoch, n, v)
+	// Mostly the first add of a slot: offer its count, which a later
+	// writer may have raised, but which is at least n.
+	if n >= t.cands.bar.Load() {
+		t.offer(e, epoch, uint8(bits.Len64(n)))
+	}
 }
 
 // insert inserts key, whose hash is h, unless another goroutine did

@@ -16,28 +16,56 @@ const (
 	// MaxCandidates is the number of candidate keys a Table keeps for Top,
 	// and the largest k that Top answers above ScanAll keys.
 	MaxCandidates = 256
-
-	// hotMin is the count of one event in one 100 ms slot from which a
-	// key is offered as a candidate: at 8, then at every power of two.
-	hotMin = 8
 )
 
 // candidates is the list of keys that Top reads in a Table of more than
-// ScanAll keys: the keys whose count of some event in one slot reached
-// hotMin lately. Writers offer a key when the count of their slot passes
-// a power of two from hotMin up, so at most log2 of the slot's count
-// times per slot and event, and only if no other offer runs: an offer
-// never waits. A full list replaces the candidate with the lowest level
-// (the count it was last offered at, or 0 if that was over a second ago,
-// or if it was evicted) by the offered key, if its level is higher.
+// ScanAll keys: the keys that reached the highest counts of an event in
+// one 100 ms slot lately. A key's level is j+1 when its count in a slot
+// passed 2^j, and a candidate's level counts as 0 once its slot is more
+// than a second old or it was evicted.
+//
+// Writers offer a key when the count of their slot passes a power of two
+// at or above bar: bar is 0 while the list has room, then 2^m, m being the
+// lowest level in the list, so that only a key that would enter the list
+// is offered, at most log2 of its count times per slot and event. An
+// offer never waits: it gives up if another offer, or a Top, holds the
+// list. A full list replaces its lowest candidate by the offered key if
+// the key's level is higher.
 type candidates[K Key] struct {
+	bar  atomic.Uint64 // read by every event; written by offers and Top
+	_    [56]byte
 	busy atomic.Bool
 	list []*entry[K]
 }
 
-// offer offers e, whose count of one event in the slot of epoch reached
-// 2^(level-1), as a candidate. It never waits: it gives up if another offer, or
-// a Top, holds the list.
+// stale reports whether a candidate's level is 0 at epoch ep: its slot is
+// more than a second old, or it was evicted.
+func stale[K Key](x *entry[K], ep uint32) bool {
+	return ep-x.lepoch >= fold.Size || x.gone.Load()
+}
+
+// lowest returns the index of the candidate of the lowest level at epoch
+// ep, that level, and the lowest level of the others. The list is full.
+func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8) {
+	lowLevel, next = 255, 255
+	for i, x := range c.list {
+		l := x.level
+		if stale(x, ep) {
+			l = 0
+		}
+		if l < lowLevel {
+			next = lowLevel
+			low, lowLevel = i, l
+		} else if l < next {
+			next = l
+		}
+	}
+	return low, lowLevel, next
+}
+
+// offer offers e, whose count of one event in the slot of epoch passed
+// 2^(level-1), as a candidate. It never waits: it gives up if another
+// offer, or a Top, holds the list.
 func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
 	ep := uint32(epoch)
 	c := &t.cands
@@ -46,41 +74,44 @@ func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
 	}
 	switch {
 	case e.cand:
+		if e.lepoch == ep {
+			level = max(level, e.level) // n > 1 may cross a lower power later
+		}
 		e.level, e.lepoch = level, ep
 	case e.gone.Load():
 	case len(c.list) < MaxCandidates:
-		if c.list == nil {
-			c.list = make([]*entry[K], 0, MaxCandidates)
-		}
 		e.cand, e.level, e.lepoch = true, level, ep
 		c.list = append(c.list, e)
-	default:
-		low, lowLevel := 0, uint8(255)
-		for i, x := range c.list {
-			l := x.level
-			if ep-x.lepoch >= fold.Size || x.gone.Load() {
-				l = 0
-			}
-			if l < lowLevel {
-				low, lowLevel = i, l
-			}
+		if len(c.list) == MaxCandidates {
+			_, l, _ := c.lowest(ep)
+			c.bar.Store(1 << l)
 		}
+	default:
+		low, lowLevel, next := c.lowest(ep)
 		if lowLevel < level {
 			c.list[low].cand = false
 			e.cand, e.level, e.lepoch = true, level, ep
 			c.list[low] = e
+			lowLevel = min(next, level)
 		}
+		c.bar.Store(1 << lowLevel)
 	}
 	c.busy.Store(false)
 }
 
 // snapshot returns a copy of the candidate list, waiting for the offer
-// that holds it, if any.
-func (c *candidates[K]) snapshot() []*entry[K] {
+// that holds it, if any, and lowers the bar of offers to the lowest level
+// in the list at epoch ep, so that keys take the place of candidates gone
+// stale.
+func (c *candidates[K]) snapshot(ep uint32) []*entry[K] {
 	for !c.busy.CompareAndSwap(false, true) {
 		runtime.Gosched()
 	}
 	l := slices.Clone(c.list)
+	if len(c.list) == MaxCandidates {
+		_, low, _ := c.lowest(ep)
+		c.bar.Store(1 << low)
+	}
 	c.busy.Store(false)
 	return l
 }
@@ -91,17 +122,17 @@ func (c *candidates[K]) snapshot() []*entry[K] {
 //
 // Up to ScanAll resident keys, Top reads every key: it is exact. Above
 // that, it reads only the candidates (at most MaxCandidates keys, so k is
-// capped at MaxCandidates): the keys whose count of some event in one 100
-// ms slot of the last second reached 8, that is, keys that ran at 80
-// events per second or more for at least a slot. Its error bound: a key
-// that reached 8 events in a slot of the last second is listed unless
-// MaxCandidates keys offered since reached a higher count in one slot, or
-// it was offered only while another offer ran (writers never wait for
-// each other; a busy key is offered again at the next power of two and in
-// the next slot); keys slower than 80 per second are never listed. The
-// rates and totals listed are exact. Ranking ByTotal above ScanAll lists
-// the busiest candidates of the last second by their totals, not the
-// largest totals of the Table.
+// capped at MaxCandidates): the keys that reached the highest counts of
+// an event in one 100 ms slot of the last second (see candidates in
+// top.go). Its error bound: a key is missing only if, each time its count
+// in a slot of the last second passed a power of two 2^j, MaxCandidates
+// candidates had reached 2^j or more in a slot of the last second, or
+// another offer was running (writers never wait for each other; a key is
+// offered again at its next power of two, and in the next slot). So a key
+// whose count in one slot is more than twice that of all but k-1 others is
+// listed. The rates and totals listed are exact. ByTotal above ScanAll
+// ranks those candidates by their totals: it lists the largest totals
+// among the keys busiest lately, not the largest totals of the Table.
 func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 	if uint(ev) >= uint(len(t.names)) || k <= 0 {
 		return nil
@@ -115,7 +146,7 @@ func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 			}
 		}
 	} else {
-		list = t.cands.snapshot()
+		list = t.cands.snapshot(uint32(t.clock.Epoch()))
 		k = min(k, MaxCandidates)
 	}
 	epoch, frac := t.clock.ReadEpochFrac()

@@ -143,3 +143,37 @@ func TestTopCandidates(t *testing.T) {
 		t.Fatalf("Top(1000) above ScanAll returned %d rows, over MaxCandidates", len(got))
 	}
 }
+
+// TestTopQuietTable checks the top 10 in a table of 10,000 keys where
+// every key is slow, 1 to 3 events per tick, and 10 keys send 5 to 6:
+// above ScanAll, where Top reads the candidates, the 10 are listed with
+// their exact rates, although none reaches 80 events per second.
+func TestTopQuietTable(t *testing.T) {
+	const keys, ticks = 10_000, 12
+	tb, clk := newTable[string](t, keys, "reqs")
+	r := rand.New(rand.NewPCG(3, 4))
+	ms := map[uint32]*model{}
+	names := map[string]uint32{}
+	for tick := range ticks {
+		for _, id := range r.Perm(keys) {
+			n := 1 + r.Uint64N(3)
+			if id%1000 == 7 {
+				n = 5 + r.Uint64N(2)
+			}
+			k := keyName(uint32(id))
+			tb.Add(k, 0, n)
+			if ms[uint32(id)] == nil {
+				ms[uint32(id)] = &model{}
+				names[k] = uint32(id)
+			}
+			ms[uint32(id)].add(tick, n)
+		}
+		clk.Advance(ring.Tick)
+	}
+	checkTop(t, tb, ms, names, ticks, 10, keyed.ByRate)
+	for _, row := range tb.Top(0, 10, keyed.ByRate) {
+		if names[row.Key]%1000 != 7 {
+			t.Fatalf("Top lists %s, not one of the 10 busy keys", row.Key)
+		}
+	}
+}
