@@ -32,7 +32,17 @@
 // an index rebuild, O(capacity), once per capacity/2 evictions or so
 // (when deleted slots and keys fill three quarters of the index), which
 // makes it O(1) amortised. Counting for resident keys never waits for an
-// insertion.
+// insertion; insertions wait for each other, and for a rebuild (for a
+// capacity of 1M, a new index of 32 MiB, tens of milliseconds), so a
+// flood of new keys is inserted at the pace of one goroutine.
+//
+// # Top talkers
+//
+// Top lists the k keys with the highest rates or totals of an event. Up
+// to ScanAll keys it reads them all and is exact; above, it reads at most
+// MaxCandidates candidates, the keys that reached the highest counts in
+// one 100 ms slot lately, which writers offer as they count (see Top for
+// the bound). Its cost does not grow with the Table.
 //
 // # Memory
 //
