@@ -103,7 +103,7 @@ type Table[K Key] struct {
 	etype reflect.Type // entry[K] followed by len(names) cells
 	off   uintptr      // the offset of the cells in etype
 
-	idx     atomic.Pointer[index[K]]
+	idx     *index[K]
 	agg     []*shard.Counter
 	refused atomic.Uint64
 	evicted atomic.Uint64
@@ -215,7 +215,7 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 		agg:   make([]*shard.Counter, len(events)),
 		dense: make([]atomic.Pointer[entry[K]], capacity),
 	}
-	t.idx.Store(newIndex[K](capacity))
+	t.idx = newIndex[K](capacity)
 	t.cands.list = make([]*entry[K], 0, MaxCandidates)
 	for i := range t.agg {
 		t.agg[i] = shard.New(cfg.clock)
@@ -279,7 +279,7 @@ func (t *Table[K]) Add(key K, ev Event, n uint64) {
 		return
 	}
 	h := t.hash(key)
-	e := t.idx.Load().find(key, h)
+	e := t.idx.find(key, h) // a wrong miss goes to insert, which finds it
 	if e == nil {
 		t.insert(key, h, ev, n)
 		return
@@ -321,7 +321,7 @@ func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ix := t.idx.Load()
+	ix := t.idx
 	e := ix.find(key, h)
 	if e == nil {
 		if s, isStr := any(key).(string); isStr {
@@ -340,9 +340,6 @@ func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) {
 		ix.put(e)
 		t.dense[e.pos].Store(e)
 		t.length.Store(int64(ix.live))
-		if ix.full() {
-			t.idx.Store(ix.rebuilt())
-		}
 	}
 	// Counted under the lock, so that no other insertion evicts the key
 	// before its first event.
@@ -374,6 +371,19 @@ func (t *Table[K]) victim() *entry[K] {
 	return best
 }
 
+// lookup returns the entry of key, or nil, for readers that do not
+// insert: see index.get; after a few misses that overlapped deletions, it
+// looks under the insertion lock.
+func (t *Table[K]) lookup(key K) *entry[K] {
+	h := t.hash(key)
+	if e, ok := t.idx.get(key, h); ok {
+		return e
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.idx.find(key, h)
+}
+
 // Rate returns the events ev per second of key over the last second, by
 // the Table's estimator, or 0 if key is not resident. It takes a lookup, a
 // clock read and the read of one cell, never blocks and never allocates:
@@ -382,7 +392,7 @@ func (t *Table[K]) Rate(key K, ev Event) float64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	e := t.idx.Load().find(key, t.hash(key))
+	e := t.lookup(key)
 	if e == nil {
 		return 0
 	}
@@ -398,7 +408,7 @@ func (t *Table[K]) Total(key K, ev Event) uint64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	e := t.idx.Load().find(key, t.hash(key))
+	e := t.lookup(key)
 	if e == nil {
 		return 0
 	}
@@ -419,7 +429,7 @@ func (t *Table[K]) Get(key K) (Row[K], bool) {
 	if !valid(key) {
 		return Row[K]{}, false
 	}
-	e := t.idx.Load().find(key, t.hash(key))
+	e := t.lookup(key)
 	if e == nil {
 		return Row[K]{}, false
 	}
