@@ -28,13 +28,11 @@
 // a shard.Counter add. Rate is the same probe, a clock read and the read
 // of one cell. Inserting a new key takes a lock that only insertions
 // take, allocates the key's entry and cells, and in a full Table compares
-// 8 resident keys chosen at random to evict the least active: O(1), plus
-// an index rebuild, O(capacity), once per capacity/2 evictions or so
-// (when deleted slots and keys fill three quarters of the index), which
-// makes it O(1) amortised. Counting for resident keys never waits for an
-// insertion; insertions wait for each other, and for a rebuild (for a
-// capacity of 1M, a new index of 32 MiB, tens of milliseconds), so a
-// flood of new keys is inserted at the pace of one goroutine.
+// 8 resident keys chosen at random and evicts the least active, shifting
+// the index entries after it back: O(1) expected, as the index is at most
+// half full, and never a rebuild. Counting for resident keys never waits
+// for an insertion; insertions wait for each other, so a flood of new
+// keys is inserted at the pace of one goroutine.
 //
 // # Top talkers
 //
