@@ -386,8 +386,11 @@ func (t *Table[K]) lookup(key K) *entry[K] {
 
 // Rate returns the events ev per second of key over the last second, by
 // the Table's estimator, or 0 if key is not resident. It takes a lookup, a
-// clock read and the read of one cell, never blocks and never allocates:
-// cheap enough for a decision on every connection or request.
+// clock read and the read of one cell, and never allocates: cheap enough
+// for a decision on every connection or request. It never blocks, except
+// that a lookup that misses while evictions run (each may move keys under
+// the probe) looks again, and after three such misses in a row under the
+// insertion lock.
 func (t *Table[K]) Rate(key K, ev Event) float64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
