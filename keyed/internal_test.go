@@ -1,0 +1,147 @@
+package keyed
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+)
+
+// TestEntrySize checks the arithmetic of the package documentation: the
+// entry of a netip.Addr key is one 64-byte line, so that with 2 events
+// the entry and its cells are 256 bytes, a size class of their own.
+func TestEntrySize(t *testing.T) {
+	if s := unsafe.Sizeof(entry[netip.Addr]{}); s != 64 {
+		t.Errorf("entry[netip.Addr] is %d bytes, want 64", s)
+	}
+	if s := unsafe.Sizeof(entry[string]{}); s != 56 {
+		t.Errorf("entry[string] is %d bytes, want 56", s)
+	}
+	tb, err := New[netip.Addr](1, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := tb.etype.Size(); s != 256 {
+		t.Errorf("an entry with 2 cells is %d bytes, want 256", s)
+	}
+}
+
+// TestIndexRemove checks the index against a map through random puts and
+// removes on a small index with clustered hashes (homes in 4 of 16 slots,
+// around the end, so that chains wrap), so that deletions shift chains back.
+func TestIndexRemove(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ix := newIndex[string](8) // 16 slots
+	in := map[string]*entry[string]{}
+	homes := []uint64{13, 15, 1, 3} // odd, as hashes are
+	for step := range 20000 {
+		k := fmt.Sprintf("k%d", r.IntN(12))
+		if e, ok := in[k]; ok {
+			ix.remove(e)
+			delete(in, k)
+		} else if len(in) < 8 {
+			h := uint64(r.IntN(1<<20))<<4 | homes[r.IntN(len(homes))]
+			e := &entry[string]{key: k, hash: h}
+			ix.put(e)
+			in[k] = e
+		}
+		if ix.live != len(in) {
+			t.Fatalf("step %d: live %d, want %d", step, ix.live, len(in))
+		}
+		for i := range 12 {
+			k := fmt.Sprintf("k%d", i)
+			e := in[k]
+			var h uint64 = 1
+			if e != nil {
+				h = e.hash
+			}
+			if got := ix.find(k, h); got != e {
+				t.Fatalf("step %d: find(%s) = %p, want %p", step, k, got, e)
+			}
+		}
+		for i := range ix.slots {
+			if x := ix.slots[i].hash.Load(); x == tomb {
+				t.Fatalf("step %d: slot %d left tomb", step, i)
+			}
+		}
+	}
+	if s := ix.seq.Load(); s%2 != 0 || s == 0 {
+		t.Fatalf("seq %d after removes, want even and not 0", s)
+	}
+	// A miss is sure only if no deletion overlapped it.
+	ix.seq.Add(1) // a deletion in progress
+	if _, ok := ix.get("absent", 1<<8|3); ok {
+		t.Fatal("get called a miss during a deletion sure")
+	}
+	ix.seq.Add(1)
+	if e, ok := ix.get("absent", 1<<8|3); !ok || e != nil {
+		t.Fatalf("get of an absent key: %p %v, want nil and sure", e, ok)
+	}
+}
+
+// TestIndexGetDuringRemoves reads a key while a writer removes the keys
+// ahead of it in its cluster, which moves it back under the reader's
+// probes, then takes it out and puts the cluster back, over and over. A
+// get that ran while the key was present throughout (the writer's count
+// even and unchanged) must find it; find alone may not (logged: how
+// often depends on the scheduling).
+func TestIndexGetDuringRemoves(t *testing.T) {
+	ix := newIndex[string](8) // 16 slots
+	const home = 13
+	x := &entry[string]{key: "x", hash: 1<<8 | home}
+	ahead := make([]*entry[string], 4)
+	for i := range ahead {
+		ahead[i] = &entry[string]{key: fmt.Sprint(i), hash: uint64(i+2)<<8 | home}
+	}
+	var absent atomic.Uint64 // odd while x is out
+	fill := func() {
+		for _, e := range ahead {
+			ix.put(e)
+		}
+		ix.put(x) // behind them, 4 slots from its home, wrapping
+	}
+	fill()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the writer, alone, as under Table.mu
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, e := range ahead {
+				ix.remove(e) // x moves back a slot
+			}
+			absent.Add(1)
+			ix.remove(x)
+			fill()
+			absent.Add(1)
+		}
+	}()
+	misses, rawMisses, checked := 0, 0, 0
+	for range 300_000 {
+		c := absent.Load()
+		e, ok := ix.get("x", x.hash)
+		raw := ix.find("x", x.hash)
+		if c%2 == 1 || absent.Load() != c {
+			continue
+		}
+		checked++
+		if ok && e != x {
+			misses++
+		}
+		if raw != x {
+			rawMisses++
+		}
+	}
+	close(stop)
+	<-done
+	t.Logf("%d reads while x was present: find alone missed it %d times, get %d", checked, rawMisses, misses)
+	if misses != 0 {
+		t.Fatalf("get reported the key absent %d times while it was present", misses)
+	}
+}

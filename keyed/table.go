@@ -1,0 +1,498 @@
+package keyed
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
+	"net/netip"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/hitrate/hitrate/internal/fold"
+	"github.com/hitrate/hitrate/ring"
+	"github.com/hitrate/hitrate/shard"
+)
+
+const (
+	// MaxKeyLen is the longest string key, in bytes, that a Table counts.
+	// Longer keys, and the empty key, are refused: their events count in
+	// the table-wide totals and in Stats.Refused, under no key.
+	MaxKeyLen = 256
+	// MaxCapacity is the largest capacity New accepts.
+	MaxCapacity = 1 << 26
+	// MaxEvents is the most events a Table counts per key.
+	MaxEvents = 16
+	// MaxNameLen is the longest event name, in bytes, that New accepts.
+	MaxNameLen = 128
+
+	// samples is how many resident keys an insertion into a full Table
+	// compares to choose the one it evicts.
+	samples = 8
+)
+
+// Key is the type of a Table's keys: strings, such as user names or API
+// keys, or client addresses.
+type Key interface {
+	string | netip.Addr
+}
+
+// Event is the index of an event in the names given to New: 0 for the
+// first. An Event outside them is never counted: Add drops it and counts
+// it in Stats.Refused.
+type Event int
+
+// Order chooses what Top ranks keys by.
+type Order int
+
+const (
+	// ByRate ranks keys by their events per second over the last second.
+	ByRate Order = iota
+	// ByTotal ranks keys by their total of the event while resident.
+	ByTotal
+)
+
+// Option configures a Table made by New.
+type Option func(*config)
+
+type config struct {
+	clock    *ring.Clock
+	clockSet bool
+	est      ring.Estimator
+}
+
+// WithClock makes the Table read its epochs from clock instead of
+// ring.Default(). Pass a ring.ManualClock's Clock in tests. A nil clock
+// makes New fail.
+func WithClock(clock *ring.Clock) Option {
+	return func(c *config) { c.clock, c.clockSet = clock, true }
+}
+
+// WithEstimator makes the Table compute rates with e instead of ring.Seed.
+// An unknown estimator makes New fail.
+func WithEstimator(e ring.Estimator) Option {
+	return func(c *config) { c.est = e }
+}
+
+// Table counts a few named events per key, for at most a fixed number of
+// keys: per key and event, an exact total and the events per second over
+// the last second, read the way every counter of hitrate is read (a
+// fold.Cell of 100 ms slots, ring.Estimator). It also keeps table-wide
+// totals and rates per event, which evictions never lose.
+//
+// Counting an event for a resident key is a lookup and one atomic add: it
+// never blocks, locks or allocates. Counting for a new key inserts it,
+// under a lock that only insertions take, and allocates its counters;
+// when the Table is full, the insertion first evicts one of the least
+// active keys (see New). A key's totals and rates are exact while it
+// stays resident; a key that returns after its eviction starts from zero.
+//
+// A Table is safe for concurrent use. Make one with New.
+type Table[K Key] struct {
+	clock *ring.Clock
+	est   ring.Estimator
+	names []string
+	cap   int
+	seed  maphash.Seed
+	etype reflect.Type // entry[K] followed by len(names) cells
+	off   uintptr      // the offset of the cells in etype
+
+	idx     *index[K]
+	agg     []*shard.Counter
+	refused atomic.Uint64
+	evicted atomic.Uint64
+
+	mu     sync.Mutex // taken by insertions (and evictions)
+	dense  []atomic.Pointer[entry[K]]
+	length atomic.Int64 // resident keys: dense[:length] is filled
+
+	cands candidates[K]
+}
+
+// entry holds one resident key and its counters: the Table's cells
+// follow it in the same allocation (of type Table.etype), so that counting
+// an event reads the index slot and the entry, the key and the cell being
+// 64 bytes to a few lines apart.
+type entry[K Key] struct {
+	key  K
+	hash uint64     // the key's hash, odd
+	g    fold.Guard // the folds in flight on the cells
+	gone atomic.Bool
+	born uint32 // the low bits of the epoch of insertion, for ties
+	pos  int32  // its index in Table.dense; written under Table.mu
+
+	// Written under the candidates' flag; see top.go.
+	lepoch uint32 // the low bits of the epoch of the last offer
+	level  uint8  // log2 of the count of the last offer
+	cand   bool
+}
+
+const cellSize = unsafe.Sizeof(fold.Cell{})
+
+// cell returns the cell of event ev of e, which must be below the number
+// of events.
+func (t *Table[K]) cell(e *entry[K], ev Event) *fold.Cell {
+	return (*fold.Cell)(unsafe.Add(unsafe.Pointer(e), t.off+uintptr(ev)*cellSize))
+}
+
+// newEntry allocates the entry of key, with its cells.
+func (t *Table[K]) newEntry(key K, h uint64) *entry[K] {
+	e := (*entry[K])(reflect.New(t.etype).UnsafePointer())
+	e.key, e.hash, e.born = key, h, uint32(t.clock.Epoch())
+	return e
+}
+
+// hash returns the hash of key, odd.
+func (t *Table[K]) hash(key K) uint64 {
+	return maphash.Comparable(t.seed, key) | 1
+}
+
+// New returns a Table of at most capacity keys (1 to MaxCapacity), each
+// counting the given events, in that order: Event(i) is events[i]. Event
+// names must be non-empty, distinct, valid UTF-8 without control
+// characters, and at most MaxNameLen bytes; 1 to MaxEvents of them.
+//
+// When the Table is full, a new key evicts the least active of 8 resident
+// keys chosen at random (the one with the fewest events, all events
+// together, in the last second; the oldest of those tied): a constant
+// cost per insertion. A key among the most active fraction q of resident
+// keys is evicted by an insertion with probability at most q^8 (for the
+// busiest 10%, 1e-8), so a flood of new keys evicts keys that are as idle
+// as the flood's own.
+func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error) {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if capacity < 1 || capacity > MaxCapacity {
+		return nil, fmt.Errorf("keyed: capacity %d is outside 1..%d", capacity, MaxCapacity)
+	}
+	if len(events) == 0 {
+		return nil, errors.New("keyed: no events given")
+	}
+	if len(events) > MaxEvents {
+		return nil, fmt.Errorf("keyed: %d events given, over MaxEvents (%d)", len(events), MaxEvents)
+	}
+	seen := make(map[string]int, len(events))
+	for i, ev := range events {
+		if p := nameProblem(ev); p != "" {
+			return nil, fmt.Errorf("keyed: event %d %s", i, p)
+		}
+		if j, dup := seen[ev]; dup {
+			return nil, fmt.Errorf("keyed: event %d %q has the same name as event %d", i, ev, j)
+		}
+		seen[ev] = i
+	}
+	if cfg.clockSet && cfg.clock == nil {
+		return nil, errors.New("keyed: WithClock was given a nil clock")
+	}
+	if cfg.clock == nil {
+		cfg.clock = ring.Default()
+	}
+	if cfg.est != ring.Seed && cfg.est != ring.Interpolated {
+		return nil, fmt.Errorf("keyed: WithEstimator was given an unknown estimator (%d)", cfg.est)
+	}
+	etype := reflect.StructOf([]reflect.StructField{
+		{Name: "E", Type: reflect.TypeFor[entry[K]]()},
+		{Name: "C", Type: reflect.ArrayOf(len(events), reflect.TypeFor[fold.Cell]())},
+	})
+	t := &Table[K]{
+		clock: cfg.clock,
+		est:   cfg.est,
+		names: append([]string(nil), events...),
+		cap:   capacity,
+		seed:  maphash.MakeSeed(),
+		etype: etype,
+		off:   etype.Field(1).Offset,
+		agg:   make([]*shard.Counter, len(events)),
+		dense: make([]atomic.Pointer[entry[K]], capacity),
+	}
+	t.idx = newIndex[K](capacity)
+	t.cands.list = make([]*entry[K], 0, MaxCandidates)
+	for i := range t.agg {
+		t.agg[i] = shard.New(cfg.clock)
+	}
+	return t, nil
+}
+
+// nameProblem says what is wrong with s as an event name, or returns "".
+func nameProblem(s string) string {
+	switch {
+	case s == "":
+		return "has an empty name"
+	case len(s) > MaxNameLen:
+		return fmt.Sprintf("has a name of %d bytes, over MaxNameLen (%d)", len(s), MaxNameLen)
+	case !utf8.ValidString(s):
+		return "has a name that is not valid UTF-8"
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "has a name that holds a control character"
+	}
+	return ""
+}
+
+// valid reports whether k can be a key: a string of 1 to MaxKeyLen bytes,
+// or a valid address (not the zero netip.Addr).
+func valid[K Key](k K) bool {
+	switch k := any(k).(type) {
+	case string:
+		return k != "" && len(k) <= MaxKeyLen
+	case netip.Addr:
+		return k.IsValid()
+	}
+	return false
+}
+
+// Inc counts one event ev for key. See Add.
+func (t *Table[K]) Inc(key K, ev Event) {
+	t.Add(key, ev, 1)
+}
+
+// Add counts n events ev for key, and in the table-wide totals.
+//
+// For a resident key, Add is a lookup and one atomic add: it never blocks,
+// locks, allocates or panics. For a new key, Add inserts it: it takes the
+// insertion lock, allocates the key's counters (and copies a string key),
+// and evicts a key if the Table is full; counting for resident keys goes
+// on meanwhile. An invalid key (the empty string, a string over MaxKeyLen
+// bytes, the zero netip.Addr) is counted in the table-wide totals and in
+// Stats.Refused only; an Event outside the Table's is counted in
+// Stats.Refused only.
+func (t *Table[K]) Add(key K, ev Event, n uint64) {
+	if uint(ev) >= uint(len(t.agg)) {
+		t.refused.Add(n)
+		return
+	}
+	if n == 0 {
+		return
+	}
+	t.agg[ev].Add(n)
+	if !valid(key) {
+		t.refused.Add(n)
+		return
+	}
+	h := t.hash(key)
+	e := t.idx.find(key, h) // a wrong miss goes to insert, which finds it
+	if e == nil {
+		t.insert(key, h, ev, n)
+		return
+	}
+	t.add(e, ev, n)
+}
+
+const countMask = 1<<fold.CountBits - 1
+
+// add counts n events ev on the resident entry e: fold.Cell.Add, inlined,
+// plus the offer to the top-talker candidates when the count of the
+// current slot passes a power of two at or above their bar.
+func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
+	k := t.cell(e, ev)
+	epoch, slot := t.clock.Slot()
+	v, ok := k.Fast(epoch, slot, n)
+	if ok {
+		if c := v & countMask; c >= t.cands.bar.Load() {
+			if x := c - n; c^x > x {
+				t.offer(e, epoch, uint8(bits.Len64(c)))
+			}
+		}
+		return
+	}
+	k.Slow(&e.g, epoch, n, v)
+	// Mostly the first add of a slot: offer its count, which a later
+	// writer may have raised, but which is at least n.
+	if n >= t.cands.bar.Load() {
+		t.offer(e, epoch, uint8(bits.Len64(n)))
+	}
+}
+
+// insert inserts key, whose hash is h, unless another goroutine did
+// meanwhile, and counts n events ev on it. It evicts a key when the Table
+// is full.
+func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ix := t.idx
+	e := ix.find(key, h)
+	if e == nil {
+		if s, isStr := any(key).(string); isStr {
+			key = any(strings.Clone(s)).(K) // keep no caller's buffer alive
+		}
+		e = t.newEntry(key, h)
+		if ix.live >= t.cap {
+			old := t.victim()
+			old.gone.Store(true)
+			ix.remove(old)
+			t.evicted.Add(1)
+			e.pos = old.pos
+		} else {
+			e.pos = int32(ix.live)
+		}
+		ix.put(e)
+		t.dense[e.pos].Store(e)
+		t.length.Store(int64(ix.live))
+	}
+	// Counted under the lock, so that no other insertion evicts the key
+	// before its first event.
+	t.add(e, ev, n)
+}
+
+// victim returns the least active of samples resident keys chosen at
+// random, the oldest among those tied. t.mu is held and the Table is full.
+func (t *Table[K]) victim() *entry[K] {
+	epoch := t.clock.ReadEpoch()
+	var best *entry[K]
+	var bestScore uint64
+	var bestAge uint32
+	var s [fold.Size]uint64
+	for range samples {
+		e := t.dense[rand.IntN(t.cap)].Load()
+		var score uint64
+		for ev := range t.names {
+			t.cell(e, Event(ev)).Load(&e.g, epoch, &s)
+			for _, x := range s {
+				score += x
+			}
+		}
+		age := uint32(epoch) - e.born
+		if best == nil || score < bestScore || score == bestScore && age > bestAge {
+			best, bestScore, bestAge = e, score, age
+		}
+	}
+	return best
+}
+
+// lookup returns the entry of key, or nil, for readers that do not
+// insert: see index.get; after a few misses that overlapped deletions, it
+// looks under the insertion lock.
+func (t *Table[K]) lookup(key K) *entry[K] {
+	h := t.hash(key)
+	if e, ok := t.idx.get(key, h); ok {
+		return e
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.idx.find(key, h)
+}
+
+// Rate returns the events ev per second of key over the last second, by
+// the Table's estimator, or 0 if key is not resident. It takes a lookup, a
+// clock read and the read of one cell, and never allocates: cheap enough
+// for a decision on every connection or request. It never blocks, except
+// that a lookup that misses while evictions run (each may move keys under
+// the probe) looks again, and after three such misses in a row under the
+// insertion lock.
+func (t *Table[K]) Rate(key K, ev Event) float64 {
+	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
+		return 0
+	}
+	e := t.lookup(key)
+	if e == nil {
+		return 0
+	}
+	epoch, frac := t.clock.ReadEpochFrac()
+	var s ring.Slots
+	t.cell(e, ev).Load(&e.g, epoch, (*[fold.Size]uint64)(&s))
+	return t.est.Rate(&s, frac)
+}
+
+// Total returns the events ev counted for key since it was inserted, or 0
+// if key is not resident.
+func (t *Table[K]) Total(key K, ev Event) uint64 {
+	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
+		return 0
+	}
+	e := t.lookup(key)
+	if e == nil {
+		return 0
+	}
+	return t.cell(e, ev).Total(&e.g)
+}
+
+// Row is one key's numbers: per event, in the Table's order, its total
+// since the key was inserted and its events per second over the last
+// second.
+type Row[K Key] struct {
+	Key    K
+	Totals []uint64
+	Rates  []float64
+}
+
+// Get returns the numbers of key, and whether it is resident.
+func (t *Table[K]) Get(key K) (Row[K], bool) {
+	if !valid(key) {
+		return Row[K]{}, false
+	}
+	e := t.lookup(key)
+	if e == nil {
+		return Row[K]{}, false
+	}
+	epoch, frac := t.clock.ReadEpochFrac()
+	return t.row(e, epoch, frac), true
+}
+
+// row reads the numbers of e at epoch.
+func (t *Table[K]) row(e *entry[K], epoch uint64, frac float64) Row[K] {
+	n := len(t.names)
+	row := Row[K]{Key: e.key, Totals: make([]uint64, n), Rates: make([]float64, n)}
+	for i := range n {
+		var s ring.Slots
+		row.Totals[i] = t.cell(e, Event(i)).Load(&e.g, epoch, (*[fold.Size]uint64)(&s))
+		row.Rates[i] = t.est.Rate(&s, frac)
+	}
+	return row
+}
+
+// Events returns the event names, in order.
+func (t *Table[K]) Events() []string {
+	return append([]string(nil), t.names...)
+}
+
+// Len returns the number of resident keys.
+func (t *Table[K]) Len() int {
+	return int(t.length.Load())
+}
+
+// Cap returns the capacity given to New.
+func (t *Table[K]) Cap() int {
+	return t.cap
+}
+
+// Stats is the state of a Table as a whole.
+type Stats struct {
+	Len, Cap int
+	// Evictions counts the keys evicted to make room for new ones.
+	Evictions uint64
+	// Refused counts the events counted under no key: those of invalid
+	// keys (also in Totals and Rates) and of Events outside the Table's
+	// (in no total).
+	Refused uint64
+	// Totals and Rates are per event, in the Table's order, for all keys
+	// together, evicted ones and invalid ones included: no eviction loses
+	// an event from them.
+	Totals []uint64
+	Rates  []float64
+}
+
+// Stats returns the state of the Table.
+func (t *Table[K]) Stats() Stats {
+	s := Stats{
+		Len:       t.Len(),
+		Cap:       t.cap,
+		Evictions: t.evicted.Load(),
+		Refused:   t.refused.Load(),
+		Totals:    make([]uint64, len(t.agg)),
+		Rates:     make([]float64, len(t.agg)),
+	}
+	for i, c := range t.agg {
+		s.Totals[i] = c.Total()
+		s.Rates[i] = c.RateWith(t.est)
+	}
+	return s
+}

@@ -1,0 +1,179 @@
+package keyed_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/hitrate/hitrate/keyed"
+	"github.com/hitrate/hitrate/ring"
+)
+
+// exactTop returns the k highest values of want, highest first.
+func exactTop(want map[uint32]float64, k int) []float64 {
+	var v []float64
+	for _, x := range want {
+		v = append(v, x)
+	}
+	slices.SortFunc(v, func(a, b float64) int {
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	return v[:min(k, len(v))]
+}
+
+// checkTop compares Top(ev, k, by) with the exact answer computed from
+// the model: the same values, position by position, each the key's own.
+func checkTop(t *testing.T, tb *keyed.Table[string], ms map[uint32]*model, names map[string]uint32, now, k int, by keyed.Order) {
+	t.Helper()
+	want := map[uint32]float64{}
+	for id, m := range ms {
+		if by == keyed.ByRate {
+			want[id] = m.seed(now)
+		} else {
+			want[id] = float64(m.total())
+		}
+	}
+	exact := exactTop(want, k)
+	got := tb.Top(0, k, by)
+	if len(got) != len(exact) {
+		t.Fatalf("order %d: Top returned %d rows, want %d", by, len(got), len(exact))
+	}
+	for i, row := range got {
+		id := names[row.Key]
+		v := row.Rates[0]
+		if by == keyed.ByTotal {
+			v = float64(row.Totals[0])
+		}
+		if v != exact[i] || v != want[id] || row.Totals[0] != ms[id].total() || row.Rates[0] != ms[id].seed(now) {
+			t.Fatalf("order %d, row %d: %s with %v (total %d), want %v; its model: rate %v total %d",
+				by, i, row.Key, v, row.Totals[0], exact[i], ms[id].seed(now), ms[id].total())
+		}
+	}
+}
+
+func keyName(id uint32) string { return "client-" + string(rune('a'+id%26)) + "-" + itoa(id) }
+
+func itoa(i uint32) string {
+	var b [10]byte
+	n := len(b)
+	for {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+		if i == 0 {
+			return string(b[n:])
+		}
+	}
+}
+
+// run counts Zipf-distributed events over ticks into tb and the models.
+func run(tb *keyed.Table[string], clk *ring.ManualClock, keys, perTick, ticks int, seed uint64) (map[uint32]*model, map[string]uint32) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	z := rand.NewZipf(r, 1.2, 1, uint64(keys-1))
+	ms := map[uint32]*model{}
+	names := map[string]uint32{}
+	for tick := range ticks {
+		for range perTick {
+			id := uint32(z.Uint64())
+			k := keyName(id)
+			m := ms[id]
+			if m == nil {
+				m = &model{}
+				ms[id] = m
+				names[k] = id
+			}
+			n := 1 + r.Uint64N(2)
+			tb.Add(k, 0, n)
+			m.add(tick, n)
+		}
+		clk.Advance(ring.Tick)
+	}
+	return ms, names
+}
+
+// TestTopScanAll checks Top against the exact answer in a table of up to
+// ScanAll keys, where Top reads every key.
+func TestTopScanAll(t *testing.T) {
+	tb, clk := newTable[string](t, keyed.ScanAll, "reqs")
+	ms, names := run(tb, clk, 3000, 3000, 14, 1)
+	if tb.Len() > keyed.ScanAll || tb.Stats().Evictions != 0 {
+		t.Fatalf("%d keys, %d evictions", tb.Len(), tb.Stats().Evictions)
+	}
+	for _, k := range []int{1, 10, 100, len(ms), len(ms) + 5} {
+		checkTop(t, tb, ms, names, 14, k, keyed.ByRate)
+		checkTop(t, tb, ms, names, 14, k, keyed.ByTotal)
+	}
+}
+
+// TestTopCandidates checks the top 10 by rate against the exact answer in
+// a table of 50,000 keys under a Zipf stream of 100,000 events per tick,
+// where Top reads only the candidates. More than MaxCandidates keys reach
+// 8 events in a slot, so candidates are replaced as the stream goes.
+func TestTopCandidates(t *testing.T) {
+	const keys = 50_000
+	tb, clk := newTable[string](t, keys, "reqs")
+	ms, names := run(tb, clk, keys, 100_000, 13, 2)
+	if tb.Len() <= keyed.ScanAll || tb.Stats().Evictions != 0 {
+		t.Fatalf("%d keys, %d evictions: want more than ScanAll and none", tb.Len(), tb.Stats().Evictions)
+	}
+	// The keys that reached 8 in a slot: more than the candidates.
+	hot := 0
+	for _, m := range ms {
+		for _, n := range m.ticks {
+			if n >= 8 {
+				hot++
+				break
+			}
+		}
+	}
+	if hot <= keyed.MaxCandidates {
+		t.Fatalf("only %d keys reached 8 events in a slot: the test does not replace candidates", hot)
+	}
+	checkTop(t, tb, ms, names, 13, 10, keyed.ByRate)
+	// ByTotal ranks the candidates (the busiest keys of the last second)
+	// by total: exact here because the stream's distribution is steady.
+	checkTop(t, tb, ms, names, 13, 10, keyed.ByTotal)
+	if got := tb.Top(0, 1000, keyed.ByRate); len(got) > keyed.MaxCandidates {
+		t.Fatalf("Top(1000) above ScanAll returned %d rows, over MaxCandidates", len(got))
+	}
+}
+
+// TestTopQuietTable checks the top 10 in a table of 10,000 keys where
+// every key is slow, 1 to 3 events per tick, and 10 keys send 5 to 6:
+// above ScanAll, where Top reads the candidates, the 10 are listed with
+// their exact rates, although none reaches 80 events per second.
+func TestTopQuietTable(t *testing.T) {
+	const keys, ticks = 10_000, 12
+	tb, clk := newTable[string](t, keys, "reqs")
+	r := rand.New(rand.NewPCG(3, 4))
+	ms := map[uint32]*model{}
+	names := map[string]uint32{}
+	for tick := range ticks {
+		for _, id := range r.Perm(keys) {
+			n := 1 + r.Uint64N(3)
+			if id%1000 == 7 {
+				n = 5 + r.Uint64N(2)
+			}
+			k := keyName(uint32(id))
+			tb.Add(k, 0, n)
+			if ms[uint32(id)] == nil {
+				ms[uint32(id)] = &model{}
+				names[k] = uint32(id)
+			}
+			ms[uint32(id)].add(tick, n)
+		}
+		clk.Advance(ring.Tick)
+	}
+	checkTop(t, tb, ms, names, ticks, 10, keyed.ByRate)
+	for _, row := range tb.Top(0, 10, keyed.ByRate) {
+		if names[row.Key]%1000 != 7 {
+			t.Fatalf("Top lists %s, not one of the 10 busy keys", row.Key)
+		}
+	}
+}
