@@ -183,9 +183,9 @@ func (c Conn) owns(ev Event) bool {
 	return c.m.owns(ev) && c.c.id.Load() == c.id
 }
 
-// Open reports whether the connection is still open: false after Close,
+// IsOpen reports whether the connection is still open: false after Close,
 // and for the zero Conn.
-func (c Conn) Open() bool {
+func (c Conn) IsOpen() bool {
 	return c.c != nil && c.c.id.Load() == c.id
 }
 

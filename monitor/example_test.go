@@ -62,7 +62,7 @@ func ExampleMonitor_Open() {
 	c.Log(command) // a late event counts for the protocol only
 
 	fmt.Println("protocol total:", m.Total(command))
-	fmt.Println("conn open:", c.Open(), "conn total:", c.Total(command))
+	fmt.Println("conn open:", c.IsOpen(), "conn total:", c.Total(command))
 	fmt.Println("open now:", m.Snapshot(monitor.Query{}).Protocols[0].Conns.Current)
 	// Output:
 	// protocol total: 4

@@ -26,7 +26,7 @@ type Family struct {
 	PerEvent bool
 	// Unit is, for a PerEvent family, the unit of the events it has
 	// series for: each event goes to the families of its unit only, so
-	// that no family mixes units. It is Events for the other families.
+	// that no family mixes units. It is Count for the other families.
 	Unit Unit
 
 	// value returns the value of the series of p and, if PerEvent, e.
@@ -85,7 +85,7 @@ var families = [...]Family{
 // Families returns the metric families of hitrate's Prometheus
 // exposition, in the order WritePrometheus writes them:
 //
-//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Count
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
 //	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes

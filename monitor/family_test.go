@@ -43,7 +43,7 @@ func TestFamilies(t *testing.T) {
 		if f.Help == "" || strings.HasSuffix(f.Name, "_total") != (f.Type == "counter") {
 			t.Errorf("%s: help %q, type %s", f.Name, f.Help, f.Type)
 		}
-		if strings.HasPrefix(f.Name, "hitrate_bytes_") != (f.Unit == monitor.Bytes) || !f.PerEvent && f.Unit != monitor.Events {
+		if strings.HasPrefix(f.Name, "hitrate_bytes_") != (f.Unit == monitor.Bytes) || !f.PerEvent && f.Unit != monitor.Count {
 			t.Errorf("%s: unit %v", f.Name, f.Unit)
 		}
 		labels := f.Labels()

@@ -159,7 +159,7 @@ func TestBadHandles(t *testing.T) {
 	zc.Log(sa)
 	zc.Add(sa, 3)
 	zc.Close()
-	if zc.Open() || zc.Total(sa) != 0 || zc.Rate(sa) != 0 || zc.ID() != 0 {
+	if zc.IsOpen() || zc.Total(sa) != 0 || zc.Rate(sa) != 0 || zc.ID() != 0 {
 		t.Error("the zero Conn is not inert")
 	}
 	var nm *monitor.Monitor
@@ -182,7 +182,7 @@ func TestLateEventOnClosedConn(t *testing.T) {
 	ev := m.MustEvent("req")
 	c := m.Open("a")
 	c.Add(ev, 2)
-	if !c.Open() {
+	if !c.IsOpen() {
 		t.Fatal("Open() = false on an open conn")
 	}
 	c.Close()
@@ -191,8 +191,8 @@ func TestLateEventOnClosedConn(t *testing.T) {
 	if got := m.Total(ev); got != 5 {
 		t.Errorf("protocol total = %d, want 5", got)
 	}
-	if c.Open() || c.Total(ev) != 0 {
-		t.Errorf("closed conn: Open %v, Total %d", c.Open(), c.Total(ev))
+	if c.IsOpen() || c.Total(ev) != 0 {
+		t.Errorf("closed conn: Open %v, Total %d", c.IsOpen(), c.Total(ev))
 	}
 	p := m.Snapshot(monitor.Query{Conns: true}).Protocols[0]
 	if len(p.Open) != 0 || p.OpenMatched != 0 || p.Conns.Current != 0 || p.Conns.Total != 1 {
@@ -221,8 +221,8 @@ func TestStaleHandleOnRecycledConn(t *testing.T) {
 		before := m.Total(ev)
 		stale.Add(ev, 100)
 		stale.Close() // must not close fresh
-		if !fresh.Open() || fresh.Total(ev) != 0 || fresh.Rate(ev) != 0 {
-			t.Fatalf("stale handle touched the recycled conn: open %v, total %d", fresh.Open(), fresh.Total(ev))
+		if !fresh.IsOpen() || fresh.Total(ev) != 0 || fresh.Rate(ev) != 0 {
+			t.Fatalf("stale handle touched the recycled conn: open %v, total %d", fresh.IsOpen(), fresh.Total(ev))
 		}
 		if m.Total(ev) != before+100 {
 			t.Fatalf("late event not counted for the protocol")

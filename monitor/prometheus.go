@@ -10,7 +10,7 @@ const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 // version 0.0.4 (serve it with Content-Type PrometheusContentType). It
 // writes the families of Families, each with its HELP and TYPE once:
 //
-//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Count
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
 //	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes

@@ -157,7 +157,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
 		var low, high float64
-		if m.units[i] == Events { // bytes arrive in chunks: not a Poisson count
+		if m.units[i] == Count { // bytes arrive in chunks: not a Poisson count
 			low, high = rateInterval(r) // r is the weighted count of a 1 s window
 		}
 		p.Events[i] = EventStats{

@@ -13,16 +13,16 @@ type Unit uint8
 
 // The units an event can have.
 const (
-	// Events counts occurrences: requests, errors, queries. It is the
+	// Count counts occurrences: requests, errors, queries. It is the
 	// zero Unit, the unit of every event that WithUnit does not name.
-	Events Unit = iota
+	Count Unit = iota
 	// Bytes counts bytes: its total is a number of bytes, and its rate
 	// bytes per second.
 	Bytes
 )
 
 // units holds the names of the units, by value.
-var units = [...]string{Events: "events", Bytes: "bytes"}
+var units = [...]string{Count: "events", Bytes: "bytes"}
 
 // String returns the unit's name, "events" or "bytes", or "Unit(n)" for a
 // value that is no Unit.
@@ -46,10 +46,10 @@ func (u Unit) MarshalText() ([]byte, error) {
 
 // UnmarshalText sets u to the unit named text, "events" or "bytes", so
 // that a Snapshot decodes from the JSON it encodes to. An empty text is
-// Events.
+// Count.
 func (u *Unit) UnmarshalText(text []byte) error {
 	if len(text) == 0 {
-		*u = Events
+		*u = Count
 		return nil
 	}
 	for i, name := range units {
@@ -68,7 +68,7 @@ type unitDecl struct {
 	none  bool // WithUnit named no event
 }
 
-// WithUnit declares that the named events count unit instead of Events,
+// WithUnit declares that the named events count unit instead of Count,
 // for example
 //
 //	monitor.New("http", []string{"requests", "bytes_in", "bytes_out"},
@@ -102,7 +102,7 @@ func eventUnits(mon string, events []string, decls []unitDecl) ([]Unit, error) {
 	given := make([]bool, len(events))
 	for _, d := range decls {
 		if !d.unit.valid() {
-			return nil, fmt.Errorf("%s: WithUnit was given %s, which is not a unit; want monitor.Events or monitor.Bytes", mon, d.unit)
+			return nil, fmt.Errorf("%s: WithUnit was given %s, which is not a unit; want monitor.Count or monitor.Bytes", mon, d.unit)
 		}
 		if d.none {
 			return nil, fmt.Errorf("%s: WithUnit(%s) names no event", mon, d.unit)
@@ -120,11 +120,11 @@ func eventUnits(mon string, events []string, decls []unitDecl) ([]Unit, error) {
 	return us, nil
 }
 
-// Unit returns the unit of ev, declared by WithUnit: Events unless
-// declared otherwise, and Events if ev does not belong to m or m is nil.
+// Unit returns the unit of ev, declared by WithUnit: Count unless
+// declared otherwise, and Count if ev does not belong to m or m is nil.
 func (m *Monitor) Unit(ev Event) Unit {
 	if !m.owns(ev) {
-		return Events
+		return Count
 	}
 	return m.units[ev.idx]
 }

@@ -651,8 +651,8 @@ func TestNewMonitorUnits(t *testing.T) {
 	}
 	defer m.Close()
 	want := map[string]monitor.Unit{
-		EventRequests: monitor.Events, EventBytesIn: monitor.Bytes,
-		EventBytesOut: monitor.Bytes, EventErrors: monitor.Events,
+		EventRequests: monitor.Count, EventBytesIn: monitor.Bytes,
+		EventBytesOut: monitor.Bytes, EventErrors: monitor.Count,
 	}
 	for _, name := range Events() {
 		if got := m.Unit(m.MustEvent(name)); got != want[name] {
