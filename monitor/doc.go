@@ -81,15 +81,16 @@
 // # Average rates over 10 s and 60 s
 //
 // Beside the live rate over the last second, each event has its average
-// rate over the last 10 s and 60 s (EventStats.Rate10s and Rate60s,
+// rate over each of AverageWindows, 10 s and 60 s (EventStats.Averages,
 // Monitor.AverageRate), with no work per event: Sample also records each
-// event's protocol-wide total and the clock's time, keeping the last
-// HistoryLen+1 records, and an average is the difference of two totals,
-// 10 (60) samples apart, over the time between them, so it is exact and
-// moves once a second. Until 10 (60) samples have been taken it is over
-// the time since New; Span10s and Span60s give the seconds an average is
-// actually over (0 before the first sample). For Prometheus, export the
-// totals and let rate() average them; no gauge carries these averages.
+// event's protocol-wide total and the clock's time, keeping as many
+// records as the longest window has seconds, plus one, and an average is
+// the difference of two totals, 10 (60) samples apart, over the time
+// between them, so it is exact and moves once a second. Until 10 (60)
+// samples have been taken it is over the time since New; Average.Span
+// gives the seconds an average is actually over (0 before the first
+// sample). For Prometheus, export the totals and let rate() average them;
+// no gauge carries these averages.
 //
 // # Error bars
 //

@@ -62,26 +62,21 @@ type EventStats struct {
 	Rate float64 `json:"rate"`
 	// RateLow and RateHigh bound the 95% confidence interval of Rate,
 	// with the window's count taken as Poisson (see the package doc,
-	// "Error bars"). Both are 0 for an event whose Unit is Bytes: bytes
+	// "Error bars"). An event whose Unit is Bytes has no interval: bytes
 	// arrive in chunks of any size, so their count is no Poisson count.
-	RateLow  float64 `json:"rate_low"`
-	RateHigh float64 `json:"rate_high"`
+	// Both are then 0 here and left out of the JSON.
+	RateLow  float64 `json:"-"`
+	RateHigh float64 `json:"-"`
 	// PeakRate is the highest Rate seen, by the sampler or by any read
 	// (see Monitor.PeakRate): never below Rate.
 	PeakRate float64 `json:"peak_rate"`
 	// History holds the Rate sampled once a second, oldest first, for a
 	// sparkline; at most HistoryLen samples.
 	History []float64 `json:"history"`
-	// Rate10s is the average events per second over the last 10 s, and
-	// Span10s the seconds it is actually over: from the totals sampled
-	// once a second (see Monitor.AverageRate), over 10 sample intervals,
-	// or over the time since the monitor was made until there are 10.
-	// Both are 0 before the first sample.
-	Rate10s float64 `json:"rate_10s"`
-	Span10s float64 `json:"span_10s"`
-	// Rate60s and Span60s are the same over 60 s.
-	Rate60s float64 `json:"rate_60s"`
-	Span60s float64 `json:"span_60s"`
+	// Averages holds the average rate over each of AverageWindows, in
+	// that order. In JSON each is two numbers named after its window in
+	// seconds: rate_10s and span_10s, rate_60s and span_60s.
+	Averages []Average `json:"-"`
 }
 
 // ConnCounts counts the connections of a protocol.
@@ -157,7 +152,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
 		var low, high float64
-		if m.units[i] == Count { // bytes arrive in chunks: not a Poisson count
+		if m.units[i].hasInterval() { // bytes arrive in chunks: not a Poisson count
 			low, high = rateInterval(r) // r is the weighted count of a 1 s window
 		}
 		p.Events[i] = EventStats{

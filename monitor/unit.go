@@ -128,3 +128,8 @@ func (m *Monitor) Unit(ev Event) Unit {
 	}
 	return m.units[ev.idx]
 }
+
+// hasInterval reports whether a rate of the unit has a confidence
+// interval (EventStats.RateLow and RateHigh): a count of events is taken
+// as Poisson, bytes are not.
+func (u Unit) hasInterval() bool { return u == Count }

@@ -42,6 +42,8 @@ type (
 		Protos    []pageProto
 		CSS, JS   string
 		Icon      string
+		AvgHeads  []string // the average columns' headers, by monitor.AverageWindows
+		EventCols int      // columns of the events table
 	}
 	pageParam struct{ Name, Value string }
 	pageProto struct {
@@ -63,9 +65,8 @@ type (
 		Name   string
 		Total  pageNum
 		Rate   pageNum
-		RatePM string // half the 95% interval, when it is wide; else ""
-		Avg10  pageAvg
-		Avg60  pageAvg
+		RatePM string    // half the 95% interval, when it is wide; else ""
+		Avgs   []pageAvg // one per monitor.AverageWindows
 		Peak   pageNum
 		Spark  sparkline
 		Chart  chart
@@ -74,8 +75,9 @@ type (
 	// (Over) when that is still short of the window.
 	pageAvg struct {
 		pageNum
-		Over string
-		None bool // no sample yet
+		Label string // "10 s avg"
+		Over  string
+		None  bool // no sample yet
 	}
 	pageConn struct {
 		ID     uint64
@@ -120,6 +122,11 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	if s.Time.IsZero() {
 		d.Time, d.TimeISO = "", ""
 	}
+	windows := monitor.AverageWindows()
+	for _, w := range windows {
+		d.AvgHeads = append(d.AvgHeads, avgLabel(w))
+	}
+	d.EventCols = 5 + len(d.AvgHeads)
 	for _, k := range []string{"conns", "protocol", "sort", "desc", "limit"} {
 		if v, ok := vals[k]; ok && len(v) > 0 {
 			d.Hidden = append(d.Hidden, pageParam{k, v[0]})
@@ -146,11 +153,18 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 				Total:  numTotal(e.Unit, e.Total),
 				Rate:   rateWithInterval(e.Unit, e.Rate, e.RateLow, e.RateHigh),
 				RatePM: ratePlusMinus(e.Unit, e.Rate, e.RateLow, e.RateHigh),
-				Avg10:  avgRate(e.Unit, e.Rate10s, e.Span10s, 10),
-				Avg60:  avgRate(e.Unit, e.Rate60s, e.Span60s, 60),
 				Peak:   numRateOf(e.Unit, e.PeakRate),
 				Spark:  makeSparkline(e.History, e.Unit),
 				Chart:  makeChart(e.History, e.Unit),
+			}
+			for _, w := range windows {
+				a := monitor.Average{Window: w} // no sample yet, unless e has it
+				for _, ea := range e.Averages {
+					if ea.Window == w {
+						a = ea
+					}
+				}
+				pe.Avgs = append(pe.Avgs, avgRate(e.Unit, a))
 			}
 			pp.Events = append(pp.Events, pe)
 		}
@@ -293,16 +307,23 @@ func ratePlusMinus(u monitor.Unit, rate, low, high float64) string {
 	return amountString(u, half)
 }
 
-// avgRate is an average rate, of unit u, over a window of the given
-// seconds that so far spans span seconds: it says so while span is short
-// of the window.
-func avgRate(u monitor.Unit, rate, span float64, window int) pageAvg {
+// avgLabel is the header of the column of the average over window w.
+func avgLabel(w time.Duration) string {
+	return strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " s avg"
+}
+
+// avgRate is an average rate, of unit u, over its window, which so far
+// spans avg.Span seconds: it says so while that is short of the window.
+func avgRate(u monitor.Unit, avg monitor.Average) pageAvg {
+	rate, span, window := avg.Rate, avg.Span, avg.Window.Seconds()
+	a := pageAvg{Label: avgLabel(avg.Window)}
 	if !(span > 0) {
-		return pageAvg{pageNum: pageNum{"–", "no sample yet"}, None: true}
+		a.pageNum, a.None = pageNum{"–", "no sample yet"}, true
+		return a
 	}
-	a := pageAvg{pageNum: numRateOf(u, rate)}
+	a.pageNum = numRateOf(u, rate)
 	a.Exact += " over the last " + strconv.FormatFloat(span, 'f', 1, 64) + " s"
-	if span < float64(window)-0.5 {
+	if span < window-0.5 {
 		a.Over = strconv.FormatFloat(math.Round(span), 'f', 0, 64) + " s"
 	}
 	return a
