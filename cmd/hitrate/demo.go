@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hitrate/hitrate/internal/proxy"
+	"github.com/hitrate/hitrate/proxy"
 	"github.com/hitrate/hitrate/monitor"
 )
 
