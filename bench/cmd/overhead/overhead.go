@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hitrate/hitrate/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy"
 	"golang.org/x/perf/benchmath"
 )
 
