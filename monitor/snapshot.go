@@ -116,11 +116,10 @@ type ConnEvent struct {
 // its open connections if q asks for them. With a q.Protocol other than
 // the monitor's name, it lists no protocol. It implements Source.
 //
-// Connections are sorted by q.SortBy: "id" (the default: oldest first),
-// "age" (youngest first), "name", an event name or "rate:" and an event
-// name, by that event's rate, or "total:" and an event name, by that
-// event's total (lowest first); q.Desc reverses the order, and ties go by
-// id. A SortBy that is none of these sorts by id. Only the first q.Limit
+// Connections are sorted by q.SortBy: by id (the zero Sort: oldest
+// first), ByAge (youngest first), ByName, ByRate or ByTotal of an event
+// (lowest first); q.Desc reverses the order, and ties go by id. ByRate or
+// ByTotal of an event the monitor lacks sorts by id. Only the first q.Limit
 // connections are kept while the open ones are visited, so a snapshot
 // costs O(N log limit) time and O(limit) memory for N open connections.
 // On a nil Monitor, Snapshot lists no protocol.

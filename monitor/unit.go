@@ -3,12 +3,15 @@ package monitor
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/hitrate/hitrate/internal/human"
 )
 
 // Unit is what an event counts, declared at setup with WithUnit: a count
 // of events (the default) or bytes. It decides how the event is shown (the
 // page and the demo's table write bytes as B, kB, MB) and which Prometheus
-// families it goes to (see Families): no family mixes units.
+// families it goes to (see package monitor/exposition): no family mixes
+// units.
 type Unit uint8
 
 // The units an event can have.
@@ -58,7 +61,7 @@ func (u *Unit) UnmarshalText(text []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("monitor: unknown unit %s; want \"events\" or \"bytes\"", quoteShort(string(text)))
+	return fmt.Errorf("monitor: unknown unit %s; want \"events\" or \"bytes\"", human.Quote(string(text)))
 }
 
 // unitDecl is one event named by a WithUnit option.
@@ -109,10 +112,10 @@ func eventUnits(mon string, events []string, decls []unitDecl) ([]Unit, error) {
 		}
 		i, ok := idx[d.event]
 		if !ok {
-			return nil, fmt.Errorf("%s: WithUnit(%s) names event %s, which the monitor does not have", mon, d.unit, quoteShort(d.event))
+			return nil, fmt.Errorf("%s: WithUnit(%s) names event %s, which the monitor does not have", mon, d.unit, human.Quote(d.event))
 		}
 		if given[i] {
-			return nil, fmt.Errorf("%s: event %d %s is given a unit twice (%s, then %s)", mon, i, quoteShort(d.event), us[i], d.unit)
+			return nil, fmt.Errorf("%s: event %d %s is given a unit twice (%s, then %s)", mon, i, human.Quote(d.event), us[i], d.unit)
 		}
 		given[i] = true
 		us[i] = d.unit

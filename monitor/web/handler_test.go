@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/ring"
 )
@@ -105,7 +106,7 @@ func TestHandlerRoutes(t *testing.T) {
 		{"/fragment?sort=requests&desc=1&filter=10.&limit=5", "text/html; charset=utf-8", "showing 2 of 5 matching", 200, true},
 		{"/json", "application/json; charset=utf-8", `"name":"http"`, 200, true},
 		{"/json?conns=1", "application/json; charset=utf-8", `"open_matched":5`, 200, true},
-		{"/metrics", monitor.PrometheusContentType, `hitrate_events_total{protocol="http",event="requests"} 1234567`, 200, true},
+		{"/metrics", exposition.ContentType, `hitrate_events_total{protocol="http",event="requests"} 1234567`, 200, true},
 		{"/assets/app.js", "text/javascript; charset=utf-8", "textContent", 200, false},
 		{"/assets/style.css", "text/css; charset=utf-8", "tabular-nums", 200, false},
 		{"/assets/favicon.svg", "image/svg+xml", "<svg", 200, false},
@@ -232,7 +233,7 @@ func TestHandlerBadQuery(t *testing.T) {
 	h := web.NewHandler(src)
 	for _, q := range []string{
 		"limit=0", "limit=x", fmt.Sprint("limit=", monitor.MaxConnLimit+1), "desc=maybe", "conns=1&conns=0",
-		"filter=" + strings.Repeat("x", monitor.MaxFilterLen+1), "sort=%00", "protocol=a%0Ab", "%zz",
+		"filter=" + strings.Repeat("x", web.MaxFilterLen+1), "sort=%00", "protocol=a%0Ab", "%zz",
 	} {
 		for _, path := range []string{"/json?", "/?"} {
 			rec := hndGet(t, h, "GET", path+q)
@@ -263,9 +264,9 @@ func TestHandlerQuery(t *testing.T) {
 	}{
 		{"/", monitor.Query{Conns: true}},
 		{"/?conns=0", monitor.Query{}},
-		{"/?filter=10.0&sort=name&desc&limit=3&protocol=http", monitor.Query{Conns: true, Filter: "10.0", SortBy: "name", Desc: true, Limit: 3, Protocol: "http"}},
+		{"/?filter=10.0&sort=name&desc&limit=3&protocol=http", monitor.Query{Conns: true, Filter: "10.0", SortBy: monitor.ByName(), Desc: true, Limit: 3, Protocol: "http"}},
 		{"/json", monitor.Query{}},
-		{"/json?conns&sort=requests", monitor.Query{Conns: true, SortBy: "requests"}},
+		{"/json?conns&sort=requests", monitor.Query{Conns: true, SortBy: monitor.ByRate("requests")}},
 		{"/metrics", monitor.Query{}},
 	}
 	for _, tt := range tests {

@@ -189,22 +189,17 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
-// The Query.SortBy prefixes of the event keys: a bare event name sorts by
-// its rate too, and the page's links use that shorter form.
-const (
-	sortRate  = "rate:"
-	sortTotal = "total:"
-)
-
 // connHeads returns the sortable headers of a connection table: a click
 // sorts by that column, and a second click reverses the order. Each event
 // has two: by its rate, and by its total.
 func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pageHead {
-	cur := q.SortBy
+	cur := vals.Get("sort")
 	if cur == "" {
 		cur = "id"
 	}
-	cur = strings.TrimPrefix(cur, sortRate)
+	if ev, ok := strings.CutPrefix(cur, sortRate); ok {
+		cur = rateKey(ev)
+	}
 	mk := func(label, key string, num, event bool) pageHead {
 		h := pageHead{Label: label, Key: key, Num: num, Event: event, Aria: "none"}
 		desc := defaultDesc(key)
@@ -231,7 +226,7 @@ func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pag
 	for _, e := range evs {
 		tot := mk(e.Name, sortTotal+e.Name, true, true)
 		tot.Total = true
-		heads = append(heads, mk(e.Name, e.Name, true, true), tot)
+		heads = append(heads, mk(e.Name, rateKey(e.Name), true, true), tot)
 	}
 	return heads
 }
