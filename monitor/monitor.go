@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
 	"github.com/puzpuzpuz/xsync/v3"
@@ -351,21 +352,7 @@ func (m *Monitor) PeakRate(ev Event) float64 {
 	if !m.owns(ev) {
 		return 0
 	}
-	return raise(&m.peaks[ev.idx], m.agg[ev.idx].RateWith(m.est))
-}
-
-// raise sets *p to r if r is higher, without a lock, and returns the
-// result.
-func raise(p *uatomic.Float64, r float64) float64 {
-	for {
-		old := p.Load()
-		if r <= old {
-			return old
-		}
-		if p.CompareAndSwap(old, r) {
-			return r
-		}
-	}
+	return peak.Raise(&m.peaks[ev.idx], m.agg[ev.idx].RateWith(m.est))
 }
 
 func (m *Monitor) owns(ev Event) bool {
@@ -386,7 +373,7 @@ func (m *Monitor) Sample() {
 	defer m.mu.Unlock()
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
-		raise(&m.peaks[i], r)
+		peak.Raise(&m.peaks[i], r)
 		h := &m.hist[i]
 		h.buf[h.next] = r
 		h.next = (h.next + 1) % HistoryLen

@@ -1,9 +1,9 @@
 package monitor
 
 import (
-	"sync/atomic"
 	"time"
 
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/ring"
 )
 
@@ -138,13 +138,17 @@ func (m *Monitor) Snapshot(q Query) Snapshot {
 func (m *Monitor) protocol(q Query) Protocol {
 	now := m.clock.Elapsed()
 	cur := m.cur.Load()
+	// The peak is raised to cur if it is below: cur was read before the
+	// peak, and Open raises the current count before the peak, so a peak
+	// below cur only lags behind an Open; cur connections were really
+	// open at that moment. So no snapshot shows Current > Peak.
 	p := Protocol{
 		Name:   m.name,
 		Uptime: now - m.start,
 		Events: make([]EventStats, len(m.events)),
 		Conns: ConnCounts{
 			Current: cur,
-			Peak:    raisePeak(&m.peak, cur),
+			Peak:    peak.Raise(&m.peak, cur),
 			Total:   m.totalCns.Load(),
 		},
 	}
@@ -161,7 +165,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 			Rate:     r,
 			RateLow:  low,
 			RateHigh: high,
-			PeakRate: raise(&m.peaks[i], r),
+			PeakRate: peak.Raise(&m.peaks[i], r),
 		}
 	}
 	m.mu.Lock()
@@ -179,20 +183,4 @@ func (m *Monitor) protocol(q Query) Protocol {
 		p.Open, p.OpenMatched = m.listConns(q, now)
 	}
 	return p
-}
-
-// raisePeak returns the peak, first raising it to cur if it is below: cur
-// was read before the peak, and Open raises the current count before the
-// peak, so a peak below cur only lags behind an Open; cur connections were
-// really open at that moment. So no snapshot shows Current > Peak.
-func raisePeak(peak *atomic.Int64, cur int64) int64 {
-	for {
-		p := peak.Load()
-		if cur <= p {
-			return p
-		}
-		if peak.CompareAndSwap(p, cur) {
-			return cur
-		}
-	}
 }

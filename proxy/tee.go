@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/proxy/http1"
 )
@@ -47,9 +48,7 @@ func (t *tee) Read(p []byte) (int, error) {
 		if t.active != nil {
 			// Raise active to the clock; never lower it (the other
 			// direction may have stored a newer clock meanwhile).
-			now := t.clock.Load()
-			for old := t.active.Load(); old < now && !t.active.CompareAndSwap(old, now); old = t.active.Load() {
-			}
+			peak.Raise(t.active, t.clock.Load())
 		}
 		t.mc.Add(t.ev, uint64(n))
 		if _, werr := t.dst.Write(p[:n]); werr != nil {
