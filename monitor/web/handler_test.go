@@ -165,7 +165,7 @@ func TestHandlerPageHeaders(t *testing.T) {
 		`title="2,000,000.00 B/s">2 MB/s<`,                               // peak bytes per second
 		`title="max 1.5 MB/s"`,                                           // the bytes sparkline's maximum
 		`title="4,096 B">4.1 kB<`,                                        // a connection's bytes
-		`title="1,024.00 B/s"><span class="lbl">bytes </span>1.02 kB/s<`, // and its bytes per second
+		`title="1,024.00 B/s"><span class="lbl">bytes </span><span class="v">1.02 kB/s</span><`, // and its bytes per second
 		`title="12">12<`,                                                 // a connection's count stays a count
 		`showing 2 of 5`,                                                 // capped list
 		`<polyline class="line"`,                                         // sparkline

@@ -33,17 +33,18 @@ var templates = template.Must(template.New(pageTemplate).Parse(pageHTML))
 // name left raw for html/template to escape.
 type (
 	pageData struct {
-		Time      string
-		TimeISO   string
-		Estimator string
-		Filter    string
-		Hidden    []pageParam // query parameters the filter form keeps
-		About     []pageParam // what the page watches: WithInfo, WithStart
-		Protos    []pageProto
-		CSS, JS   string
-		Icon      string
-		AvgHeads  []string // the average columns' headers, by monitor.AverageWindows
-		EventCols int      // columns of the events table
+		Time       string
+		TimeISO    string
+		Estimator  string
+		Filter     string
+		Hidden     []pageParam // query parameters the filter form keeps
+		About      []pageParam // what the page watches: WithInfo, WithStart
+		Protos     []pageProto
+		CSS, JS    string
+		Icon       string
+		AvgHeads   []string // the average columns' headers, by monitor.AverageWindows
+		EventCols  int      // columns of the events table
+		AvgWindows string   // the windows of the averages, in words: "10 s and 60 s"
 	}
 	pageParam struct{ Name, Value string }
 	pageProto struct {
@@ -55,7 +56,8 @@ type (
 		Events      []pageEvent
 		ListConns   bool
 		Heads       []pageHead
-		ConnCols    int // columns of the connection table
+		ConnCols    int  // columns of the connection table
+		Cards       bool // the connection table is a card per connection at any width
 		Open        []pageConn
 		Shown       int
 		OpenMatched int
@@ -127,6 +129,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		d.AvgHeads = append(d.AvgHeads, avgLabel(w))
 	}
 	d.EventCols = 5 + len(d.AvgHeads)
+	d.AvgWindows = windowWords(windows)
 	for _, k := range []string{"conns", "protocol", "sort", "desc", "limit"} {
 		if v, ok := vals[k]; ok && len(v) > 0 {
 			d.Hidden = append(d.Hidden, pageParam{k, v[0]})
@@ -171,6 +174,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		if q.Conns {
 			pp.Heads = connHeads(p.Events, q, vals)
 			pp.ConnCols = 3 + 2*len(p.Events)
+			pp.Cards = len(p.Events) > maxTableEvents
 			for _, c := range p.Open {
 				pc := pageConn{ID: c.ID, Name: c.Name, Age: human.Duration(c.Age)}
 				for i := range p.Events {
@@ -188,6 +192,11 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	}
 	return templates.ExecuteTemplate(w, name, d)
 }
+
+// maxTableEvents is the most events whose connection table fits a card
+// as a table, with two columns per event, in a window of 1280 px; a
+// table of more is a card per connection at any width (the class cards).
+const maxTableEvents = 4
 
 // connHeads returns the sortable headers of a connection table: a click
 // sorts by that column, and a second click reverses the order. Each event
@@ -300,6 +309,22 @@ func ratePlusMinus(u monitor.Unit, rate, low, high float64) string {
 		return ""
 	}
 	return amountString(u, half)
+}
+
+// windowWords lists windows in words: "10 s", "10 s and 60 s", "10 s,
+// 60 s and 300 s".
+func windowWords(ws []time.Duration) string {
+	var b strings.Builder
+	for i, w := range ws {
+		switch {
+		case i > 0 && i == len(ws)-1:
+			b.WriteString(" and ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " s")
+	}
+	return b.String()
 }
 
 // avgLabel is the header of the column of the average over window w.
