@@ -157,22 +157,22 @@ func TestHandlerPageHeaders(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`title="1,234,567">1.23M<`,                                       // total, with the exact count as tooltip
-		`title="3,456.70/s">3.46k<`,                                      // rate
-		`title="9,100.00/s">9.1k<`,                                       // peak rate
-		`title="987,654,321 B">988 MB<`,                                  // bytes, with SI units
-		`title="1,500,000.00 B/s">1.5 MB/s<`,                             // bytes per second
-		`title="2,000,000.00 B/s">2 MB/s<`,                               // peak bytes per second
-		`title="max 1.5 MB/s"`,                                           // the bytes sparkline's maximum
-		`title="4,096 B">4.1 kB<`,                                        // a connection's bytes
+		`title="1,234,567">1.23M<`,           // total, with the exact count as tooltip
+		`title="3,456.70/s">3.46k<`,          // rate
+		`title="9,100.00/s">9.1k<`,           // peak rate
+		`title="987,654,321 B">988 MB<`,      // bytes, with SI units
+		`title="1,500,000.00 B/s">1.5 MB/s<`, // bytes per second
+		`title="2,000,000.00 B/s">2 MB/s<`,   // peak bytes per second
+		`title="max 1.5 MB/s"`,               // the bytes sparkline's maximum
+		`title="4,096 B">4.1 kB<`,            // a connection's bytes
 		`title="1,024.00 B/s"><span class="lbl">bytes </span><span class="v">1.02 kB/s</span><`, // and its bytes per second
-		`title="12">12<`,                                                 // a connection's count stays a count
-		`showing 2 of 5`,                                                 // capped list
-		`<polyline class="line"`,                                         // sparkline
-		`up 3h07m`,                                                       // uptime
-		`>1m35s<`,                                                        // connection age
-		`aria-sort="ascending"`,                                          // sorted by id
-		`href="?desc=1&amp;sort=requests"`,                               // sort links
+		`title="12">12<`,                   // a connection's count stays a count
+		`showing 2 of 5`,                   // capped list
+		`<polyline class="line"`,           // sparkline
+		`up 3h07m`,                         // uptime
+		`>1m35s<`,                          // connection age
+		`aria-sort="ascending"`,            // sorted by id
+		`href="?desc=1&amp;sort=requests"`, // sort links
 		`estimator: seed`,
 		`datetime="2024-05-06T07:08:09Z"`,
 	} {
