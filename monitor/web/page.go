@@ -41,6 +41,7 @@ type (
 		About      []pageParam // what the page watches: WithInfo, WithStart
 		Protos     []pageProto
 		CSS, JS    string
+		ConnsCSS   string // the connection tables' style sheet
 		Icon       string
 		AvgHeads   []string // the average columns' headers, by monitor.AverageWindows
 		EventCols  int      // columns of the events table
@@ -118,6 +119,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		Estimator: s.Estimator,
 		Filter:    q.Filter,
 		CSS:       assetURL("style.css"),
+		ConnsCSS:  assetURL("conns.css"),
 		JS:        assetURL("app.js"),
 		Icon:      assetURL("favicon.svg"),
 	}
