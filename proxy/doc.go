@@ -9,12 +9,13 @@
 //
 // With a Monitor (see NewMonitor for the events it needs), each client
 // connection is opened on the Monitor under its remote address and
-// counts the events declared as the variables of type Event (requests,
-// bytes both ways, errors, responses by status class, idle closes).
+// counts the events declared, with their names, units and meanings, in
+// the table of Event variables (see Event; Events lists them in order).
 //
-// Requests are found by parsing (package http1) the client's stream as it is forwarded:
-// the bytes go to the upstream as soon as they are read, and the parser
-// reads them after, so parsing never delays forwarding. A stream whose
+// Requests are found by parsing the client's stream (with package
+// proxy/http1) as it is forwarded: the bytes go to the upstream as soon
+// as they are read, and the parser reads them after, so parsing never
+// delays forwarding. A stream whose
 // first line is not an HTTP/1.x request line, or that stops parsing as
 // HTTP/1.x (or switches protocol, with CONNECT or Upgrade), is forwarded
 // uncounted from there on.
