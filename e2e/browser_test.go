@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/web"
+	"github.com/hitrate/hitrate/proxy"
 )
 
 // Hostile names: if the page ever treats one as markup, window.__pwned
@@ -68,8 +69,8 @@ func (s *switchSource) Snapshot(q monitor.Query) monitor.Snapshot {
 func drive(ctx context.Context, wg *sync.WaitGroup, m *monitor.Monitor, seed uint64, nconn int, base float64, weights []float64, name func(r *rand.Rand) string) {
 	defer wg.Done()
 	r := rand.New(rand.NewPCG(seed, seed))
-	evs := make([]monitor.Event, len(weights))
-	for i, n := range m.Events() {
+	evs := make([]monitor.Event, len(weights)) // the first len(weights) events
+	for i, n := range m.Events()[:len(weights)] {
 		evs[i] = m.MustEvent(n)
 	}
 	conns := make([]monitor.Conn, nconn)
@@ -145,7 +146,13 @@ func TestBrowserPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer evil.Close()
-	group, err := monitor.NewGroup(httpMon, redis, evil)
+	// The proxy's monitor: its 10 events make the widest connection table.
+	tcp, err := proxy.NewMonitor("tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcp.Close()
+	group, err := monitor.NewGroup(httpMon, redis, evil, tcp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +160,7 @@ func TestBrowserPage(t *testing.T) {
 
 	trafficCtx, stopTraffic := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go drive(trafficCtx, &wg, httpMon, 1, 40, 900, []float64{1, 0.97, 0.02, 1400}, func(r *rand.Rand) string {
 		return fmt.Sprintf("10.0.%d.%d:%d", r.IntN(3), 1+r.IntN(254), 32768+r.IntN(28000))
 	})
@@ -161,6 +168,10 @@ func TestBrowserPage(t *testing.T) {
 		return fmt.Sprintf("app-%d.internal:%d", 1+r.IntN(12), 40000+r.IntN(9000))
 	})
 	go drive(trafficCtx, &wg, evil, 3, 2, 5, []float64{1}, func(*rand.Rand) string { return hostileConn })
+	// requests, bytes_in, bytes_out, errors, responses_1xx ... 5xx, idle_closed
+	go drive(trafficCtx, &wg, tcp, 4, 30, 700, []float64{1, 900, 65000, 0.01, 0.001, 0.9, 0.05, 0.04, 0.01, 0.002}, func(r *rand.Rand) string {
+		return fmt.Sprintf("[2001:db8::%x:%x]:%d", r.IntN(0xffff), r.IntN(0xffff), 32768+r.IntN(28000))
+	})
 	defer func() {
 		stopTraffic()
 		wg.Wait()
@@ -250,6 +261,65 @@ func TestBrowserPage(t *testing.T) {
 	}
 	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 
+	// fits checks, at the window's width, that every card holds its
+	// content: no box and no line of text sticks out of its card's edges
+	// (the widest is the tcp card's table, the proxy's 10 events), and no
+	// box inside a card scrolls or clips its content sideways.
+	fits := func(width int) {
+		t.Helper()
+		var got struct {
+			Width   int      `json:"width"`
+			Cards   int      `json:"cards"`
+			Checked int      `json:"checked"`
+			TCPCols int      `json:"tcpCols"`
+			Out     []string `json:"out"`
+			Clipped []string `json:"clipped"`
+		}
+		eval(fmt.Sprintf("check the cards hold their content at %d px", width), `(() => {
+			const out = [], clipped = [], range = document.createRange();
+			const label = el => el.tagName.toLowerCase() + (typeof el.className === "string" && el.className ? "." + el.className : "");
+			let checked = 0;
+			for (const card of document.querySelectorAll("section.card")) {
+				const c = card.getBoundingClientRect(), p = card.dataset.protocol;
+				const outside = r => r.width > 0 && (r.right > c.right + 1 || r.left < c.left - 1);
+				for (const el of card.querySelectorAll("*")) {
+					const r = el.getBoundingClientRect();
+					if (r.width === 0 && r.height === 0) continue;
+					checked++;
+					if (outside(r)) out.push(p + ": " + label(el) + " spans " + Math.round(r.left) + "-" + Math.round(r.right) + " in a card " + Math.round(c.left) + "-" + Math.round(c.right) + ": " + el.textContent.trim().slice(0, 40));
+					const ox = getComputedStyle(el).overflowX;
+					if (ox !== "visible" && el.scrollWidth > el.clientWidth + 1 && !(el instanceof SVGElement)) clipped.push(p + ": " + label(el) + " " + el.scrollWidth + " > " + el.clientWidth);
+				}
+				const walk = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+				for (let n; (n = walk.nextNode()); ) {
+					if (!n.nodeValue.trim()) continue;
+					// The text must lie within its card, and within the box
+					// that holds it (its nearest ancestor that is not inline).
+					let box = n.parentElement;
+					while (box !== card && getComputedStyle(box).display.startsWith("inline") && getComputedStyle(box).display !== "inline-block") box = box.parentElement;
+					const b = box.getBoundingClientRect();
+					range.selectNodeContents(n);
+					for (const r of range.getClientRects()) {
+						if (outside(r)) { out.push(p + ": text " + JSON.stringify(n.nodeValue.trim().slice(0, 40)) + " ends at " + Math.round(r.right) + ", its card at " + Math.round(c.right)); break; }
+						if (r.width > 0 && (r.right > b.right + 1 || r.left < b.left - 1)) { out.push(p + ": text " + JSON.stringify(n.nodeValue.trim().slice(0, 40)) + " spans " + Math.round(r.left) + "-" + Math.round(r.right) + ", out of its " + label(box) + " " + Math.round(b.left) + "-" + Math.round(b.right)); break; }
+					}
+				}
+			}
+			const tcp = document.querySelector('section.card[data-protocol="tcp"] table.conn-table thead tr');
+			return {width: innerWidth, cards: document.querySelectorAll("section.card").length, checked,
+				tcpCols: tcp ? tcp.children.length : 0, out: out.slice(0, 8), clipped: clipped.slice(0, 8)};
+		})()`, &got)
+		if got.Width != width || got.Cards != 4 || got.Checked < 500 || got.TCPCols != 3+2*len(proxy.Events()) {
+			t.Errorf("at %d px, the check saw too little: %+v", width, got)
+		}
+		if len(got.Out) > 0 {
+			t.Errorf("at %d px, content sticks out of its card:\n%s", width, strings.Join(got.Out, "\n"))
+		}
+		if len(got.Clipped) > 0 {
+			t.Errorf("at %d px, boxes clip or scroll their content sideways: %q", width, got.Clipped)
+		}
+	}
+
 	step("load the page", 10*time.Second, chromedp.Navigate(srv.URL+"/debug/hitrate/?limit=12"))
 	poll("the page goes live", `document.getElementById("status-text").textContent === "live"`, 10*time.Second)
 
@@ -262,6 +332,15 @@ func TestBrowserPage(t *testing.T) {
 	eval("read the update time", `document.getElementById("updated").textContent`, &updated1)
 	poll("the rate changes", rateCell+` !== `+q(first)+` && `+rateCell+` !== "0"`, 10*time.Second)
 	poll("the update time changes", `document.getElementById("updated").textContent !== `+q(updated1), 5*time.Second)
+	fits(1280)
+	step("a 1400 px window", 5*time.Second, chromedp.EmulateViewport(1400, 900))
+	poll("the 1400 px layout", `window.innerWidth === 1400`, 3*time.Second)
+	fits(1400)
+	step("back to 1280 px", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	}))
+	poll("the 1280 px layout", `window.innerWidth === 1280`, 3*time.Second)
 
 	// Hostile names render as text.
 	var dom struct {
@@ -282,7 +361,7 @@ func TestBrowserPage(t *testing.T) {
 		scripts: document.scripts.length,
 		handlers: document.querySelectorAll("[onerror],[onload],[onclick]").length,
 	}`, &dom)
-	if len(dom.Titles) != 3 || dom.Titles[2] != hostileProto {
+	if len(dom.Titles) != 4 || dom.Titles[2] != hostileProto {
 		t.Errorf("card titles %q, want the hostile one as text", dom.Titles)
 	}
 	if !contains(dom.Events, hostileEvent) || !contains(dom.Conns, hostileConn) {
@@ -494,6 +573,7 @@ func TestBrowserPage(t *testing.T) {
 	if narrow.RowShow != "grid" {
 		t.Errorf("at 420 px, a connection row displays as %q, not as a card (grid)", narrow.RowShow)
 	}
+	fits(420)
 	shot(bctx, "page-narrow.png")
 	step("wide window again", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
@@ -538,7 +618,7 @@ func TestBrowserPage(t *testing.T) {
 	if err == nil {
 		err = json.Unmarshal([]byte(s), &static)
 	}
-	if err != nil || static.Cards != 3 || static.Rate == "" || static.Conns < 12 || static.Status != "snapshot" {
+	if err != nil || static.Cards != 4 || static.Rate == "" || static.Conns < 12 || static.Status != "snapshot" {
 		t.Errorf("page without JavaScript: %+v, %v", static, err)
 	}
 	shot(noJS, "page-nojs.png")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hitrate/hitrate/internal/proxy"
+	"github.com/hitrate/hitrate/proxy"
 	"github.com/hitrate/hitrate/monitor"
 )
 

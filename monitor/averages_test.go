@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func TestAverageRates(t *testing.T) {
 	req := m.MustEvent("req")
 
 	e := m.Snapshot(monitor.Query{}).Protocols[0].Events[0]
-	if e.Rate10s != 0 || e.Span10s != 0 || e.Rate60s != 0 || e.Span60s != 0 {
+	if len(e.Averages) != 2 || e.Averages[0] != (monitor.Average{Window: 10 * time.Second}) || e.Averages[1] != (monitor.Average{Window: time.Minute}) {
 		t.Errorf("before any sample: %+v", e)
 	}
 	c := m.Open("a")
@@ -54,11 +55,12 @@ func TestAverageRates(t *testing.T) {
 		e := m.Snapshot(monitor.Query{}).Protocols[0].Events
 		r10, s10 := avg(10)
 		r60, s60 := avg(60)
-		if e[0].Rate10s != r10 || e[0].Span10s != s10 || e[0].Rate60s != r60 || e[0].Span60s != s60 {
+		a := e[0].Averages
+		if a[0].Rate != r10 || a[0].Span != s10 || a[1].Rate != r60 || a[1].Span != s60 {
 			t.Fatalf("after %d s: 10s %v over %v, 60s %v over %v; want %v over %v, %v over %v",
-				k, e[0].Rate10s, e[0].Span10s, e[0].Rate60s, e[0].Span60s, r10, s10, r60, s60)
+				k, a[0].Rate, a[0].Span, a[1].Rate, a[1].Span, r10, s10, r60, s60)
 		}
-		if e[1].Rate10s != 0 || e[1].Span10s != s10 || e[1].Rate60s != 0 || e[1].Span60s != s60 {
+		if b := e[1].Averages; b[0].Rate != 0 || b[0].Span != s10 || b[1].Rate != 0 || b[1].Span != s60 {
 			t.Fatalf("after %d s: err %+v", k, e[1])
 		}
 		if r, s := m.AverageRate(req, 10*time.Second); r != r10 || s != time.Duration(s10)*time.Second {
@@ -73,11 +75,11 @@ func TestAverageRates(t *testing.T) {
 	if r, _ := m.AverageRate(req, time.Minute); r != 45.5 {
 		t.Errorf("60 s average = %v, want 45.5", r)
 	}
-	// Windows: rounded down to whole seconds, held to [1 s, HistoryLen s].
+	// Windows: rounded down to whole seconds, held to [1 s, the longest window].
 	for _, tc := range []struct {
 		window time.Duration
 		n      int
-	}{{0, 1}, {-time.Second, 1}, {1999 * time.Millisecond, 1}, {5 * time.Second, 5}, {time.Hour, monitor.HistoryLen}} {
+	}{{0, 1}, {-time.Second, 1}, {1999 * time.Millisecond, 1}, {5 * time.Second, 5}, {time.Hour, 60}} {
 		wr, ws := avg(tc.n)
 		if r, s := m.AverageRate(req, tc.window); r != wr || s != time.Duration(ws)*time.Second {
 			t.Errorf("AverageRate(%v) = %v over %v, want %v over %vs", tc.window, r, s, wr, ws)
@@ -111,7 +113,7 @@ func TestAverageRatesUneven(t *testing.T) {
 	m.Add(req, 25)
 	m.Sample()
 	e := m.Snapshot(monitor.Query{}).Protocols[0].Events[0]
-	if e.Rate10s != 10 || e.Span10s != 4 || e.Rate60s != 10 || e.Span60s != 4 {
+	if a := e.Averages; a[0].Rate != 10 || a[0].Span != 4 || a[1].Rate != 10 || a[1].Span != 4 {
 		t.Errorf("after 4 s: %+v, want 40 events over 4 s", e)
 	}
 	if r, s := m.AverageRate(req, 2*time.Second); r != 20 || s != 1500*time.Millisecond {
@@ -126,19 +128,47 @@ func TestAverageRatesUneven(t *testing.T) {
 	}
 }
 
-// TestEventStatsJSON checks the JSON names of the rates.
+// TestEventStatsJSON checks the JSON names of the rates: an event of
+// Bytes has no interval and gives no rate_low or rate_high, and the
+// JSON decodes back to the same EventStats.
 func TestEventStatsJSON(t *testing.T) {
-	b, err := json.Marshal(monitor.EventStats{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys map[string]any
-	if err := json.Unmarshal(b, &keys); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"rate", "rate_10s", "span_10s", "rate_60s", "span_60s", "rate_low", "rate_high"} {
-		if _, ok := keys[k]; !ok {
-			t.Errorf("EventStats JSON %s has no %q", b, k)
+	avgs := []monitor.Average{{Window: 10 * time.Second, Rate: 1.5, Span: 10}, {Window: time.Minute, Rate: 2.5, Span: 42}}
+	for _, tc := range []struct {
+		e    monitor.EventStats
+		want []string
+		not  []string
+	}{
+		{monitor.EventStats{Name: "req", Rate: 3, RateLow: 0.6, RateHigh: 8.8, Averages: avgs},
+			[]string{"rate", "rate_10s", "span_10s", "rate_60s", "span_60s", "rate_low", "rate_high"}, nil},
+		{monitor.EventStats{Name: "req", Averages: avgs}, // rate 0 has an interval: [0, 3.69]
+			[]string{"rate_low", "rate_high"}, nil},
+		{monitor.EventStats{Name: "in", Unit: monitor.Bytes, Rate: 393331, Averages: avgs},
+			[]string{"rate", "rate_10s", "span_60s"}, []string{"rate_low", "rate_high"}},
+	} {
+		b, err := json.Marshal(tc.e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]any
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range tc.want {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("EventStats JSON %s has no %q", b, k)
+			}
+		}
+		for _, k := range tc.not {
+			if _, ok := keys[k]; ok {
+				t.Errorf("EventStats JSON %s has %q", b, k)
+			}
+		}
+		var back monitor.EventStats
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, tc.e) {
+			t.Errorf("JSON %s decodes to %+v, want %+v", b, back, tc.e)
 		}
 	}
 }

@@ -137,7 +137,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		c := m.Open("10.0.0." + strconv.Itoa(i))
 		c.Add(ev, uint64(i))
 	}
-	q := monitor.Query{Conns: true, SortBy: "req", Desc: true}
+	q := monitor.Query{Conns: true, SortBy: monitor.ByRate("req"), Desc: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.Snapshot(q)

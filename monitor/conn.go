@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/hitrate/hitrate/internal/fold"
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/ring"
 )
 
@@ -99,13 +100,7 @@ func (m *Monitor) Open(name string) Conn {
 	c.id.Store(id)
 	m.conns.Store(id, connEntry{c: c, name: name, opened: m.clock.Elapsed()})
 	m.totalCns.Add(1)
-	cur := m.cur.Add(1)
-	for {
-		p := m.peak.Load()
-		if cur <= p || m.peak.CompareAndSwap(p, cur) {
-			break
-		}
-	}
+	peak.Raise(&m.peak, m.cur.Add(1))
 	return Conn{m: m, c: c, id: id}
 }
 
@@ -178,9 +173,9 @@ func (c Conn) owns(ev Event) bool {
 	return c.m.owns(ev) && c.c.id.Load() == c.id
 }
 
-// Open reports whether the connection is still open: false after Close,
+// IsOpen reports whether the connection is still open: false after Close,
 // and for the zero Conn.
-func (c Conn) Open() bool {
+func (c Conn) IsOpen() bool {
 	return c.c != nil && c.c.id.Load() == c.id
 }
 

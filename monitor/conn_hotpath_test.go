@@ -88,7 +88,7 @@ func TestProxyPatternExact(t *testing.T) {
 		})
 	}
 	loop(func() { clock.Advance(ring.Tick / 7) })
-	loop(func() { _ = m.Snapshot(monitor.Query{Conns: true, SortBy: "bytes_in", Limit: 3}) })
+	loop(func() { _ = m.Snapshot(monitor.Query{Conns: true, SortBy: monitor.ByRate("bytes_in"), Limit: 3}) })
 	sizes := []int{1, 2, 3, 8, 2}
 	i := 0
 	loop(func() {

@@ -14,8 +14,7 @@
 //     can fail. An event counts events unless WithUnit declares that it
 //     counts bytes (monitor.Bytes): the page then shows it in B, kB, MB,
 //     JSON carries its "unit", and Prometheus gets it in its own families
-//     (hitrate_bytes_total and its rate gauges), so that no family mixes
-//     units.
+//     (see package monitor/exposition), so that no family mixes units.
 //  2. For events outside any connection, call Monitor.Log or Monitor.Add.
 //  3. When a connection opens, call Monitor.Open with a label (its remote
 //     address) and keep the returned Conn, a small value, with the
@@ -24,10 +23,10 @@
 //     connection ends; it is idempotent, and events logged on a closed
 //     Conn still count for the protocol.
 //  4. Read the numbers with Monitor.Snapshot, or Group.Snapshot for
-//     several monitors at once; an HTTP handler turns its URL query into
-//     a Query with ParseQuery. WritePrometheus writes a Snapshot in the
-//     Prometheus text format; web.NewHandler (package monitor/web)
-//     serves the stats page, and expvarpub.Publish publishes a Source in
+//     several monitors at once. Package monitor/exposition writes a
+//     Snapshot in the Prometheus text format; web.NewHandler (package
+//     monitor/web) serves the stats page, turning its URL query into a
+//     Query with web.ParseQuery; expvarpub.Publish publishes a Source in
 //     package expvar.
 //  5. Call Monitor.Close at the end, to stop the sampler goroutine.
 //
@@ -81,15 +80,16 @@
 // # Average rates over 10 s and 60 s
 //
 // Beside the live rate over the last second, each event has its average
-// rate over the last 10 s and 60 s (EventStats.Rate10s and Rate60s,
+// rate over each of AverageWindows, 10 s and 60 s (EventStats.Averages,
 // Monitor.AverageRate), with no work per event: Sample also records each
-// event's protocol-wide total and the clock's time, keeping the last
-// HistoryLen+1 records, and an average is the difference of two totals,
-// 10 (60) samples apart, over the time between them, so it is exact and
-// moves once a second. Until 10 (60) samples have been taken it is over
-// the time since New; Span10s and Span60s give the seconds an average is
-// actually over (0 before the first sample). For Prometheus, export the
-// totals and let rate() average them; no gauge carries these averages.
+// event's protocol-wide total and the clock's time, keeping as many
+// records as the longest window has seconds, plus one, and an average is
+// the difference of two totals, 10 (60) samples apart, over the time
+// between them, so it is exact and moves once a second. Until 10 (60)
+// samples have been taken it is over the time since New; Average.Span
+// gives the seconds an average is actually over (0 before the first
+// sample). For Prometheus, export the totals and let rate() average them;
+// no gauge carries these averages.
 //
 // # Error bars
 //
@@ -105,7 +105,7 @@
 // of it there. For 0 events the interval is 0 to 3.69/s; for 10, 4.8 to
 // 18.4; for 100, 81.4 to 121.6; for 10000, 9805 to 10198. Connections'
 // rates have no interval, nor have events whose unit is Bytes (their
-// RateLow and RateHigh are 0): bytes arrive in chunks of any size, so
+// RateLow and RateHigh are 0, and absent from the JSON): bytes arrive in chunks of any size, so
 // their count is not a Poisson count.
 //
 // # HTTP and metrics
@@ -113,8 +113,9 @@
 // This package serves nothing. Package github.com/hitrate/hitrate/monitor/web
 // has the http.Handler of a Source: a live HTML page ("/") with a card per
 // protocol, JSON ("/json") and the Prometheus text exposition
-// ("/metrics") that WritePrometheus writes. Families describes those
-// metric families, with their value functions; the module
-// github.com/hitrate/hitrate/promcollector hands the same families to a
-// client_golang registry.
+// ("/metrics"). Package github.com/hitrate/hitrate/monitor/exposition
+// holds that exposition: the table of metric families, the text writer
+// and the unit rule, which the modules
+// github.com/hitrate/hitrate/promcollector (a client_golang collector)
+// and github.com/hitrate/hitrate/otelhitrate (OpenTelemetry) use too.
 package monitor

@@ -79,7 +79,7 @@ func TestListConnsMatchesFullSort(t *testing.T) {
 					return r
 				})
 				for _, limit := range []int{1, 2, 10, 100, 501, 1000} {
-					p := m.Snapshot(monitor.Query{Conns: true, SortBy: key, Desc: desc, Filter: filter, Limit: limit}).Protocols[0]
+					p := m.Snapshot(monitor.Query{Conns: true, SortBy: sortKey(key), Desc: desc, Filter: filter, Limit: limit}).Protocols[0]
 					w := want[:min(limit, len(want))]
 					if p.OpenMatched != len(want) || !reflect.DeepEqual(p.Open, w) {
 						t.Fatalf("sort %q desc %v filter %q limit %d: matched %d, want %d; listed %v\nwant %v",
@@ -112,7 +112,7 @@ func TestSnapshotConnsMemory(t *testing.T) {
 		m.Open("10.0.0.1:"+strconv.Itoa(i)).Add(req, uint64(i%97))
 	}
 	clock.Advance(ring.Tick)
-	for _, q := range []monitor.Query{{Conns: true}, {Conns: true, SortBy: "req", Desc: true}, {Conns: true, SortBy: "total:req"}} {
+	for _, q := range []monitor.Query{{Conns: true}, {Conns: true, SortBy: monitor.ByRate("req"), Desc: true}, {Conns: true, SortBy: monitor.ByTotal("req")}} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		const n = 5
@@ -128,4 +128,21 @@ func TestSnapshotConnsMemory(t *testing.T) {
 			t.Errorf("%+v: %d B per snapshot, want <= 64 KiB", q, per)
 		}
 	}
+}
+
+// sortKey returns the Sort of a key as the page writes it: "id", "age",
+// "name", "total:" and an event, or an event (by its rate).
+func sortKey(key string) monitor.Sort {
+	switch key {
+	case "id":
+		return monitor.Sort{}
+	case "age":
+		return monitor.ByAge()
+	case "name":
+		return monitor.ByName()
+	}
+	if ev, ok := strings.CutPrefix(key, "total:"); ok {
+		return monitor.ByTotal(ev)
+	}
+	return monitor.ByRate(strings.TrimPrefix(key, "rate:"))
 }

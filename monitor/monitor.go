@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
 	"github.com/puzpuzpuz/xsync/v3"
@@ -120,9 +122,8 @@ func WithManualSampling() Option {
 
 // New returns a Monitor named name (the protocol: "http", "redis", ...)
 // counting the given events, in that order. Names must be non-empty, valid
-// UTF-8 without control characters and at most MaxNameLen bytes; event
-// names must be distinct, must not be "id", "age" or "name" and must not
-// begin with "rate:" or "total:", which Query.SortBy keeps for itself.
+// UTF-8 without control characters and at most MaxNameLen bytes (see
+// CheckName); event names must be distinct.
 //
 // Unless WithManualSampling is given, New starts a sampler goroutine that
 // calls Sample once a second; Close stops it.
@@ -133,7 +134,7 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 			o(&cfg)
 		}
 	}
-	mon := "monitor " + quoteShort(name)
+	mon := "monitor " + human.Quote(name)
 	if p := nameProblem(name); p != "" {
 		return nil, fmt.Errorf("%s: the monitor name %s", mon, p)
 	}
@@ -146,12 +147,10 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		case ev == "":
 			return nil, fmt.Errorf("%s: event %d has an empty name", mon, i)
 		case p != "":
-			return nil, fmt.Errorf("%s: event %d %s has a name that %s", mon, i, quoteShort(ev), p)
-		case reservedSort(ev):
-			return nil, fmt.Errorf("%s: event %d %s has a reserved name: \"id\", \"age\", \"name\" and names that begin with \"rate:\" or \"total:\" are sort keys", mon, i, quoteShort(ev))
+			return nil, fmt.Errorf("%s: event %d %s has a name that %s", mon, i, human.Quote(ev), p)
 		}
 		if j, dup := seen[ev]; dup {
-			return nil, fmt.Errorf("%s: event %d %s has the same name as event %d", mon, i, quoteShort(ev), j)
+			return nil, fmt.Errorf("%s: event %d %s has the same name as event %d", mon, i, human.Quote(ev), j)
 		}
 		seen[ev] = i
 	}
@@ -200,6 +199,17 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	return m, nil
 }
 
+// CheckName returns nil if s is a valid monitor or event name (see New),
+// or an error that says what is wrong with it as the end of a sentence
+// about it: "is empty", "is not valid UTF-8". A handler can check a name
+// given in a request with it, before asking a Source for it.
+func CheckName(s string) error {
+	if p := nameProblem(s); p != "" {
+		return errors.New(p)
+	}
+	return nil
+}
+
 // nameProblem says in plain words what is wrong with s as a monitor or
 // event name, as the end of a sentence about it ("is empty"), or returns
 // "" if s is a valid name.
@@ -215,13 +225,6 @@ func nameProblem(s string) string {
 		return "holds a control character"
 	}
 	return ""
-}
-
-// reservedSort reports whether s is a built-in Query.SortBy key, or
-// begins like the keys that name an event.
-func reservedSort(s string) bool {
-	return s == "id" || s == "age" || s == "name" ||
-		strings.HasPrefix(s, sortRatePrefix) || strings.HasPrefix(s, sortTotalPrefix)
 }
 
 func (m *Monitor) sampler() {
@@ -273,7 +276,7 @@ func (m *Monitor) Events() []string {
 // and on a nil Monitor.
 func (m *Monitor) Event(name string) (Event, error) {
 	if m == nil {
-		return Event{}, fmt.Errorf("monitor: Event(%s) on a nil *Monitor", quoteShort(name))
+		return Event{}, fmt.Errorf("monitor: Event(%s) on a nil *Monitor", human.Quote(name))
 	}
 	for i, ev := range m.events {
 		if ev == name {
@@ -349,21 +352,7 @@ func (m *Monitor) PeakRate(ev Event) float64 {
 	if !m.owns(ev) {
 		return 0
 	}
-	return raise(&m.peaks[ev.idx], m.agg[ev.idx].RateWith(m.est))
-}
-
-// raise sets *p to r if r is higher, without a lock, and returns the
-// result.
-func raise(p *uatomic.Float64, r float64) float64 {
-	for {
-		old := p.Load()
-		if r <= old {
-			return old
-		}
-		if p.CompareAndSwap(old, r) {
-			return r
-		}
-	}
+	return peak.Raise(&m.peaks[ev.idx], m.agg[ev.idx].RateWith(m.est))
 }
 
 func (m *Monitor) owns(ev Event) bool {
@@ -384,42 +373,13 @@ func (m *Monitor) Sample() {
 	defer m.mu.Unlock()
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
-		raise(&m.peaks[i], r)
+		peak.Raise(&m.peaks[i], r)
 		h := &m.hist[i]
 		h.buf[h.next] = r
 		h.next = (h.next + 1) % HistoryLen
 		h.n = min(h.n+1, HistoryLen)
 	}
 	m.totals.record(m.clock.Elapsed(), m.agg)
-}
-
-// maxQuote is the longest prefix of a bad value, in bytes, that an error
-// message quotes.
-const maxQuote = 32
-
-// quoteShort returns s quoted, or its first maxQuote bytes (cut on a rune
-// boundary) quoted and followed by "...", so that an error message stays
-// short whatever the value.
-func quoteShort(s string) string {
-	if len(s) <= maxQuote {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%q...", s[:runeCut(s, maxQuote)])
-}
-
-// runeCut returns the largest n <= limit at which s can be cut without
-// splitting a UTF-8 encoded rune (backing off at most utf8.UTFMax-1 bytes,
-// so that invalid UTF-8 is cut near limit too).
-func runeCut(s string, limit int) int {
-	if len(s) <= limit {
-		return len(s)
-	}
-	for n := limit; n > limit-utf8.UTFMax && n > 0; n-- {
-		if utf8.RuneStart(s[n]) {
-			return n
-		}
-	}
-	return limit
 }
 
 // errNilMonitor is returned where a nil *Monitor is given.

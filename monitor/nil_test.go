@@ -52,7 +52,7 @@ func TestNilMonitor(t *testing.T) {
 	if s := m.Snapshot(monitor.Query{Conns: true}); len(s.Protocols) != 0 {
 		t.Errorf("Snapshot on a nil Monitor lists %d protocols", len(s.Protocols))
 	}
-	if c := m.Open("a"); c.Open() || c.ID() != 0 {
+	if c := m.Open("a"); c.IsOpen() || c.ID() != 0 {
 		t.Error("Open on a nil Monitor returned a live Conn")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hitrate/hitrate/internal/human"
 )
 
 // MaxConnNameLen is the longest connection name, in bytes, that a snapshot
@@ -20,7 +22,7 @@ func capConnName(name string) string {
 		return name
 	}
 	const mark = "…"
-	return name[:runeCut(name, MaxConnNameLen-len(mark))] + mark
+	return name[:human.RuneCut(name, MaxConnNameLen-len(mark))] + mark
 }
 
 // candidate is an open connection that matched a Query's filter.
@@ -31,6 +33,7 @@ type candidate struct {
 	total uint64  // the sort event's total, when sorting by total
 }
 
+// The orders of a Sort.
 const (
 	sortID = iota
 	sortAge
@@ -39,32 +42,14 @@ const (
 	sortTotal
 )
 
-// The prefixes of the Query.SortBy keys that name an event; New keeps
-// event names from starting with them.
-const (
-	sortRatePrefix  = "rate:"
-	sortTotalPrefix = "total:"
-)
-
-// sortOf returns how Query.SortBy key by orders m's connections, and the
-// index of the event it sorts by.
-func (m *Monitor) sortOf(by string) (mode, ev int) {
-	switch by {
-	case "", "id":
-		return sortID, 0
-	case "age":
-		return sortAge, 0
-	case "name":
-		return sortName, 0
+// sortOf returns how s orders m's connections, and the index of the
+// event it sorts by: by id if m has no such event.
+func (m *Monitor) sortOf(s Sort) (mode, ev int) {
+	if s.by != sortRate && s.by != sortTotal {
+		return int(s.by), 0
 	}
-	mode, name := sortRate, by
-	if rest, ok := strings.CutPrefix(by, sortTotalPrefix); ok {
-		mode, name = sortTotal, rest
-	} else if rest, ok := strings.CutPrefix(by, sortRatePrefix); ok {
-		name = rest
-	}
-	if i := slices.Index(m.events, name); i >= 0 {
-		return mode, i
+	if i := slices.Index(m.events, s.event); i >= 0 {
+		return int(s.by), i
 	}
 	return sortID, 0
 }

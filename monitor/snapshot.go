@@ -1,9 +1,9 @@
 package monitor
 
 import (
-	"sync/atomic"
 	"time"
 
+	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/ring"
 )
 
@@ -62,26 +62,21 @@ type EventStats struct {
 	Rate float64 `json:"rate"`
 	// RateLow and RateHigh bound the 95% confidence interval of Rate,
 	// with the window's count taken as Poisson (see the package doc,
-	// "Error bars"). Both are 0 for an event whose Unit is Bytes: bytes
+	// "Error bars"). An event whose Unit is Bytes has no interval: bytes
 	// arrive in chunks of any size, so their count is no Poisson count.
-	RateLow  float64 `json:"rate_low"`
-	RateHigh float64 `json:"rate_high"`
+	// Both are then 0 here and left out of the JSON.
+	RateLow  float64 `json:"-"`
+	RateHigh float64 `json:"-"`
 	// PeakRate is the highest Rate seen, by the sampler or by any read
 	// (see Monitor.PeakRate): never below Rate.
 	PeakRate float64 `json:"peak_rate"`
 	// History holds the Rate sampled once a second, oldest first, for a
 	// sparkline; at most HistoryLen samples.
 	History []float64 `json:"history"`
-	// Rate10s is the average events per second over the last 10 s, and
-	// Span10s the seconds it is actually over: from the totals sampled
-	// once a second (see Monitor.AverageRate), over 10 sample intervals,
-	// or over the time since the monitor was made until there are 10.
-	// Both are 0 before the first sample.
-	Rate10s float64 `json:"rate_10s"`
-	Span10s float64 `json:"span_10s"`
-	// Rate60s and Span60s are the same over 60 s.
-	Rate60s float64 `json:"rate_60s"`
-	Span60s float64 `json:"span_60s"`
+	// Averages holds the average rate over each of AverageWindows, in
+	// that order. In JSON each is two numbers named after its window in
+	// seconds: rate_10s and span_10s, rate_60s and span_60s.
+	Averages []Average `json:"-"`
 }
 
 // ConnCounts counts the connections of a protocol.
@@ -121,11 +116,10 @@ type ConnEvent struct {
 // its open connections if q asks for them. With a q.Protocol other than
 // the monitor's name, it lists no protocol. It implements Source.
 //
-// Connections are sorted by q.SortBy: "id" (the default: oldest first),
-// "age" (youngest first), "name", an event name or "rate:" and an event
-// name, by that event's rate, or "total:" and an event name, by that
-// event's total (lowest first); q.Desc reverses the order, and ties go by
-// id. A SortBy that is none of these sorts by id. Only the first q.Limit
+// Connections are sorted by q.SortBy: by id (the zero Sort: oldest
+// first), ByAge (youngest first), ByName, ByRate or ByTotal of an event
+// (lowest first); q.Desc reverses the order, and ties go by id. ByRate or
+// ByTotal of an event the monitor lacks sorts by id. Only the first q.Limit
 // connections are kept while the open ones are visited, so a snapshot
 // costs O(N log limit) time and O(limit) memory for N open connections.
 // On a nil Monitor, Snapshot lists no protocol.
@@ -144,20 +138,24 @@ func (m *Monitor) Snapshot(q Query) Snapshot {
 func (m *Monitor) protocol(q Query) Protocol {
 	now := m.clock.Elapsed()
 	cur := m.cur.Load()
+	// The peak is raised to cur if it is below: cur was read before the
+	// peak, and Open raises the current count before the peak, so a peak
+	// below cur only lags behind an Open; cur connections were really
+	// open at that moment. So no snapshot shows Current > Peak.
 	p := Protocol{
 		Name:   m.name,
 		Uptime: now - m.start,
 		Events: make([]EventStats, len(m.events)),
 		Conns: ConnCounts{
 			Current: cur,
-			Peak:    raisePeak(&m.peak, cur),
+			Peak:    peak.Raise(&m.peak, cur),
 			Total:   m.totalCns.Load(),
 		},
 	}
 	for i, a := range m.agg {
 		r := a.RateWith(m.est)
 		var low, high float64
-		if m.units[i] == Events { // bytes arrive in chunks: not a Poisson count
+		if m.units[i].hasInterval() { // bytes arrive in chunks: not a Poisson count
 			low, high = rateInterval(r) // r is the weighted count of a 1 s window
 		}
 		p.Events[i] = EventStats{
@@ -167,7 +165,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 			Rate:     r,
 			RateLow:  low,
 			RateHigh: high,
-			PeakRate: raise(&m.peaks[i], r),
+			PeakRate: peak.Raise(&m.peaks[i], r),
 		}
 	}
 	m.mu.Lock()
@@ -185,20 +183,4 @@ func (m *Monitor) protocol(q Query) Protocol {
 		p.Open, p.OpenMatched = m.listConns(q, now)
 	}
 	return p
-}
-
-// raisePeak returns the peak, first raising it to cur if it is below: cur
-// was read before the peak, and Open raises the current count before the
-// peak, so a peak below cur only lags behind an Open; cur connections were
-// really open at that moment. So no snapshot shows Current > Peak.
-func raisePeak(peak *atomic.Int64, cur int64) int64 {
-	for {
-		p := peak.Load()
-		if cur <= p {
-			return p
-		}
-		if peak.CompareAndSwap(p, cur) {
-			return cur
-		}
-	}
 }

@@ -29,7 +29,7 @@ func BenchmarkSnapshotConns(b *testing.B) {
 				name := fmt.Sprintf("conns=%dk/limit=%d/sort=%s", n/1000, limit, sort)
 				b.Run(name, func(b *testing.B) {
 					setup(b)
-					q := monitor.Query{Conns: true, SortBy: sort, Desc: true, Limit: limit}
+					q := monitor.Query{Conns: true, SortBy: sortKey(sort), Desc: true, Limit: limit}
 					if got := m.Snapshot(q).Protocols[0]; got.OpenMatched != n || len(got.Open) != min(limit, n) {
 						b.Fatalf("matched %d, listed %d", got.OpenMatched, len(got.Open))
 					}

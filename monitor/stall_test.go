@@ -28,7 +28,7 @@ func TestStallAfterStreamReadsZero(t *testing.T) {
 		if r := c.Rate(ev); r != 0 {
 			t.Errorf("%v: Conn.Rate %v, want 0", e, r)
 		}
-		p := m.Snapshot(monitor.Query{Conns: true, SortBy: "req"}).Protocols[0]
+		p := m.Snapshot(monitor.Query{Conns: true, SortBy: monitor.ByRate("req")}).Protocols[0]
 		if got := p.Events[0]; got.Rate != 0 || got.Total != 100 {
 			t.Errorf("%v: snapshot event %+v, want rate 0 total 100", e, got)
 		}

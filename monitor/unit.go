@@ -3,26 +3,29 @@ package monitor
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/hitrate/hitrate/internal/human"
 )
 
 // Unit is what an event counts, declared at setup with WithUnit: a count
 // of events (the default) or bytes. It decides how the event is shown (the
 // page and the demo's table write bytes as B, kB, MB) and which Prometheus
-// families it goes to (see Families): no family mixes units.
+// families it goes to (see package monitor/exposition): no family mixes
+// units.
 type Unit uint8
 
 // The units an event can have.
 const (
-	// Events counts occurrences: requests, errors, queries. It is the
+	// Count counts occurrences: requests, errors, queries. It is the
 	// zero Unit, the unit of every event that WithUnit does not name.
-	Events Unit = iota
+	Count Unit = iota
 	// Bytes counts bytes: its total is a number of bytes, and its rate
 	// bytes per second.
 	Bytes
 )
 
 // units holds the names of the units, by value.
-var units = [...]string{Events: "events", Bytes: "bytes"}
+var units = [...]string{Count: "events", Bytes: "bytes"}
 
 // String returns the unit's name, "events" or "bytes", or "Unit(n)" for a
 // value that is no Unit.
@@ -46,10 +49,10 @@ func (u Unit) MarshalText() ([]byte, error) {
 
 // UnmarshalText sets u to the unit named text, "events" or "bytes", so
 // that a Snapshot decodes from the JSON it encodes to. An empty text is
-// Events.
+// Count.
 func (u *Unit) UnmarshalText(text []byte) error {
 	if len(text) == 0 {
-		*u = Events
+		*u = Count
 		return nil
 	}
 	for i, name := range units {
@@ -58,7 +61,7 @@ func (u *Unit) UnmarshalText(text []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("monitor: unknown unit %s; want \"events\" or \"bytes\"", quoteShort(string(text)))
+	return fmt.Errorf("monitor: unknown unit %s; want \"events\" or \"bytes\"", human.Quote(string(text)))
 }
 
 // unitDecl is one event named by a WithUnit option.
@@ -68,7 +71,7 @@ type unitDecl struct {
 	none  bool // WithUnit named no event
 }
 
-// WithUnit declares that the named events count unit instead of Events,
+// WithUnit declares that the named events count unit instead of Count,
 // for example
 //
 //	monitor.New("http", []string{"requests", "bytes_in", "bytes_out"},
@@ -102,17 +105,17 @@ func eventUnits(mon string, events []string, decls []unitDecl) ([]Unit, error) {
 	given := make([]bool, len(events))
 	for _, d := range decls {
 		if !d.unit.valid() {
-			return nil, fmt.Errorf("%s: WithUnit was given %s, which is not a unit; want monitor.Events or monitor.Bytes", mon, d.unit)
+			return nil, fmt.Errorf("%s: WithUnit was given %s, which is not a unit; want monitor.Count or monitor.Bytes", mon, d.unit)
 		}
 		if d.none {
 			return nil, fmt.Errorf("%s: WithUnit(%s) names no event", mon, d.unit)
 		}
 		i, ok := idx[d.event]
 		if !ok {
-			return nil, fmt.Errorf("%s: WithUnit(%s) names event %s, which the monitor does not have", mon, d.unit, quoteShort(d.event))
+			return nil, fmt.Errorf("%s: WithUnit(%s) names event %s, which the monitor does not have", mon, d.unit, human.Quote(d.event))
 		}
 		if given[i] {
-			return nil, fmt.Errorf("%s: event %d %s is given a unit twice (%s, then %s)", mon, i, quoteShort(d.event), us[i], d.unit)
+			return nil, fmt.Errorf("%s: event %d %s is given a unit twice (%s, then %s)", mon, i, human.Quote(d.event), us[i], d.unit)
 		}
 		given[i] = true
 		us[i] = d.unit
@@ -120,11 +123,16 @@ func eventUnits(mon string, events []string, decls []unitDecl) ([]Unit, error) {
 	return us, nil
 }
 
-// Unit returns the unit of ev, declared by WithUnit: Events unless
-// declared otherwise, and Events if ev does not belong to m or m is nil.
+// Unit returns the unit of ev, declared by WithUnit: Count unless
+// declared otherwise, and Count if ev does not belong to m or m is nil.
 func (m *Monitor) Unit(ev Event) Unit {
 	if !m.owns(ev) {
-		return Events
+		return Count
 	}
 	return m.units[ev.idx]
 }
+
+// hasInterval reports whether a rate of the unit has a confidence
+// interval (EventStats.RateLow and RateHigh): a count of events is taken
+// as Poisson, bytes are not.
+func (u Unit) hasInterval() bool { return u == Count }

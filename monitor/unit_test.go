@@ -12,7 +12,7 @@ func TestUnitText(t *testing.T) {
 	for _, tt := range []struct {
 		u    monitor.Unit
 		name string
-	}{{monitor.Events, "events"}, {monitor.Bytes, "bytes"}} {
+	}{{monitor.Count, "events"}, {monitor.Bytes, "bytes"}} {
 		if got := tt.u.String(); got != tt.name {
 			t.Errorf("%d.String() = %q, want %q", tt.u, got, tt.name)
 		}
@@ -26,7 +26,7 @@ func TestUnitText(t *testing.T) {
 		}
 	}
 	var zero monitor.Unit
-	if zero != monitor.Events {
+	if zero != monitor.Count {
 		t.Error("the zero Unit is not Events")
 	}
 	bad := monitor.Unit(9)
@@ -40,7 +40,7 @@ func TestUnitText(t *testing.T) {
 	if err := u.UnmarshalText([]byte("Bytes")); err == nil || u != monitor.Bytes {
 		t.Errorf("UnmarshalText(Bytes) = %v, unit %v; want an error and no change", err, u)
 	}
-	if err := u.UnmarshalText(nil); err != nil || u != monitor.Events {
+	if err := u.UnmarshalText(nil); err != nil || u != monitor.Count {
 		t.Errorf("UnmarshalText(\"\") = %v, unit %v; want Events", err, u)
 	}
 }
@@ -48,7 +48,7 @@ func TestUnitText(t *testing.T) {
 func TestWithUnit(t *testing.T) {
 	m, _ := newManual(t, "proxy", []string{"requests", "bytes_in", "bytes_out"},
 		monitor.WithUnit(monitor.Bytes, "bytes_in"), monitor.WithUnit(monitor.Bytes, "bytes_out"))
-	want := map[string]monitor.Unit{"requests": monitor.Events, "bytes_in": monitor.Bytes, "bytes_out": monitor.Bytes}
+	want := map[string]monitor.Unit{"requests": monitor.Count, "bytes_in": monitor.Bytes, "bytes_out": monitor.Bytes}
 	for name, u := range want {
 		if got := m.Unit(m.MustEvent(name)); got != u {
 			t.Errorf("Unit(%s) = %v, want %v", name, got, u)
@@ -82,7 +82,7 @@ func TestWithUnit(t *testing.T) {
 	other, _ := newManual(t, "other", []string{"x", "y"}, monitor.WithUnit(monitor.Bytes, "x", "y"))
 	var nilMon *monitor.Monitor
 	for _, u := range []monitor.Unit{m.Unit(other.MustEvent("y")), m.Unit(monitor.Event{}), nilMon.Unit(m.MustEvent("bytes_in"))} {
-		if u != monitor.Events {
+		if u != monitor.Count {
 			t.Errorf("unit of a foreign handle = %v, want events", u)
 		}
 	}
@@ -102,10 +102,10 @@ func TestWithUnitErrors(t *testing.T) {
 			`monitor "proxy": WithUnit(bytes) names event "bytes_inn", which the monitor does not have`},
 		{"twice in one option", []monitor.Option{monitor.WithUnit(monitor.Bytes, "bytes_out", "bytes_out")},
 			`monitor "proxy": event 2 "bytes_out" is given a unit twice (bytes, then bytes)`},
-		{"twice in two options", []monitor.Option{monitor.WithUnit(monitor.Bytes, "bytes_in"), monitor.WithUnit(monitor.Events, "bytes_in")},
+		{"twice in two options", []monitor.Option{monitor.WithUnit(monitor.Bytes, "bytes_in"), monitor.WithUnit(monitor.Count, "bytes_in")},
 			`monitor "proxy": event 1 "bytes_in" is given a unit twice (bytes, then events)`},
 		{"not a unit", []monitor.Option{monitor.WithUnit(monitor.Unit(5), "requests")},
-			`monitor "proxy": WithUnit was given Unit(5), which is not a unit; want monitor.Events or monitor.Bytes`},
+			`monitor "proxy": WithUnit was given Unit(5), which is not a unit; want monitor.Count or monitor.Bytes`},
 		{"no event", []monitor.Option{monitor.WithUnit(monitor.Bytes)},
 			`monitor "proxy": WithUnit(bytes) names no event`},
 	} {

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -31,21 +31,19 @@ const (
 // maxInstrumentName is the longest instrument name OpenTelemetry accepts.
 const maxInstrumentName = 255
 
-// unit returns the UCUM unit of an event's counter: "By" for an event
-// whose unit is monitor.Bytes, "{event}" for the others.
+// unit returns the UCUM unit of an event's counter, by the exposition's
+// unit rule: "By" for an event whose unit is monitor.Bytes, "{event}" for
+// the others.
 func unit(e monitor.EventStats) string {
-	if e.Unit == monitor.Bytes {
-		return "By"
-	}
-	return "{event}"
+	n, _ := exposition.Units(e.Unit)
+	return n.UCUM
 }
 
-// description returns the description of an event's counter.
+// description returns the description of an event's counter, naming what
+// its unit counts by the exposition's unit rule.
 func description(e monitor.EventStats) string {
-	if e.Unit == monitor.Bytes {
-		return fmt.Sprintf("Bytes %q counted since the monitor was made.", e.Name)
-	}
-	return fmt.Sprintf("Events %q counted since the monitor was made.", e.Name)
+	n, _ := exposition.Units(e.Unit)
+	return fmt.Sprintf("%s %q counted since the monitor was made.", n.Noun, e.Name)
 }
 
 // Register makes the instruments of the package documentation on meter
@@ -57,7 +55,7 @@ func description(e monitor.EventStats) string {
 // Register takes one snapshot itself, to learn the protocols and events:
 // a Monitor's events are fixed when it is made, and so are a Group's
 // monitors. A protocol or event that a Source of your own adds later is
-// not exported. As with monitor.WritePrometheus, invalid UTF-8 in a
+// not exported. As with exposition.Write, invalid UTF-8 in a
 // protocol name is replaced by U+FFFD, and a protocol whose name, so
 // written, came earlier in the snapshot, or an event whose name came
 // earlier in its protocol, is left out. An event's counter has the unit of
@@ -101,7 +99,7 @@ func Register(meter metric.Meter, src monitor.Source) (metric.Registration, erro
 	written := make(map[string]bool)       // protocol attribute values
 	var instruments []metric.Observable
 	for _, p := range s.Protocols {
-		proto := validUTF8(p.Name)
+		proto := exposition.ValidUTF8(p.Name)
 		if written[proto] {
 			continue // as an earlier protocol's: its series would come twice
 		}
@@ -217,14 +215,10 @@ func checkSource(src monitor.Source) error {
 	return nil
 }
 
-// snapshot calls the Source, turning a panic into an error.
-func snapshot(src monitor.Source) (s monitor.Snapshot, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("Source.Snapshot panicked: %v", v)
-		}
-	}()
-	return src.Snapshot(monitor.Query{}), nil
+// snapshot reads the Source through exposition.Read: a panic is an
+// error.
+func snapshot(src monitor.Source) (monitor.Snapshot, error) {
+	return exposition.Read(src, monitor.Query{})
 }
 
 // checkInstrumentName applies OpenTelemetry's instrument name syntax:
@@ -249,11 +243,4 @@ func clamp(v uint64) int64 {
 		return math.MaxInt64
 	}
 	return int64(v)
-}
-
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -418,7 +418,7 @@ func TestCollectPanic(t *testing.T) {
 }
 
 // TestDuplicatesAndBounds checks that the first of two protocols or
-// events of one name wins, as in monitor.WritePrometheus (protocol names
+// events of one name wins, as in exposition.Write (protocol names
 // compared as written, after invalid UTF-8 is replaced), that totals
 // saturate at MaxInt64, and that invalid UTF-8 in a protocol is replaced.
 func TestDuplicatesAndBounds(t *testing.T) {

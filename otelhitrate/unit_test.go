@@ -13,7 +13,7 @@ func TestUnit(t *testing.T) {
 		desc string
 	}{
 		{monitor.EventStats{Name: "requests"}, "{event}", `Events "requests" counted since the monitor was made.`},
-		{monitor.EventStats{Name: "requests", Unit: monitor.Events}, "{event}", `Events "requests" counted since the monitor was made.`},
+		{monitor.EventStats{Name: "requests", Unit: monitor.Count}, "{event}", `Events "requests" counted since the monitor was made.`},
 		{monitor.EventStats{Name: "bytes_out", Unit: monitor.Bytes}, "By", `Bytes "bytes_out" counted since the monitor was made.`},
 	} {
 		if got := unit(tt.e); got != tt.unit {

@@ -1,43 +1,34 @@
 // Package promcollector exposes hitrate monitors to a Prometheus registry
 // of github.com/prometheus/client_golang. It lives in its own module so
 // that the core module does not depend on client_golang: programs that
-// serve monitor/web's /metrics, or call monitor.WritePrometheus, do not
+// serve monitor/web's /metrics, or call exposition.Write, do not
 // need it.
 //
-// The collector exposes the metric families of monitor.Families, with the
-// same names, types, help texts, labels and values as
-// monitor.WritePrometheus:
-//
-//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
-//	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
-//	hitrate_event_peak_rate{protocol,event}       gauge
-//	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
-//	hitrate_bytes_rate{protocol,event}            gauge, bytes per second: prefer rate() over the counter
-//	hitrate_bytes_peak_rate{protocol,event}       gauge, bytes per second
-//	hitrate_connections{protocol}                 gauge, open now
-//	hitrate_connections_peak{protocol}            gauge
-//	hitrate_connections_opened_total{protocol}    counter
+// The collector exposes the metric families of exposition.Families (the
+// list is there), with the same names, types, help texts, labels and
+// values as exposition.Write, which /metrics serves.
 package promcollector
 
 import (
 	"fmt"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// family is a monitor.Family with its descriptor.
+// family is an exposition.Family with its descriptor.
 type family struct {
-	monitor.Family
+	exposition.Family
 	desc *prometheus.Desc
 	typ  prometheus.ValueType
 }
 
-// families are monitor.Families, the table that WritePrometheus writes
+// families are exposition.Families, the table that exposition.Write writes
 // too, with their descriptors.
 var families = func() []family {
 	var fs []family
-	for _, f := range monitor.Families() {
+	for _, f := range exposition.Families() {
 		typ := prometheus.GaugeValue
 		if f.Type == "counter" {
 			typ = prometheus.CounterValue
@@ -58,11 +49,11 @@ type collector struct {
 //
 //	prometheus.MustRegister(promcollector.New(group))
 //
-// As with monitor.WritePrometheus, each event goes to the families of
+// As with exposition.Write, each event goes to the families of
 // its unit, invalid UTF-8 in a name is replaced by U+FFFD, and a protocol
 // whose name, so written, came earlier in the snapshot, or an event whose
 // name, so written, came earlier in its protocol, is left out, so that no
-// series comes twice (see monitor.Family.Samples). Counts are sent as float64, exact up to 2^53.
+// series comes twice (see exposition.Family.Samples). Counts are sent as float64, exact up to 2^53.
 // If src panics, Collect sends an invalid metric carrying the panic, so
 // that the registry's Gather returns an error instead of crashing the
 // program.
@@ -95,15 +86,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// snapshot calls the Source, turning a panic into an error.
-func (c *collector) snapshot() (s monitor.Snapshot, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("promcollector: Source.Snapshot panicked: %v", v)
-		}
-	}()
-	if c.src == nil {
-		return s, fmt.Errorf("promcollector: nil Source")
+// snapshot reads the Source through exposition.Read: a panic is an
+// error.
+func (c *collector) snapshot() (monitor.Snapshot, error) {
+	s, err := exposition.Read(c.src, monitor.Query{})
+	if err != nil {
+		return s, fmt.Errorf("promcollector: %w", err)
 	}
-	return c.src.Snapshot(monitor.Query{}), nil
+	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/hitrate/hitrate/promcollector"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,15 +57,15 @@ func handSnapshot() monitor.Snapshot {
 	}
 }
 
-// TestSameAsWritePrometheus checks that the collector gives exactly what
-// monitor.WritePrometheus writes: names, types, help, labels and values.
-func TestSameAsWritePrometheus(t *testing.T) {
+// TestSameAsWrite checks that the collector gives exactly what
+// exposition.Write writes: names, types, help, labels and values.
+func TestSameAsWrite(t *testing.T) {
 	src := fakeSource{snap: handSnapshot()}
 	var want bytes.Buffer
-	if err := monitor.WritePrometheus(&want, src.snap); err != nil {
+	if err := exposition.Write(&want, src.snap); err != nil {
 		t.Fatal(err)
 	}
-	// WritePrometheus writes protocol before event; the registry sorts
+	// exposition.Write writes protocol before event; the registry sorts
 	// label names, and CollectAndCompare compares in that order.
 	if err := testutil.CollectAndCompare(promcollector.New(src), sortLabels(t, want.String())); err != nil {
 		t.Error(err)
@@ -78,7 +79,7 @@ func sortLabels(t *testing.T, text string) io.Reader {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
 	if err != nil {
-		t.Fatalf("parsing WritePrometheus's output: %v", err)
+		t.Fatalf("parsing exposition.Write's output: %v", err)
 	}
 	var out bytes.Buffer
 	for _, name := range slices.Sorted(maps.Keys(mfs)) {

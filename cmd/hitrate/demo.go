@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hitrate/hitrate/internal/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy"
 )
 
 const demoText = `demo runs, in one process and on loopback only: an HTTP/1.1 upstream

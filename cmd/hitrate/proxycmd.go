@@ -7,27 +7,40 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
-	"github.com/hitrate/hitrate/internal/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy"
 )
 
-const proxyText = `proxy forwards every connection accepted on -listen to -upstream, bytes
-both ways (half-close aware), and counts per protocol and per connection:
-connections, bytes_in (from clients), bytes_out (from the upstream),
-errors (failed dials, resets, copy errors) and, when a client speaks
-HTTP/1.x, requests and the upstream's responses by status class
-(responses_1xx ... responses_5xx). bytes_in and bytes_out count bytes (in
-/metrics: hitrate_bytes_total), the others events. With -stats it serves
-the stats page, /json and /metrics there. With -log-conns it logs a line
-(log/slog text, on stderr) per closed connection, with its duration and
-final counts.
+// proxyText is the help of "hitrate proxy", with the list of the events
+// made from the proxy's table.
+var proxyText = `proxy forwards every connection accepted on -listen to -upstream, bytes
+both ways (half-close aware), and counts per protocol and per connection
+the connections and these events (requests and responses when a client
+speaks HTTP/1.x):
+
+` + eventList() + `
+bytes_in and bytes_out count bytes (in /metrics: hitrate_bytes_total),
+the others events. With -stats it serves the stats page, /json and
+/metrics there. With -log-conns it logs a line (log/slog text, on
+stderr) per closed connection, with its duration and final counts.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open
 connections finish, for up to -shutdown-timeout.
 `
+
+// eventList returns one line per event of the proxy: its name and what
+// it counts.
+func eventList() string {
+	var b strings.Builder
+	for _, ev := range proxy.Events() {
+		fmt.Fprintf(&b, "  %s\n", ev)
+	}
+	return b.String()
+}
 
 func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("proxy", "-listen ADDR -upstream ADDR [flags]", proxyText, stderr)

@@ -31,10 +31,10 @@ func TestNiceScale(t *testing.T) {
 }
 
 func TestChart(t *testing.T) {
-	if c := makeChart(nil, monitor.Events); c.OK || c.Points != nil {
+	if c := makeChart(nil, monitor.Count); c.OK || c.Points != nil {
 		t.Errorf("empty history drew %+v", c)
 	}
-	c := makeChart([]float64{0, 10, 5}, monitor.Events)
+	c := makeChart([]float64{0, 10, 5}, monitor.Count)
 	if !c.OK || len(c.Points) != 3 {
 		t.Fatalf("chart %+v", c)
 	}
@@ -72,7 +72,7 @@ func TestChart(t *testing.T) {
 	long := make([]float64, 2*monitor.HistoryLen)
 	long[len(long)-2] = math.Inf(1)
 	long[len(long)-1] = math.NaN()
-	l := makeChart(long, monitor.Events)
+	l := makeChart(long, monitor.Count)
 	if len(l.Points) != monitor.HistoryLen || l.Points[0].X != "46.5" || l.Points[0].Off != monitor.HistoryLen-1 {
 		t.Errorf("long chart: %d points, first %+v", len(l.Points), l.Points[0])
 	}

@@ -28,5 +28,5 @@
 //
 // "/json" is the monitor.Snapshot as JSON (each event with its "unit",
 // each connection's events by "name"), and "/metrics" the Prometheus text
-// exposition of monitor.WritePrometheus.
+// exposition of package monitor/exposition (exposition.Write).
 package web

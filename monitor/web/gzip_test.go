@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/hitrate/hitrate/monitor/web"
 )
 
@@ -46,7 +47,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 func TestMetricsGzip(t *testing.T) {
 	snap := hndSnapshot()
 	var want bytes.Buffer
-	if err := monitor.WritePrometheus(&want, snap); err != nil {
+	if err := exposition.Write(&want, snap); err != nil {
 		t.Fatal(err)
 	}
 	h := web.NewHandler(&hndSource{snap: snap})
@@ -74,7 +75,7 @@ func TestMetricsGzip(t *testing.T) {
 		if got := hdr.Get("Vary"); got != "Accept-Encoding" {
 			t.Errorf("Accept-Encoding %q: Vary %q, want Accept-Encoding", tt.accept, got)
 		}
-		if got := hdr.Get("Content-Type"); got != monitor.PrometheusContentType {
+		if got := hdr.Get("Content-Type"); got != exposition.ContentType {
 			t.Errorf("Accept-Encoding %q: Content-Type %q", tt.accept, got)
 		}
 		if n, _ := strconv.Atoi(hdr.Get("Content-Length")); n != rec.Body.Len() {
@@ -113,7 +114,7 @@ func TestMetricsGzipConcurrent(t *testing.T) {
 	for i := range 8 {
 		snap := snaps[i%2]
 		var want bytes.Buffer
-		if err := monitor.WritePrometheus(&want, snap); err != nil {
+		if err := exposition.Write(&want, snap); err != nil {
 			t.Fatal(err)
 		}
 		h := web.NewHandler(&hndSource{snap: snap})
@@ -144,7 +145,7 @@ func TestMetricsGzipConcurrent(t *testing.T) {
 func TestMetricsGzipClient(t *testing.T) {
 	snap := hndSnapshot()
 	var want bytes.Buffer
-	if err := monitor.WritePrometheus(&want, snap); err != nil {
+	if err := exposition.Write(&want, snap); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(web.NewHandler(&hndSource{snap: snap}))

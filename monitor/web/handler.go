@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 )
 
 // Content types and policies of the handler's responses.
@@ -43,11 +44,11 @@ const (
 //	/          the HTML page: a card per protocol, live every second
 //	/fragment  the page's live part (its <main> element), for its script
 //	/json      the monitor.Snapshot as JSON
-//	/metrics   the Prometheus text exposition (see monitor.WritePrometheus)
+//	/metrics   the Prometheus text exposition (see exposition.Write)
 //	/assets/   the page's script, style sheet and icon, embedded
 //
 // The page, its fragment and /json take the query parameters of
-// monitor.ParseQuery (conns, protocol, filter, sort, desc, limit) and
+// ParseQuery (conns, protocol, filter, sort, desc, limit) and
 // answer 400 with a plain text error when one is bad; the page lists
 // connections unless conns is false. /metrics ignores the query and never
 // lists connections; it answers gzip-compressed (Content-Encoding: gzip)
@@ -127,29 +128,24 @@ func serverError(w http.ResponseWriter) {
 	http.Error(w, "500 internal server error", http.StatusInternalServerError)
 }
 
-// snapshot calls the Source, turning a panic into an error so that one
-// bad Source gives a 500 rather than a dropped connection.
-func (h *handler) snapshot(q monitor.Query) (s monitor.Snapshot, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			buf := make([]byte, 16<<10)
-			buf = buf[:runtime.Stack(buf, false)]
-			log.Printf("hitrate: Source.Snapshot panicked: %v\n%s", v, buf)
-			err = fmt.Errorf("source panicked: %v", v)
-		}
-	}()
-	if h.src == nil {
-		return monitor.Snapshot{}, fmt.Errorf("nil Source")
+// snapshot calls the Source through exposition.Read, logging a panic with
+// its stack, so that one bad Source gives a 500 rather than a dropped
+// connection.
+func (h *handler) snapshot(q monitor.Query) (monitor.Snapshot, error) {
+	s, err := exposition.Read(h.src, q)
+	var pe *exposition.PanicError
+	if errors.As(err, &pe) {
+		log.Printf("hitrate: %v\n%s", pe, pe.Stack)
 	}
-	return h.src.Snapshot(q), nil
+	return s, err
 }
 
-// parseQuery parses r's query with monitor.ParseQuery and answers 400
+// parseQuery parses r's query with ParseQuery and answers 400
 // when it is bad; ok reports whether the caller should go on.
 func parseQuery(w http.ResponseWriter, r *http.Request) (q monitor.Query, vals url.Values, ok bool) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err == nil {
-		q, err = monitor.ParseQuery(vals)
+		q, err = ParseQuery(vals)
 	}
 	if err != nil {
 		w.Header().Set("Cache-Control", "no-store")
@@ -197,7 +193,7 @@ func (h *handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := monitor.WritePrometheus(&buf, s); err != nil {
+	if err := exposition.Write(&buf, s); err != nil {
 		serverError(w)
 		return
 	}
@@ -222,7 +218,7 @@ func (h *handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Content-Encoding", "gzip")
 		body = zbuf.Bytes()
 	}
-	writeBody(w, r, monitor.PrometheusContentType, body)
+	writeBody(w, r, exposition.ContentType, body)
 }
 
 // gzipWriters pools the gzip writers of /metrics: each holds some

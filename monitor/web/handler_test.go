@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/ring"
 )
@@ -105,7 +106,7 @@ func TestHandlerRoutes(t *testing.T) {
 		{"/fragment?sort=requests&desc=1&filter=10.&limit=5", "text/html; charset=utf-8", "showing 2 of 5 matching", 200, true},
 		{"/json", "application/json; charset=utf-8", `"name":"http"`, 200, true},
 		{"/json?conns=1", "application/json; charset=utf-8", `"open_matched":5`, 200, true},
-		{"/metrics", monitor.PrometheusContentType, `hitrate_events_total{protocol="http",event="requests"} 1234567`, 200, true},
+		{"/metrics", exposition.ContentType, `hitrate_events_total{protocol="http",event="requests"} 1234567`, 200, true},
 		{"/assets/app.js", "text/javascript; charset=utf-8", "textContent", 200, false},
 		{"/assets/style.css", "text/css; charset=utf-8", "tabular-nums", 200, false},
 		{"/assets/favicon.svg", "image/svg+xml", "<svg", 200, false},
@@ -156,22 +157,22 @@ func TestHandlerPageHeaders(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`title="1,234,567">1.23M<`,                                       // total, with the exact count as tooltip
-		`title="3,456.70/s">3.46k<`,                                      // rate
-		`title="9,100.00/s">9.1k<`,                                       // peak rate
-		`title="987,654,321 B">988 MB<`,                                  // bytes, with SI units
-		`title="1,500,000.00 B/s">1.5 MB/s<`,                             // bytes per second
-		`title="2,000,000.00 B/s">2 MB/s<`,                               // peak bytes per second
-		`title="max 1.5 MB/s"`,                                           // the bytes sparkline's maximum
-		`title="4,096 B">4.1 kB<`,                                        // a connection's bytes
-		`title="1,024.00 B/s"><span class="lbl">bytes </span>1.02 kB/s<`, // and its bytes per second
-		`title="12">12<`,                                                 // a connection's count stays a count
-		`showing 2 of 5`,                                                 // capped list
-		`<polyline class="line"`,                                         // sparkline
-		`up 3h07m`,                                                       // uptime
-		`>1m35s<`,                                                        // connection age
-		`aria-sort="ascending"`,                                          // sorted by id
-		`href="?desc=1&amp;sort=requests"`,                               // sort links
+		`title="1,234,567">1.23M<`,           // total, with the exact count as tooltip
+		`title="3,456.70/s">3.46k<`,          // rate
+		`title="9,100.00/s">9.1k<`,           // peak rate
+		`title="987,654,321 B">988 MB<`,      // bytes, with SI units
+		`title="1,500,000.00 B/s">1.5 MB/s<`, // bytes per second
+		`title="2,000,000.00 B/s">2 MB/s<`,   // peak bytes per second
+		`title="max 1.5 MB/s"`,               // the bytes sparkline's maximum
+		`title="4,096 B">4.1 kB<`,            // a connection's bytes
+		`title="1,024.00 B/s"><span class="lbl">bytes </span><span class="v">1.02 kB/s</span><`, // and its bytes per second
+		`title="12">12<`,                   // a connection's count stays a count
+		`showing 2 of 5`,                   // capped list
+		`<polyline class="line"`,           // sparkline
+		`up 3h07m`,                         // uptime
+		`>1m35s<`,                          // connection age
+		`aria-sort="ascending"`,            // sorted by id
+		`href="?desc=1&amp;sort=requests"`, // sort links
 		`estimator: seed`,
 		`datetime="2024-05-06T07:08:09Z"`,
 	} {
@@ -232,7 +233,7 @@ func TestHandlerBadQuery(t *testing.T) {
 	h := web.NewHandler(src)
 	for _, q := range []string{
 		"limit=0", "limit=x", fmt.Sprint("limit=", monitor.MaxConnLimit+1), "desc=maybe", "conns=1&conns=0",
-		"filter=" + strings.Repeat("x", monitor.MaxFilterLen+1), "sort=%00", "protocol=a%0Ab", "%zz",
+		"filter=" + strings.Repeat("x", web.MaxFilterLen+1), "sort=%00", "protocol=a%0Ab", "%zz",
 	} {
 		for _, path := range []string{"/json?", "/?"} {
 			rec := hndGet(t, h, "GET", path+q)
@@ -263,9 +264,9 @@ func TestHandlerQuery(t *testing.T) {
 	}{
 		{"/", monitor.Query{Conns: true}},
 		{"/?conns=0", monitor.Query{}},
-		{"/?filter=10.0&sort=name&desc&limit=3&protocol=http", monitor.Query{Conns: true, Filter: "10.0", SortBy: "name", Desc: true, Limit: 3, Protocol: "http"}},
+		{"/?filter=10.0&sort=name&desc&limit=3&protocol=http", monitor.Query{Conns: true, Filter: "10.0", SortBy: monitor.ByName(), Desc: true, Limit: 3, Protocol: "http"}},
 		{"/json", monitor.Query{}},
-		{"/json?conns&sort=requests", monitor.Query{Conns: true, SortBy: "requests"}},
+		{"/json?conns&sort=requests", monitor.Query{Conns: true, SortBy: monitor.ByRate("requests")}},
 		{"/metrics", monitor.Query{}},
 	}
 	for _, tt := range tests {

@@ -1,9 +1,10 @@
 package web
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/monitor/exposition"
 )
 
 // Bounds on what the options of NewHandler put in the page's header.
@@ -42,14 +43,10 @@ func WithStart(start time.Time) Option {
 
 // bound returns s as valid UTF-8 of at most MaxInfoLen bytes.
 func bound(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = exposition.ValidUTF8(s)
 	if len(s) <= MaxInfoLen {
 		return s
 	}
 	const ellipsis = "…"
-	cut := MaxInfoLen - len(ellipsis)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + ellipsis
+	return s[:human.RuneCut(s, MaxInfoLen-len(ellipsis))] + ellipsis
 }

@@ -33,15 +33,19 @@ var templates = template.Must(template.New(pageTemplate).Parse(pageHTML))
 // name left raw for html/template to escape.
 type (
 	pageData struct {
-		Time      string
-		TimeISO   string
-		Estimator string
-		Filter    string
-		Hidden    []pageParam // query parameters the filter form keeps
-		About     []pageParam // what the page watches: WithInfo, WithStart
-		Protos    []pageProto
-		CSS, JS   string
-		Icon      string
+		Time       string
+		TimeISO    string
+		Estimator  string
+		Filter     string
+		Hidden     []pageParam // query parameters the filter form keeps
+		About      []pageParam // what the page watches: WithInfo, WithStart
+		Protos     []pageProto
+		CSS, JS    string
+		ConnsCSS   string // the connection tables' style sheet
+		Icon       string
+		AvgHeads   []string // the average columns' headers, by monitor.AverageWindows
+		EventCols  int      // columns of the events table
+		AvgWindows string   // the windows of the averages, in words: "10 s and 60 s"
 	}
 	pageParam struct{ Name, Value string }
 	pageProto struct {
@@ -53,7 +57,8 @@ type (
 		Events      []pageEvent
 		ListConns   bool
 		Heads       []pageHead
-		ConnCols    int // columns of the connection table
+		ConnCols    int  // columns of the connection table
+		Cards       bool // the connection table is a card per connection at any width
 		Open        []pageConn
 		Shown       int
 		OpenMatched int
@@ -63,9 +68,8 @@ type (
 		Name   string
 		Total  pageNum
 		Rate   pageNum
-		RatePM string // half the 95% interval, when it is wide; else ""
-		Avg10  pageAvg
-		Avg60  pageAvg
+		RatePM string    // half the 95% interval, when it is wide; else ""
+		Avgs   []pageAvg // one per monitor.AverageWindows
 		Peak   pageNum
 		Spark  sparkline
 		Chart  chart
@@ -74,8 +78,9 @@ type (
 	// (Over) when that is still short of the window.
 	pageAvg struct {
 		pageNum
-		Over string
-		None bool // no sample yet
+		Label string // "10 s avg"
+		Over  string
+		None  bool // no sample yet
 	}
 	pageConn struct {
 		ID     uint64
@@ -114,12 +119,19 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		Estimator: s.Estimator,
 		Filter:    q.Filter,
 		CSS:       assetURL("style.css"),
+		ConnsCSS:  assetURL("conns.css"),
 		JS:        assetURL("app.js"),
 		Icon:      assetURL("favicon.svg"),
 	}
 	if s.Time.IsZero() {
 		d.Time, d.TimeISO = "", ""
 	}
+	windows := monitor.AverageWindows()
+	for _, w := range windows {
+		d.AvgHeads = append(d.AvgHeads, avgLabel(w))
+	}
+	d.EventCols = 5 + len(d.AvgHeads)
+	d.AvgWindows = windowWords(windows)
 	for _, k := range []string{"conns", "protocol", "sort", "desc", "limit"} {
 		if v, ok := vals[k]; ok && len(v) > 0 {
 			d.Hidden = append(d.Hidden, pageParam{k, v[0]})
@@ -146,17 +158,25 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 				Total:  numTotal(e.Unit, e.Total),
 				Rate:   rateWithInterval(e.Unit, e.Rate, e.RateLow, e.RateHigh),
 				RatePM: ratePlusMinus(e.Unit, e.Rate, e.RateLow, e.RateHigh),
-				Avg10:  avgRate(e.Unit, e.Rate10s, e.Span10s, 10),
-				Avg60:  avgRate(e.Unit, e.Rate60s, e.Span60s, 60),
 				Peak:   numRateOf(e.Unit, e.PeakRate),
 				Spark:  makeSparkline(e.History, e.Unit),
 				Chart:  makeChart(e.History, e.Unit),
+			}
+			for _, w := range windows {
+				a := monitor.Average{Window: w} // no sample yet, unless e has it
+				for _, ea := range e.Averages {
+					if ea.Window == w {
+						a = ea
+					}
+				}
+				pe.Avgs = append(pe.Avgs, avgRate(e.Unit, a))
 			}
 			pp.Events = append(pp.Events, pe)
 		}
 		if q.Conns {
 			pp.Heads = connHeads(p.Events, q, vals)
 			pp.ConnCols = 3 + 2*len(p.Events)
+			pp.Cards = len(p.Events) > maxTableEvents
 			for _, c := range p.Open {
 				pc := pageConn{ID: c.ID, Name: c.Name, Age: human.Duration(c.Age)}
 				for i := range p.Events {
@@ -175,22 +195,22 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
-// The Query.SortBy prefixes of the event keys: a bare event name sorts by
-// its rate too, and the page's links use that shorter form.
-const (
-	sortRate  = "rate:"
-	sortTotal = "total:"
-)
+// maxTableEvents is the most events whose connection table fits a card
+// as a table, with two columns per event, in a window of 1280 px; a
+// table of more is a card per connection at any width (the class cards).
+const maxTableEvents = 4
 
 // connHeads returns the sortable headers of a connection table: a click
 // sorts by that column, and a second click reverses the order. Each event
 // has two: by its rate, and by its total.
 func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pageHead {
-	cur := q.SortBy
+	cur := vals.Get("sort")
 	if cur == "" {
 		cur = "id"
 	}
-	cur = strings.TrimPrefix(cur, sortRate)
+	if ev, ok := strings.CutPrefix(cur, sortRate); ok {
+		cur = rateKey(ev)
+	}
 	mk := func(label, key string, num, event bool) pageHead {
 		h := pageHead{Label: label, Key: key, Num: num, Event: event, Aria: "none"}
 		desc := defaultDesc(key)
@@ -217,7 +237,7 @@ func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pag
 	for _, e := range evs {
 		tot := mk(e.Name, sortTotal+e.Name, true, true)
 		tot.Total = true
-		heads = append(heads, mk(e.Name, e.Name, true, true), tot)
+		heads = append(heads, mk(e.Name, rateKey(e.Name), true, true), tot)
 	}
 	return heads
 }
@@ -293,16 +313,39 @@ func ratePlusMinus(u monitor.Unit, rate, low, high float64) string {
 	return amountString(u, half)
 }
 
-// avgRate is an average rate, of unit u, over a window of the given
-// seconds that so far spans span seconds: it says so while span is short
-// of the window.
-func avgRate(u monitor.Unit, rate, span float64, window int) pageAvg {
-	if !(span > 0) {
-		return pageAvg{pageNum: pageNum{"–", "no sample yet"}, None: true}
+// windowWords lists windows in words: "10 s", "10 s and 60 s", "10 s,
+// 60 s and 300 s".
+func windowWords(ws []time.Duration) string {
+	var b strings.Builder
+	for i, w := range ws {
+		switch {
+		case i > 0 && i == len(ws)-1:
+			b.WriteString(" and ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " s")
 	}
-	a := pageAvg{pageNum: numRateOf(u, rate)}
+	return b.String()
+}
+
+// avgLabel is the header of the column of the average over window w.
+func avgLabel(w time.Duration) string {
+	return strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " s avg"
+}
+
+// avgRate is an average rate, of unit u, over its window, which so far
+// spans avg.Span seconds: it says so while that is short of the window.
+func avgRate(u monitor.Unit, avg monitor.Average) pageAvg {
+	rate, span, window := avg.Rate, avg.Span, avg.Window.Seconds()
+	a := pageAvg{Label: avgLabel(avg.Window)}
+	if !(span > 0) {
+		a.pageNum, a.None = pageNum{"–", "no sample yet"}, true
+		return a
+	}
+	a.pageNum = numRateOf(u, rate)
 	a.Exact += " over the last " + strconv.FormatFloat(span, 'f', 1, 64) + " s"
-	if span < float64(window)-0.5 {
+	if span < window-0.5 {
 		a.Over = strconv.FormatFloat(math.Round(span), 'f', 0, 64) + " s"
 	}
 	return a

@@ -79,8 +79,8 @@ func TestPageRateDetails(t *testing.T) {
 	snap := monitor.Snapshot{Protocols: []monitor.Protocol{{
 		Name: "p",
 		Events: []monitor.EventStats{
-			{Name: "few", Rate: 12, RateLow: 6.2, RateHigh: 21, Rate10s: 11.5, Span10s: 7.2, Rate60s: 11.5, Span60s: 7.2, History: []float64{3, 12}},
-			{Name: "many", Rate: 10000, RateLow: 9804, RateHigh: 10196, Rate10s: 9990, Span10s: 10.01, Rate60s: 9000, Span60s: 59.98},
+			{Name: "few", Rate: 12, RateLow: 6.2, RateHigh: 21, Averages: avgs(11.5, 7.2, 11.5, 7.2), History: []float64{3, 12}},
+			{Name: "many", Rate: 10000, RateLow: 9804, RateHigh: 10196, Averages: avgs(9990, 10.01, 9000, 59.98)},
 			{Name: "none", Rate: 0, RateLow: 0, RateHigh: 3.69},
 		},
 	}}}
@@ -115,4 +115,10 @@ func TestPageRateDetails(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+}
+
+// avgs returns the averages over 10 s and 60 s: rate r10 over s10
+// seconds, and r60 over s60.
+func avgs(r10, s10, r60, s60 float64) []monitor.Average {
+	return []monitor.Average{{Window: 10 * time.Second, Rate: r10, Span: s10}, {Window: time.Minute, Rate: r60, Span: s60}}
 }

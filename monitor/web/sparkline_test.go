@@ -9,10 +9,10 @@ import (
 )
 
 func TestSparkline(t *testing.T) {
-	if s := makeSparkline(nil, monitor.Events); s.OK {
+	if s := makeSparkline(nil, monitor.Count); s.OK {
 		t.Errorf("empty history drew %+v", s)
 	}
-	s := makeSparkline([]float64{0, 10, 5}, monitor.Events)
+	s := makeSparkline([]float64{0, 10, 5}, monitor.Count)
 	// The newest sample sits at the right edge, one step per second, and
 	// the highest touches the top padding.
 	if s.Line != "144.9,28.0 147.5,2.0 150.0,15.0" || s.X != "150.0" || s.Y != "15.0" || s.Max != "10" {
@@ -21,14 +21,14 @@ func TestSparkline(t *testing.T) {
 	if !strings.HasSuffix(s.Area, " 150.0,30 144.9,30") {
 		t.Errorf("area %q", s.Area)
 	}
-	flat := makeSparkline([]float64{0, 0}, monitor.Events)
+	flat := makeSparkline([]float64{0, 0}, monitor.Count)
 	if flat.Line != "147.5,28.0 150.0,28.0" {
 		t.Errorf("flat sparkline %+v", flat)
 	}
 	long := make([]float64, 2*monitor.HistoryLen)
 	long[0] = math.Inf(1)
 	long[len(long)-1] = math.NaN()
-	if l := makeSparkline(long, monitor.Events); strings.Count(l.Line, " ")+1 != monitor.HistoryLen || !strings.HasPrefix(l.Line, "0.0,") {
+	if l := makeSparkline(long, monitor.Count); strings.Count(l.Line, " ")+1 != monitor.HistoryLen || !strings.HasPrefix(l.Line, "0.0,") {
 		t.Errorf("long sparkline %+v", l)
 	}
 }

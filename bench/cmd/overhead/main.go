@@ -1,5 +1,5 @@
 // Command overhead measures what monitoring costs hitrate's TCP proxy
-// (package github.com/hitrate/hitrate/internal/proxy): on loopback, it
+// (package github.com/hitrate/hitrate/proxy): on loopback, it
 // drives the proxy without and with a monitor in interleaved rounds of
 // keep-alive HTTP load and reports the requests per second, the p99
 // latency and the CPU time per request of each side, and the cost of

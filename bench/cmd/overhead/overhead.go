@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hitrate/hitrate/internal/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy"
 	"golang.org/x/perf/benchmath"
 )
 
@@ -217,9 +217,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for deadline := time.Now().Add(5 * time.Second); on.proxy.Active() > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	counted := mon.Total(mon.MustEvent(proxy.EventRequests))
-	errs := mon.Total(mon.MustEvent(proxy.EventErrors))
-	resps := mon.Total(mon.MustEvent(proxy.EventResponses2xx))
+	counted := mon.Total(mon.MustEvent(proxy.Requests.Name()))
+	errs := mon.Total(mon.MustEvent(proxy.Errors.Name()))
+	resps := mon.Total(mon.MustEvent(proxy.Responses2xx.Name()))
 	fmt.Fprintf(stdout, "check: the monitor counted %s, %d 2xx responses (clients sent %d to \"on\") and %s\n", plural(int(counted), "request"), resps, on.sent, plural(int(errs), "error"))
 	if counted != uint64(on.sent) || resps != counted || errs != 0 {
 		return fail("the monitor's counts are wrong")

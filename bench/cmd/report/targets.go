@@ -488,7 +488,7 @@ func overhead(w io.Writer, opt Options) {
 	ov := opt.Overhead
 	fmt.Fprintln(w, "## Proxy overhead")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "The target: monitoring costs the proxy (`internal/proxy`) less than %s%% of its throughput. `bench/cmd/overhead` measured it on the same machine as the benchmarks: on loopback, it drives a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), in many short interleaved rounds; the measure is the median of the rounds' paired costs (the throughput lost from off to on), with its 95%% confidence interval. Clients, upstream and both proxies share the machine's cores, so the cost is larger than in a real deployment.\n\n",
+	fmt.Fprintf(w, "The target: monitoring costs the proxy (`proxy`) less than %s%% of its throughput. `bench/cmd/overhead` measured it on the same machine as the benchmarks: on loopback, it drives a minimal HTTP/1.1 upstream behind two proxies, one without a monitor (off) and one counting the `http` protocol (on), in many short interleaved rounds; the measure is the median of the rounds' paired costs (the throughput lost from off to on), with its 95%% confidence interval. Clients, upstream and both proxies share the machine's cores, so the cost is larger than in a real deployment.\n\n",
 		num(overheadLimit))
 	if ov.HasCost {
 		ci := ""

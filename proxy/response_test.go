@@ -12,9 +12,9 @@ import (
 	"sync"
 	"testing"
 	"testing/iotest"
-	"time"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy/http1"
 )
 
 // classes is the count of responses per status class, 1xx to 5xx.
@@ -23,21 +23,21 @@ type classes [5]uint64
 // scanResponseStream forwards in through a tee counting responses, the
 // requests' kinds queued (and the queue closed) beforehand, and returns
 // the counts by class and the bytes forwarded.
-func scanResponseStream(t testing.TB, in string, kinds []reqKind, oneByte bool) (classes, string) {
+func scanResponseStream(t testing.TB, in string, kinds []http1.Kind, oneByte bool) (classes, string) {
 	m, err := NewMonitor("test", monitor.WithManualSampling())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	var evs [5]monitor.Event
-	for i, name := range []string{EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx} {
+	for i, name := range []string{Responses1xx.Name(), Responses2xx.Name(), Responses3xx.Name(), Responses4xx.Name(), Responses5xx.Name()} {
 		evs[i] = m.MustEvent(name)
 	}
-	q := new(pending)
+	q := new(http1.Queue)
 	for _, k := range kinds {
-		q.push(k)
+		q.Push(k)
 	}
-	q.close()
+	q.Close()
 	var src io.Reader = strings.NewReader(in)
 	if oneByte {
 		src = iotest.OneByteReader(src)
@@ -45,8 +45,8 @@ func scanResponseStream(t testing.TB, in string, kinds []reqKind, oneByte bool) 
 	var dst bytes.Buffer
 	c := m.Open("c")
 	defer c.Close()
-	tt := tee{src: src, dst: &dst, mc: c, ev: m.MustEvent(EventBytesOut), q: q}
-	tt.countResponses(&evs)
+	tt := tee{src: src, dst: &dst, mc: c, events: bindOf(m), ev: m.MustEvent(BytesOut.Name()), q: q}
+	tt.countResponses()
 	if tt.err != io.EOF {
 		t.Errorf("err = %v, want io.EOF", tt.err)
 	}
@@ -65,11 +65,11 @@ func TestScanResponses(t *testing.T) {
 	chunked := "HTTP/1.1 302 Found\r\nLocation: /x\r\nTransfer-Encoding: chunked\r\n\r\n" +
 		"5;ext=1\r\nhello\r\n26\r\n" + fake[:0x26] + "\r\n0\r\nX-Trailer: y\r\n\r\n"
 	big := "HTTP/1.0 503 Service Unavailable\r\ncontent-length: 100000\r\n\r\n" + strings.Repeat(fake, 100000/len(fake)+1)[:100000]
-	other := func(n int) []reqKind { return make([]reqKind, n) } // n requests, not HEAD nor CONNECT
+	other := func(n int) []http1.Kind { return make([]http1.Kind, n) } // n requests, not HEAD nor CONNECT
 	for _, tc := range []struct {
 		name  string
 		in    string
-		kinds []reqKind
+		kinds []http1.Kind
 		want  classes
 	}{
 		{"empty", "", nil, classes{}},
@@ -81,17 +81,17 @@ func TestScanResponses(t *testing.T) {
 		{"no reason, empty reason", "HTTP/1.1 204\r\n\r\nHTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", other(2), classes{0, 2}},
 		{"204 has no body", "HTTP/1.1 204 No Content\r\n\r\n" + notFound, other(2), classes{0, 1, 0, 1}},
 		{"304 has no body, whatever its Content-Length", "HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n" + notFound, other(2), classes{0, 0, 1, 1}},
-		{"a HEAD's response has no body", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + notFound + ok, []reqKind{reqHead, reqOther, reqOther}, classes{0, 2, 0, 1}},
-		{"a HEAD's chunked response has no body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + notFound, []reqKind{reqHead, reqOther}, classes{0, 1, 0, 1}},
+		{"a HEAD's response has no body", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + notFound + ok, []http1.Kind{http1.Head, http1.Other, http1.Other}, classes{0, 2, 0, 1}},
+		{"a HEAD's chunked response has no body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + notFound, []http1.Kind{http1.Head, http1.Other}, classes{0, 1, 0, 1}},
 		{"interim responses pair with no request", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n" + ok + notFound, other(2), classes{2, 1, 0, 1}},
 		{"101 switches protocol", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + ok, other(2), classes{1}},
-		{"a 2xx to CONNECT is a tunnel", "HTTP/1.1 200 Connection established\r\n\r\n" + ok, []reqKind{reqConnect, reqOther}, classes{0, 1}},
-		{"a 407 to CONNECT is a response", "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno" + ok, []reqKind{reqConnect, reqOther}, classes{0, 1, 0, 1}},
+		{"a 2xx to CONNECT is a tunnel", "HTTP/1.1 200 Connection established\r\n\r\n" + ok, []http1.Kind{http1.Connect, http1.Other}, classes{0, 1}},
+		{"a 407 to CONNECT is a response", "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno" + ok, []http1.Kind{http1.Connect, http1.Other}, classes{0, 1, 0, 1}},
 		{"body to the end of the stream", "HTTP/1.0 200 OK\r\n\r\n" + fake + ok, other(2), classes{0, 1}},
 		{"unknown coding: to the end of the stream", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nxx" + ok, other(2), classes{0, 1}},
 		{"chunked overrides Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n" + notFound, other(2), classes{0, 1, 0, 1}},
 		{"more responses than requests", ok + notFound + ok, other(1), classes{0, 1, 0, 1}},
-		{"pipelined past the queue", strings.Repeat(ok, pendingCap+5), other(pendingCap + 5), classes{0, pendingCap + 1}},
+		{"pipelined past the queue", strings.Repeat(ok, http1.QueueCap+5), other(http1.QueueCap + 5), classes{0, http1.QueueCap + 1}},
 		{"truncated header", ok + "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n", other(2), classes{0, 1}},
 		{"truncated body", "HTTP/1.1 500 Oops\r\nContent-Length: 100\r\n\r\nabc", other(1), classes{0, 0, 0, 0, 1}},
 		{"bare LF and a stray line ending", "HTTP/1.1 200 OK\nContent-Length: 0\n\n\r\n" + notFound, other(2), classes{0, 1, 0, 1}},
@@ -124,74 +124,6 @@ func TestScanResponses(t *testing.T) {
 	}
 }
 
-func TestPending(t *testing.T) {
-	var q pending
-	// Full: the push past the capacity closes the queue; the queued
-	// kinds still come out, in order.
-	for i := range pendingCap + 1 {
-		q.push(reqKind(i % 3))
-	}
-	for i := range pendingCap {
-		if k, ok := q.pop(); !ok || k != reqKind(i%3) {
-			t.Fatalf("pop %d = %v, %v; want %v, true", i, k, ok, reqKind(i%3))
-		}
-	}
-	if _, ok := q.pop(); ok {
-		t.Fatal("pop on a closed, empty queue succeeded")
-	}
-	q.push(reqHead)
-	if _, ok := q.pop(); ok {
-		t.Fatal("push after close was queued")
-	}
-
-	// A nil queue is empty and closed.
-	var nq *pending
-	nq.push(reqHead)
-	nq.close()
-	if _, ok := nq.pop(); ok {
-		t.Fatal("pop on a nil queue succeeded")
-	}
-}
-
-// pop waits for a push that comes later, and gives up after pendingWait
-// on an open, empty queue.
-func TestPendingWait(t *testing.T) {
-	old := pendingWait
-	pendingWait = 20 * time.Millisecond
-	defer func() { pendingWait = old }()
-
-	var q pending
-	pushed := make(chan struct{})
-	go func() {
-		defer close(pushed)
-		time.Sleep(5 * time.Millisecond) // pop starts first, most of the time
-		q.push(reqHead)
-	}()
-	if k, ok := q.pop(); !ok || k != reqHead {
-		t.Errorf("pop = %v, %v; want the HEAD pushed later", k, ok)
-	}
-	<-pushed
-
-	start := time.Now()
-	if _, ok := q.pop(); ok {
-		t.Error("pop on an empty queue succeeded")
-	}
-	if d := time.Since(start); d < pendingWait {
-		t.Errorf("pop gave up after %v, before pendingWait (%v)", d, pendingWait)
-	}
-
-	// Closing ends a wait at once.
-	var q2 pending
-	go func() {
-		time.Sleep(5 * time.Millisecond)
-		q2.close()
-	}()
-	pendingWait = time.Minute
-	if _, ok := q2.pop(); ok {
-		t.Error("pop on a closed, empty queue succeeded")
-	}
-}
-
 func TestScanResponsesAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops objects at random under the race detector; make test runs this without it")
@@ -201,7 +133,7 @@ func TestScanResponsesAllocs(t *testing.T) {
 		"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
 		"HTTP/1.1 304 Not Modified\r\n\r\n" +
 		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" // to a HEAD
-	kinds := append(make([]reqKind, 9), reqHead)
+	kinds := append(make([]http1.Kind, 9), http1.Head)
 	const responses = 11
 	m, err := NewMonitor("test", monitor.WithManualSampling())
 	if err != nil {
@@ -209,25 +141,25 @@ func TestScanResponsesAllocs(t *testing.T) {
 	}
 	defer m.Close()
 	var evs [5]monitor.Event
-	for i, name := range []string{EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx} {
+	for i, name := range []string{Responses1xx.Name(), Responses2xx.Name(), Responses3xx.Name(), Responses4xx.Name(), Responses5xx.Name()} {
 		evs[i] = m.MustEvent(name)
 	}
 	c := m.Open("c")
 	defer c.Close()
 	r := strings.NewReader(in)
-	q := new(pending)
-	tt := tee{src: r, dst: io.Discard, mc: c, q: q}
+	q := new(http1.Queue)
+	tt := tee{src: r, dst: io.Discard, mc: c, events: bindOf(m), q: q}
 	runs := 0
 	run := func() {
 		runs++
 		r.Reset(in)
-		*q = pending{}
+		*q = http1.Queue{}
 		for _, k := range kinds {
-			q.push(k)
+			q.Push(k)
 		}
-		q.close()
+		q.Close()
 		tt.err = nil
-		tt.countResponses(&evs)
+		tt.countResponses()
 	}
 	run() // warm the pools
 	allocs := testing.AllocsPerRun(20, run)
@@ -253,12 +185,12 @@ func FuzzScanResponses(f *testing.F) {
 	f.Add(uint64(2), []byte("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 500 x\r\n\r\n"))
 	f.Add(uint64(0), []byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 302 Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, kindBits uint64, in []byte) {
-		// Up to 32 requests, 2 bits each: their kinds (3 is reqOther).
-		var kinds []reqKind
+		// Up to 32 requests, 2 bits each: their kinds (3 is http1.Other).
+		var kinds []http1.Kind
 		for i := range 32 {
-			k := reqKind(kindBits >> (2 * i) & 3)
-			if k > reqConnect {
-				k = reqOther
+			k := http1.Kind(kindBits >> (2 * i) & 3)
+			if k > http1.Connect {
+				k = http1.Other
 			}
 			kinds = append(kinds, k)
 		}
@@ -450,13 +382,13 @@ func TestResponseClassesExact(t *testing.T) {
 	}
 	waitClosed(t, m, uint64(len(clients)+1))
 	var got classes
-	for i, name := range []string{EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx} {
+	for i, name := range []string{Responses1xx.Name(), Responses2xx.Name(), Responses3xx.Name(), Responses4xx.Name(), Responses5xx.Name()} {
 		got[i] = m.Total(m.MustEvent(name))
 	}
 	if got != want {
 		t.Errorf("responses by class = %v, want %v", got, want)
 	}
-	checkTotals(t, m, map[string]uint64{EventErrors: 0})
+	checkTotals(t, m, map[string]uint64{Errors.Name(): 0})
 	if p.Active() != 0 {
 		t.Errorf("%d connections still active", p.Active())
 	}

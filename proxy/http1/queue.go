@@ -1,38 +1,39 @@
-package proxy
+package http1
 
 import (
 	"sync/atomic"
 	"time"
 )
 
-// reqKind is what a response's framing needs to know of its request.
-type reqKind uint8
+// Kind is what a response's framing needs to know of its request.
+type Kind uint8
 
+// The kinds of requests.
 const (
-	reqOther   reqKind = iota
-	reqHead            // a HEAD: the response has no body
-	reqConnect         // a CONNECT: a 2xx response starts a tunnel
+	Other   Kind = iota // any request but HEAD and CONNECT
+	Head                // a HEAD: the response has no body
+	Connect             // a CONNECT: a 2xx response starts a tunnel
 )
 
-// pendingCap bounds the requests a pending queue holds: the requests a
-// client has pipelined ahead of the responses.
-const pendingCap = 64
+// QueueCap bounds the requests a Queue holds: the requests a client has
+// pipelined ahead of the responses.
+const QueueCap = 64
 
-// pendingWait bounds how long pop waits for the request parser to push
-// the request of a response. A variable for tests.
-var pendingWait = 100 * time.Millisecond
+// queueWait bounds how long pop waits for the request parser to push the
+// request of a response. A variable for tests.
+var queueWait = 100 * time.Millisecond
 
-// pending carries the kinds of a session's requests, in order, from its
-// request parser (push, close) to its response parser (pop), so that each
-// final response is paired with its request. It is a single-producer,
-// single-consumer ring: no lock, no allocation on push, nor on a pop that
-// finds its request queued. A nil *pending is an empty, closed queue; the
-// zero pending is an empty, open one.
-type pending struct {
+// Queue carries the kinds of a connection's requests, in order, from its
+// request parser (ScanRequests, or Push and Close) to its response parser
+// (ScanResponses), so that each final response is paired with its
+// request. It is a single-producer, single-consumer ring: no lock, no
+// allocation on Push, nor on a pop that finds its request queued. A nil
+// *Queue is an empty, closed queue; the zero Queue is an empty, open one.
+type Queue struct {
 	head  atomic.Uint32 // requests pushed
 	tail  atomic.Uint32 // requests popped
 	done  atomic.Bool   // closed: no more pushes
-	kinds [pendingCap]reqKind
+	kinds [QueueCap]Kind
 
 	// A pop that finds the queue empty and open parks on wake, made by
 	// its first wait, with waiting set; push and close, seeing waiting,
@@ -41,25 +42,26 @@ type pending struct {
 	wake    atomic.Pointer[chan struct{}]
 }
 
-// push appends a request's kind. When the queue is full (a client more
-// than pendingCap requests ahead), it closes the queue instead: the
+// Push appends a request's kind. When the queue is full (a client more
+// than QueueCap requests ahead), it closes the queue instead: the
 // responses after the queued ones can no longer be paired.
-func (q *pending) push(k reqKind) {
+func (q *Queue) Push(k Kind) {
 	if q == nil || q.done.Load() {
 		return
 	}
 	h := q.head.Load()
-	if h-q.tail.Load() == pendingCap {
-		q.close()
+	if h-q.tail.Load() == QueueCap {
+		q.Close()
 		return
 	}
-	q.kinds[h%pendingCap] = k
+	q.kinds[h%QueueCap] = k
 	q.head.Store(h + 1) // publishes kinds[h]
 	q.signal()
 }
 
-// close tells pop that no more requests will be pushed.
-func (q *pending) close() {
+// Close tells the response parser that no more requests will be pushed:
+// a response with no request queued then stops ScanResponses at once.
+func (q *Queue) Close() {
 	if q != nil {
 		q.done.Store(true)
 		q.signal()
@@ -70,7 +72,7 @@ func (q *pending) close() {
 // head or done: either pop's check after it sets waiting sees that store,
 // or signal sees waiting (sync/atomic operations are sequentially
 // consistent), so a wake-up is never lost.
-func (q *pending) signal() {
+func (q *Queue) signal() {
 	if !q.waiting.Load() {
 		return
 	}
@@ -87,14 +89,14 @@ func (q *pending) signal() {
 // it, so a response can be parsed before its request (rarely: the request
 // parser only has to go from its write to the request's line; it happens
 // when that goroutine waits for a processor): when the queue is empty and
-// open, pop parks until a push or close wakes it, for up to pendingWait.
+// open, pop parks until a push or close wakes it, for up to queueWait.
 // Parking, rather than yielding or sleeping, hands the processor to the
 // request parser and resumes pop as soon as it pushes. pop returns false
 // when the queue is empty and closed, or stays empty that long (the
 // response then cannot be paired).
-func (q *pending) pop() (reqKind, bool) {
+func (q *Queue) pop() (Kind, bool) {
 	if q == nil {
-		return reqOther, false
+		return Other, false
 	}
 	if k, ok, ready := q.tryPop(); ready {
 		return k, ok
@@ -105,7 +107,7 @@ func (q *pending) pop() (reqKind, bool) {
 		c = &ch
 		q.wake.Store(c) // only pop stores it: a single consumer
 	}
-	timer := time.NewTimer(pendingWait)
+	timer := time.NewTimer(queueWait)
 	defer timer.Stop()
 	defer q.waiting.Store(false)
 	for {
@@ -124,20 +126,20 @@ func (q *pending) pop() (reqKind, bool) {
 
 // tryPop pops the oldest request if there is one (ready, ok), or reports
 // the queue empty and closed (ready, !ok), or empty and open (!ready).
-func (q *pending) tryPop() (k reqKind, ok, ready bool) {
+func (q *Queue) tryPop() (k Kind, ok, ready bool) {
 	t := q.tail.Load()
 	if q.head.Load() != t {
-		k := q.kinds[t%pendingCap]
+		k := q.kinds[t%QueueCap]
 		q.tail.Store(t + 1) // frees kinds[t] for push
 		return k, true, true
 	}
 	if q.done.Load() {
 		if q.head.Load() != t { // pushed just before closing
-			k := q.kinds[t%pendingCap]
+			k := q.kinds[t%QueueCap]
 			q.tail.Store(t + 1)
 			return k, true, true
 		}
-		return reqOther, false, true
+		return Other, false, true
 	}
-	return reqOther, false, false
+	return Other, false, false
 }

@@ -1,4 +1,4 @@
-package monitor_test
+package exposition_test
 
 import (
 	"fmt"
@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 )
 
 func TestFamilies(t *testing.T) {
-	fs := monitor.Families()
+	fs := exposition.Families()
 	if len(fs) != 9 {
 		t.Fatalf("%d families, want 9", len(fs))
 	}
 	fs[0].Name = "changed"
-	if monitor.Families()[0].Name != "hitrate_events_total" {
+	if exposition.Families()[0].Name != "hitrate_events_total" {
 		t.Error("Families returned the table itself, not a copy")
 	}
 	s := monitor.Snapshot{Protocols: []monitor.Protocol{
@@ -36,14 +37,14 @@ func TestFamilies(t *testing.T) {
 		{Name: "http\xfe", Events: []monitor.EventStats{{Name: "req", Total: 2}}}, // written alike: left out
 	}}
 	var got []string
-	for _, f := range monitor.Families() {
+	for _, f := range exposition.Families() {
 		if f.Type != "counter" && f.Type != "gauge" {
 			t.Errorf("%s: type %q", f.Name, f.Type)
 		}
 		if f.Help == "" || strings.HasSuffix(f.Name, "_total") != (f.Type == "counter") {
 			t.Errorf("%s: help %q, type %s", f.Name, f.Help, f.Type)
 		}
-		if strings.HasPrefix(f.Name, "hitrate_bytes_") != (f.Unit == monitor.Bytes) || !f.PerEvent && f.Unit != monitor.Events {
+		if strings.HasPrefix(f.Name, "hitrate_bytes_") != (f.Unit == monitor.Bytes) || !f.PerEvent && f.Unit != monitor.Count {
 			t.Errorf("%s: unit %v", f.Name, f.Unit)
 		}
 		labels := f.Labels()
@@ -79,7 +80,7 @@ func TestFamilies(t *testing.T) {
 	}
 	// Samples stops when asked to.
 	n := 0
-	for range monitor.Families()[0].Samples(s) {
+	for range exposition.Families()[0].Samples(s) {
 		n++
 		break
 	}
@@ -87,7 +88,7 @@ func TestFamilies(t *testing.T) {
 		t.Errorf("%d samples after break", n)
 	}
 	// The zero Family has no value function, so no samples.
-	for range (monitor.Family{}).Samples(s) {
+	for range (exposition.Family{}).Samples(s) {
 		t.Error("the zero Family gave a sample")
 	}
 }

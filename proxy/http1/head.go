@@ -1,187 +1,12 @@
-package proxy
+package http1
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"math/bits"
-	"strings"
-	"sync"
-
-	"github.com/hitrate/hitrate/monitor"
 )
-
-// errNotHTTP stops request counting: the stream is not, or no longer,
-// HTTP/1.x requests that the parser can follow.
-var errNotHTTP = errors.New("proxy: not an HTTP/1.x request stream")
-
-var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
-
-// countRequests forwards the client's stream, counting the HTTP/1.x
-// requests in it as ev, until the stream ends or fails (t.err). When the
-// stream is not HTTP/1.x, it forwards the rest uncounted.
-//
-// The parser reads through t, which forwards every byte before the parser
-// sees it: the parser never holds bytes back. It allocates nothing: it
-// finds request boundaries (the request line, the header block, and a
-// Content-Length or chunked body) without building requests.
-func (t *tee) countRequests(ev monitor.Event) {
-	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(t)
-	err := scanRequests(br, t.mc, ev, t.q)
-	t.q.close()
-	br.Reset(nil)
-	readerPool.Put(br)
-	if t.err == nil && err != nil {
-		// Not HTTP: what br holds is already forwarded; forward the rest.
-		t.drain()
-	}
-}
-
-// scanRequests reads HTTP/1.x requests from br, counting each on mc once
-// its header is complete, until br fails (io.EOF at a clean end) or the
-// stream is not HTTP/1.x (errNotHTTP). It pushes the kind of each request
-// on q (which may be nil) as soon as its request line is read, for the
-// response parser.
-func scanRequests(br *bufio.Reader, mc monitor.Conn, ev monitor.Event, q *pending) error {
-	for {
-		connect, h, err := nextRequest(br, q)
-		if err != nil {
-			return err
-		}
-		if h.te && !h.chunked {
-			return errNotHTTP // a request body of unknown length
-		}
-		mc.Log(ev)
-		if connect || h.upgrade {
-			return errNotHTTP // may switch to another protocol
-		}
-		if h.chunked {
-			err = skipChunked(br)
-		} else {
-			err = discard(br, h.length)
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// nextRequest reads the next request's head, pushing its kind on q once
-// its request line is known to be one. When br holds the whole head (the
-// common case), it scans it in place (scanHead); else it reads it a line
-// at a time. Both judge it alike.
-func nextRequest(br *bufio.Reader, q *pending) (connect bool, h header, err error) {
-	buf, err := buffered(br)
-	if err != nil {
-		return false, h, err
-	}
-	if c := buf[0]; c != '\r' && c != '\n' {
-		if first, h, n, err := scanHead(buf); n > 0 || err != nil {
-			connect, ok := parseRequestLine(buf[:first])
-			if !ok {
-				return false, h, errNotHTTP
-			}
-			pushKind(q, buf[:first], connect)
-			if err == nil {
-				br.Discard(n) // buffered: cannot fail
-			}
-			return connect, h, err
-		}
-	}
-	for {
-		line, err := readLine(br)
-		if err != nil {
-			return false, h, err
-		}
-		if len(line) == 0 {
-			continue // empty lines may precede a request line (RFC 9112 2.2)
-		}
-		connect, ok := parseRequestLine(line)
-		if !ok {
-			return false, h, errNotHTTP
-		}
-		pushKind(q, line, connect)
-		h, err = readHeader(br)
-		return connect, h, err
-	}
-}
-
-// pushKind pushes on q the kind of the request whose request line is line.
-func pushKind(q *pending, line []byte, connect bool) {
-	switch {
-	case connect:
-		q.push(reqConnect)
-	case bytes.HasPrefix(line, []byte("HEAD ")):
-		q.push(reqHead)
-	default:
-		q.push(reqOther)
-	}
-}
-
-// buffered returns the bytes br holds, reading once if it holds none.
-func buffered(br *bufio.Reader) ([]byte, error) {
-	if br.Buffered() == 0 {
-		if _, err := br.Peek(1); err != nil {
-			return nil, err
-		}
-	}
-	buf, _ := br.Peek(br.Buffered())
-	return buf, nil
-}
-
-// readLine returns the next line without its line ending ("\r\n" or
-// "\n"). A line longer than br's buffer is errNotHTTP. The line is valid
-// until the next read of br.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	if err != nil {
-		if err == bufio.ErrBufferFull {
-			return nil, errNotHTTP
-		}
-		return nil, err
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, nil
-}
-
-// parseRequestLine reports whether line is an HTTP/1.x request line
-// (method SP request-target SP HTTP/1.d) and whether its method is
-// CONNECT.
-func parseRequestLine(line []byte) (connect, ok bool) {
-	sp := -1
-	for i, c := range line {
-		if c == ' ' {
-			sp = i
-			break
-		}
-		if c-'A' > 'Z'-'A' && !isTokenChar(c) {
-			return false, false
-		}
-	}
-	// The version is the last 9 bytes; the target, between, has no
-	// space; its other bytes are the upstream's to judge.
-	v := len(line) - len(" HTTP/1.d")
-	if sp <= 0 || v <= sp+1 || line[v] != ' ' || string(line[v+1:v+8]) != "HTTP/1." ||
-		line[v+8]-'0' > 9 || bytes.IndexByte(line[sp+1:v], ' ') >= 0 {
-		return false, false
-	}
-	return string(line[:sp]) == "CONNECT", true
-}
-
-// isTokenChar reports whether c may appear in an RFC 9110 token.
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
 
 // header is what the parsers need of a header block.
 type header struct {
@@ -193,7 +18,7 @@ type header struct {
 }
 
 // readHeader reads a header block up to its empty line. Conflicting
-// Content-Lengths, or a malformed line, are errNotHTTP.
+// Content-Lengths, or a malformed line, are ErrNotHTTP.
 //
 // It reads the block a line at a time, for a head that br does not hold
 // whole (else scanHead scans it in place); both judge each line alike
@@ -219,7 +44,7 @@ func readHeader(br *bufio.Reader) (header, error) {
 // (buf[:first], without its line ending) and its header block. It
 // returns what the block says and the head's length, through the block's
 // empty line; n is 0 when buf does not hold the whole head. err is
-// errNotHTTP for a malformed header line. It judges each header line as
+// ErrNotHTTP for a malformed header line. It judges each header line as
 // headerLine does, but finds the lines, and the colons in them, 64 bytes
 // at a time (lineMasks), and hands headerLine only the lines whose name
 // could be one it looks for (by their first byte and where their colon
@@ -280,7 +105,7 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':':
 					if n, ok := contentLength(line); ok {
 						if sawLength && n != h.length {
-							return first, h, 0, errNotHTTP
+							return first, h, 0, ErrNotHTTP
 						}
 						h.length, sawLength, h.sized = n, true, true
 					} else if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
@@ -292,7 +117,7 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 						return first, h, 0, err
 					}
 				case c == ':' || lastColon < start:
-					return first, h, 0, errNotHTTP // no name, or no colon
+					return first, h, 0, ErrNotHTTP // no name, or no colon
 				}
 			}
 			if cols != 0 {
@@ -347,7 +172,7 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
 	}
 	colon := bytes.IndexByte(line, ':')
 	if colon <= 0 {
-		return errNotHTTP
+		return ErrNotHTTP
 	}
 	// Switch on the length first: most headers are none of these.
 	name, value := line[:colon], line[colon+1:]
@@ -355,7 +180,7 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
 	case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
 		n, ok := parseDecimal(bytes.TrimSpace(value))
 		if !ok || (*sawLength && n != h.length) {
-			return errNotHTTP
+			return ErrNotHTTP
 		}
 		h.length, *sawLength, h.sized = n, true, true
 	case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
@@ -396,7 +221,7 @@ func skipChunked(br *bufio.Reader) error {
 		}
 		size, ok := parseChunkSize(line)
 		if !ok {
-			return errNotHTTP
+			return ErrNotHTTP
 		}
 		if size == 0 {
 			for { // trailer fields, up to an empty line
@@ -417,7 +242,7 @@ func skipChunked(br *bufio.Reader) error {
 			return err
 		}
 		if len(line) != 0 {
-			return errNotHTTP
+			return ErrNotHTTP
 		}
 	}
 }

@@ -111,7 +111,7 @@ func TestIdleTimeout(t *testing.T) {
 		t.Fatal("b not closed after the timeout")
 	}
 	poll(t, func() bool { return p.Active() == 0 })
-	checkTotals(t, m, map[string]uint64{EventIdleClosed: 2, EventErrors: 0})
+	checkTotals(t, m, map[string]uint64{IdleClosed.Name(): 2, Errors.Name(): 0})
 }
 
 // On the real clock, an idle connection is closed after the timeout,
@@ -149,7 +149,7 @@ func TestIdleTimeoutRealClock(t *testing.T) {
 	}
 	t.Logf("closed %v after the last byte (timeout %v)", gap, idle)
 	poll(t, func() bool { return p.Active() == 0 })
-	checkTotals(t, m, map[string]uint64{EventIdleClosed: 1, EventErrors: 0})
+	checkTotals(t, m, map[string]uint64{IdleClosed.Name(): 1, Errors.Name(): 0})
 }
 
 func TestIdleTimeoutNegative(t *testing.T) {

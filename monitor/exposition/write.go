@@ -1,24 +1,18 @@
-package monitor
+package exposition
 
-import "io"
+import (
+	"io"
 
-// PrometheusContentType is the Content-Type of what WritePrometheus
-// writes: the Prometheus text exposition format, version 0.0.4.
-const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+	"github.com/hitrate/hitrate/monitor"
+)
 
-// WritePrometheus writes s to w in the Prometheus text exposition format,
-// version 0.0.4 (serve it with Content-Type PrometheusContentType). It
-// writes the families of Families, each with its HELP and TYPE once:
-//
-//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
-//	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
-//	hitrate_event_peak_rate{protocol,event}       gauge
-//	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
-//	hitrate_bytes_rate{protocol,event}            gauge, bytes per second: prefer rate() over the counter
-//	hitrate_bytes_peak_rate{protocol,event}       gauge, bytes per second
-//	hitrate_connections{protocol}                 gauge, open now
-//	hitrate_connections_peak{protocol}            gauge
-//	hitrate_connections_opened_total{protocol}    counter
+// ContentType is the Content-Type of what Write writes: the Prometheus
+// text exposition format, version 0.0.4.
+const ContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+// Write writes s to w in the Prometheus text exposition format, version
+// 0.0.4 (serve it with Content-Type ContentType). It writes the families
+// of Families, in order, each with its HELP and TYPE once.
 //
 // An event goes to the families of its Unit, so that no family mixes
 // units. Connections are never labels. Label values are escaped as the
@@ -26,8 +20,8 @@ const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 // replaced by U+FFFD. A protocol whose name, so written, came earlier in
 // s, or an event whose name, so written, came earlier in its protocol, is
 // left out, so that no series is written twice (see Family.Samples).
-// WritePrometheus makes one call to w.Write and returns its error.
-func WritePrometheus(w io.Writer, s Snapshot) error {
+// Write makes one call to w.Write and returns its error.
+func Write(w io.Writer, s monitor.Snapshot) error {
 	b := make([]byte, 0, 1024)
 	for _, f := range families {
 		b = append(b, "# HELP "...)

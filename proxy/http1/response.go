@@ -1,64 +1,44 @@
-package proxy
+package http1
 
-import (
-	"bufio"
+import "bufio"
 
-	"github.com/hitrate/hitrate/monitor"
-)
-
-// countResponses forwards the upstream's stream, counting the HTTP/1.x
-// responses in it by status class (classes[0] for 1xx ... classes[4] for
-// 5xx), until the stream ends or fails (t.err). Where it cannot follow
-// the stream for sure, it forwards the rest uncounted.
-//
-// Like countRequests it reads through t: it never holds bytes back and
-// allocates nothing. It pairs each final response with its request, in
-// order, through t.q, to know whether the response has a body.
-func (t *tee) countResponses(classes *[5]monitor.Event) {
-	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(t)
-	err := scanResponses(br, t.mc, classes, t.q)
-	br.Reset(nil)
-	readerPool.Put(br)
-	if t.err == nil && err != nil {
-		t.drain()
-	}
-}
-
-// scanResponses reads HTTP/1.x responses from br, counting each on mc in
-// its class once its header is complete, until br fails (io.EOF at a
-// clean end) or counting stops (errNotHTTP): the stream is not HTTP/1.x
+// ScanResponses reads HTTP/1.x responses from br, calling o.Response
+// with the status code once each response's header is complete, until br fails (io.EOF at a
+// clean end) or counting stops (ErrNotHTTP): the stream is not HTTP/1.x
 // responses, the protocol switches (101, or a 2xx to a CONNECT), a body
 // runs to the end of the stream, or a final response cannot be paired with
 // a request of q. The framing follows RFC 9112 6.3: no body for 1xx, 204,
 // 304 and responses to HEAD; else chunked, Content-Length, or the end of
 // the stream.
-func scanResponses(br *bufio.Reader, mc monitor.Conn, classes *[5]monitor.Event, q *pending) error {
+//
+// Like ScanRequests it allocates nothing. Interim (1xx) responses are
+// reported too.
+func ScanResponses(br *bufio.Reader, o Observer, q *Queue) error {
 	for {
 		code, h, err := nextResponse(br)
 		if err != nil {
 			return err
 		}
-		mc.Log(classes[code/100-1])
+		o.Response(code)
 		if code < 200 {
 			if code == 101 {
-				return errNotHTTP // Switching Protocols
+				return ErrNotHTTP // Switching Protocols
 			}
 			continue // interim: the final response follows
 		}
 		kind, ok := q.pop()
 		if !ok {
-			return errNotHTTP
+			return ErrNotHTTP
 		}
 		switch {
-		case kind == reqHead || code == 204 || code == 304:
+		case kind == Head || code == 204 || code == 304:
 			continue
-		case kind == reqConnect && code < 300:
-			return errNotHTTP // a tunnel
+		case kind == Connect && code < 300:
+			return ErrNotHTTP // a tunnel
 		case h.chunked:
 			err = skipChunked(br)
 		case h.te || !h.sized:
-			return errNotHTTP // the body runs to the end of the stream
+			return ErrNotHTTP // the body runs to the end of the stream
 		default:
 			err = discard(br, h.length)
 		}
@@ -80,7 +60,7 @@ func nextResponse(br *bufio.Reader) (code int, h header, err error) {
 		if first, h, n, err := scanHead(buf); n > 0 || err != nil {
 			code, ok := parseStatusLine(buf[:first])
 			if !ok {
-				return 0, h, errNotHTTP
+				return 0, h, ErrNotHTTP
 			}
 			if err == nil {
 				br.Discard(n) // buffered: cannot fail
@@ -98,7 +78,7 @@ func nextResponse(br *bufio.Reader) (code int, h header, err error) {
 		}
 		code, ok := parseStatusLine(line)
 		if !ok {
-			return 0, h, errNotHTTP
+			return 0, h, ErrNotHTTP
 		}
 		h, err = readHeader(br)
 		return code, h, err

@@ -1,4 +1,4 @@
-package proxy
+package http1
 
 // maskBatch is the most 64-byte chunks one lineMasks call covers.
 const maskBatch = 4

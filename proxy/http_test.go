@@ -64,7 +64,7 @@ func TestScanRequests(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer m.Close()
-				evIn, evReq := m.MustEvent(EventBytesIn), m.MustEvent(EventRequests)
+				evIn, evReq := m.MustEvent(BytesIn.Name()), m.MustEvent(Requests.Name())
 				var src io.Reader = strings.NewReader(tc.in)
 				if oneByte {
 					src = iotest.OneByteReader(src)
@@ -72,8 +72,8 @@ func TestScanRequests(t *testing.T) {
 				var dst bytes.Buffer
 				c := m.Open("c")
 				defer c.Close()
-				tt := tee{src: src, dst: &dst, mc: c, ev: evIn}
-				tt.countRequests(evReq)
+				tt := tee{src: src, dst: &dst, mc: c, events: bindOf(m), ev: evIn}
+				tt.countRequests()
 				if tt.err != io.EOF {
 					t.Errorf("err = %v, want io.EOF", tt.err)
 				}
@@ -94,7 +94,7 @@ func TestScanRequests(t *testing.T) {
 // A failing write stops forwarding and is left in err.
 func TestTeeWriteError(t *testing.T) {
 	tt := tee{src: strings.NewReader("GET / HTTP/1.1\r\n\r\n"), dst: errWriter{}}
-	tt.countRequests(monitor.Event{})
+	tt.countRequests()
 	if tt.err != io.ErrClosedPipe {
 		t.Fatalf("err = %v, want %v", tt.err, io.ErrClosedPipe)
 	}
@@ -117,43 +117,16 @@ func TestScanRequestsAllocs(t *testing.T) {
 	defer m.Close()
 	c := m.Open("c")
 	defer c.Close()
-	ev := m.MustEvent(EventRequests)
 	r := strings.NewReader(in)
-	tt := tee{src: r, dst: io.Discard, mc: c}
-	tt.countRequests(ev) // warm the pools
+	tt := tee{src: r, dst: io.Discard, mc: c, events: bindOf(m)}
+	tt.countRequests() // warm the pools
 	allocs := testing.AllocsPerRun(20, func() {
 		r.Reset(in)
 		tt.err = nil
-		tt.countRequests(ev)
+		tt.countRequests()
 	})
 	if allocs > 0 {
 		t.Errorf("counting 11 requests allocates %v times, want 0", allocs)
-	}
-}
-
-// lineMasks (SSE2 on amd64) finds what lineMasksGeneric finds.
-func TestLineMasks(t *testing.T) {
-	buf := make([]byte, 64*maskBatch)
-	seed := uint64(1)
-	for round := range 2000 {
-		for i := range buf {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			switch b := byte(seed >> 56); {
-			case b < 40:
-				buf[i] = '\n'
-			case b < 80:
-				buf[i] = ':'
-			default:
-				buf[i] = b
-			}
-		}
-		n := round%maskBatch + 1
-		var nl, colon, wantNL, wantColon [maskBatch]uint64
-		lineMasks(buf, n, &nl, &colon)
-		lineMasksGeneric(buf, n, &wantNL, &wantColon)
-		if nl != wantNL || colon != wantColon {
-			t.Fatalf("round %d: masks %x %x, want %x %x", round, nl, colon, wantNL, wantColon)
-		}
 	}
 }
 
@@ -171,7 +144,7 @@ func FuzzScanRequests(f *testing.F) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			ev := m.MustEvent(EventRequests)
+			ev := m.MustEvent(Requests.Name())
 			var src io.Reader = bytes.NewReader(in)
 			if oneByte {
 				src = iotest.OneByteReader(src)
@@ -179,8 +152,8 @@ func FuzzScanRequests(f *testing.F) {
 			var dst bytes.Buffer
 			c := m.Open("c")
 			defer c.Close()
-			tt := tee{src: src, dst: &dst, mc: c, ev: m.MustEvent(EventBytesIn)}
-			tt.countRequests(ev)
+			tt := tee{src: src, dst: &dst, mc: c, events: bindOf(m), ev: m.MustEvent(BytesIn.Name())}
+			tt.countRequests()
 			if !bytes.Equal(dst.Bytes(), in) {
 				t.Fatalf("forwarded %q, want %q", dst.Bytes(), in)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy/http1"
 )
 
 // benchRequest is a browser-like GET of about 400 bytes.
@@ -30,7 +31,8 @@ func BenchmarkTee(b *testing.B) {
 	defer m.Close()
 	c := m.Open("c")
 	defer c.Close()
-	evIn, evReq := m.MustEvent(EventBytesIn), m.MustEvent(EventRequests)
+	bs := bindOf(m)
+	evIn := m.MustEvent(BytesIn.Name())
 	const perRun = 100
 	in := strings.Repeat(benchRequest, perRun)
 	r := strings.NewReader(in)
@@ -49,8 +51,8 @@ func BenchmarkTee(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i += perRun {
 			r.Reset(in)
-			t := tee{src: src, dst: io.Discard, mc: c, ev: evIn}
-			t.countRequests(evReq)
+			t := tee{src: src, dst: io.Discard, mc: c, events: bs, ev: evIn}
+			t.countRequests()
 		}
 	})
 }
@@ -83,16 +85,17 @@ func BenchmarkTeeResponses(b *testing.B) {
 	defer m.Close()
 	c := m.Open("c")
 	defer c.Close()
+	bs := bindOf(m)
 	var evs [5]monitor.Event
-	for i, name := range []string{EventResponses1xx, EventResponses2xx, EventResponses3xx, EventResponses4xx, EventResponses5xx} {
+	for i, name := range []string{Responses1xx.Name(), Responses2xx.Name(), Responses3xx.Name(), Responses4xx.Name(), Responses5xx.Name()} {
 		evs[i] = m.MustEvent(name)
 	}
-	evOut := m.MustEvent(EventBytesOut)
-	const perRun = pendingCap
+	evOut := m.MustEvent(BytesOut.Name())
+	const perRun = http1.QueueCap
 	in := strings.Repeat(benchResponse, perRun)
 	r := strings.NewReader(in)
 	src := &oneMessageReader{r: r, n: len(benchResponse)}
-	q := new(pending)
+	q := new(http1.Queue)
 
 	b.Run("off", func(b *testing.B) {
 		b.SetBytes(int64(len(benchResponse)))
@@ -107,12 +110,12 @@ func BenchmarkTeeResponses(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i += perRun {
 			r.Reset(in)
-			*q = pending{}
+			*q = http1.Queue{}
 			for range perRun {
-				q.push(reqOther)
+				q.Push(http1.Other)
 			}
-			t := tee{src: src, dst: io.Discard, mc: c, ev: evOut, q: q}
-			t.countResponses(&evs)
+			t := tee{src: src, dst: io.Discard, mc: c, events: bs, ev: evOut, q: q}
+			t.countResponses()
 		}
 	})
 }

@@ -134,7 +134,7 @@ func TestDialErrorsRateLimited(t *testing.T) {
 		}
 		c.Close()
 	}
-	poll(t, func() bool { return m.Total(m.MustEvent(EventErrors)) == clients })
+	poll(t, func() bool { return m.Total(m.MustEvent(Errors.Name())) == clients })
 	p.Close()
 	<-done
 

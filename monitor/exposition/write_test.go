@@ -1,4 +1,4 @@
-package monitor_test
+package exposition_test
 
 import (
 	"errors"
@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 )
 
-func TestWritePrometheus(t *testing.T) {
+func TestWrite(t *testing.T) {
 	s := monitor.Snapshot{Protocols: []monitor.Protocol{
 		{
 			Name: "http",
@@ -27,7 +28,7 @@ func TestWritePrometheus(t *testing.T) {
 		{Name: "http", Events: []monitor.EventStats{{Name: "requests", Total: 99}}}, // a duplicate: left out
 	}}
 	var b strings.Builder
-	if err := monitor.WritePrometheus(&b, s); err != nil {
+	if err := exposition.Write(&b, s); err != nil {
 		t.Fatal(err)
 	}
 	want := `# HELP hitrate_events_total Events counted since the monitor was made.
@@ -77,9 +78,9 @@ hitrate_connections_opened_total{protocol="we\\ird\"\nname\ufffd"} 0
 	}
 }
 
-func TestWritePrometheusEmpty(t *testing.T) {
+func TestWriteEmpty(t *testing.T) {
 	var b strings.Builder
-	if err := monitor.WritePrometheus(&b, monitor.Snapshot{}); err != nil {
+	if err := exposition.Write(&b, monitor.Snapshot{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(b.String(), "# TYPE "); n != 9 {
@@ -91,15 +92,15 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
-func TestWritePrometheusError(t *testing.T) {
-	if err := monitor.WritePrometheus(failWriter{}, monitor.Snapshot{}); err == nil || err.Error() != "disk full" {
+func TestWriteError(t *testing.T) {
+	if err := exposition.Write(failWriter{}, monitor.Snapshot{}); err == nil || err.Error() != "disk full" {
 		t.Errorf("err = %v, want the writer's", err)
 	}
 }
 
-// TestWritePrometheusNoDuplicateSeries: names that differ only in their
+// TestWriteNoDuplicateSeries: names that differ only in their
 // invalid UTF-8 are written alike, so only the first of them is written.
-func TestWritePrometheusNoDuplicateSeries(t *testing.T) {
+func TestWriteNoDuplicateSeries(t *testing.T) {
 	s := monitor.Snapshot{Protocols: []monitor.Protocol{
 		{Name: "p\xff", Events: []monitor.EventStats{
 			{Name: "q\xff", Total: 1},
@@ -112,7 +113,7 @@ func TestWritePrometheusNoDuplicateSeries(t *testing.T) {
 		{Name: "p\xfe", Events: []monitor.EventStats{{Name: "r", Total: 7}}},
 	}}
 	var b strings.Builder
-	if err := monitor.WritePrometheus(&b, s); err != nil {
+	if err := exposition.Write(&b, s); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}

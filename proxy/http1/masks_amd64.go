@@ -1,6 +1,6 @@
 //go:build !purego
 
-package proxy
+package http1
 
 // lineMasks sets, for each of the n (1 to maskBatch) 64-byte chunks of
 // p, which must hold 64*n bytes, bit i of nl[k] when p[64*k+i] is '\n'

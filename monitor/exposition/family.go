@@ -1,4 +1,4 @@
-package monitor
+package exposition
 
 import (
 	"iter"
@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hitrate/hitrate/monitor"
 )
 
 // Family is one metric family of hitrate's Prometheus exposition: its
 // name, help text, type and labels, and a value function that reads its
-// samples from a Snapshot. WritePrometheus writes the families of
-// Families, and the promcollector module hands the same families to a
-// client_golang registry, so that both expose the same series.
+// samples from a monitor.Snapshot. Write writes the families of Families,
+// and the promcollector module hands the same families to a client_golang
+// registry, so that both expose the same series.
 type Family struct {
 	// Name is the metric name, such as "hitrate_events_total".
 	Name string
@@ -26,66 +28,63 @@ type Family struct {
 	PerEvent bool
 	// Unit is, for a PerEvent family, the unit of the events it has
 	// series for: each event goes to the families of its unit only, so
-	// that no family mixes units. It is Events for the other families.
-	Unit Unit
+	// that no family mixes units. It is Count for the other families.
+	Unit monitor.Unit
 
 	// value returns the value of the series of p and, if PerEvent, e.
-	value func(p *Protocol, e *EventStats) Value
+	value func(p *monitor.Protocol, e *monitor.EventStats) Value
 }
 
-// families is the table of the exposition, in the order it is written.
-var families = [...]Family{
-	{
-		Name: "hitrate_events_total", Type: "counter", PerEvent: true,
-		Help:  "Events counted since the monitor was made.",
-		value: func(_ *Protocol, e *EventStats) Value { return countValue(e.Total) },
-	},
-	{
-		Name: "hitrate_event_rate", Type: "gauge", PerEvent: true,
-		Help:  "Events per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_events_total[...]) in queries and alerts.",
-		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.Rate) },
-	},
-	{
-		Name: "hitrate_event_peak_rate", Type: "gauge", PerEvent: true,
-		Help:  "Highest events per second seen, by the once-a-second sampler or any read.",
-		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.PeakRate) },
-	},
-	{
-		Name: "hitrate_bytes_total", Type: "counter", PerEvent: true, Unit: Bytes,
-		Help:  "Bytes counted since the monitor was made, by the events whose unit is bytes.",
-		value: func(_ *Protocol, e *EventStats) Value { return countValue(e.Total) },
-	},
-	{
-		Name: "hitrate_bytes_rate", Type: "gauge", PerEvent: true, Unit: Bytes,
-		Help:  "Bytes per second over the last second, as hitrate measures it. A convenience: prefer rate(hitrate_bytes_total[...]) in queries and alerts.",
-		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.Rate) },
-	},
-	{
-		Name: "hitrate_bytes_peak_rate", Type: "gauge", PerEvent: true, Unit: Bytes,
-		Help:  "Highest bytes per second seen, by the once-a-second sampler or any read.",
-		value: func(_ *Protocol, e *EventStats) Value { return floatValue(e.PeakRate) },
-	},
+// families is the table of the exposition, in the order it is written:
+// the families of each unit's events (see unitFamilies), then those of
+// the connections.
+var families = append(unitFamilies(), []Family{
 	{
 		Name: "hitrate_connections", Type: "gauge",
 		Help:  "Connections open now.",
-		value: func(p *Protocol, _ *EventStats) Value { return intValue(p.Conns.Current) },
+		value: func(p *monitor.Protocol, _ *monitor.EventStats) Value { return intValue(p.Conns.Current) },
 	},
 	{
 		Name: "hitrate_connections_peak", Type: "gauge",
 		Help:  "Highest number of connections open at once.",
-		value: func(p *Protocol, _ *EventStats) Value { return intValue(p.Conns.Peak) },
+		value: func(p *monitor.Protocol, _ *monitor.EventStats) Value { return intValue(p.Conns.Peak) },
 	},
 	{
 		Name: "hitrate_connections_opened_total", Type: "counter",
 		Help:  "Connections opened since the monitor was made.",
-		value: func(p *Protocol, _ *EventStats) Value { return countValue(p.Conns.Total) },
+		value: func(p *monitor.Protocol, _ *monitor.EventStats) Value { return countValue(p.Conns.Total) },
 	},
+}...)
+
+// unitFamilies returns the three families of each unit of the unit rule,
+// in its order: the events' totals, rates and peak rates.
+func unitFamilies() []Family {
+	var fs []Family
+	for u, n := range units {
+		total := n.Noun + " counted since the monitor was made"
+		if monitor.Unit(u) != monitor.Count {
+			total += ", by the events whose unit is " + monitor.Unit(u).String()
+		}
+		fs = append(fs,
+			Family{Name: n.Total, Type: "counter", PerEvent: true, Unit: monitor.Unit(u),
+				Help:  total + ".",
+				value: func(_ *monitor.Protocol, e *monitor.EventStats) Value { return countValue(e.Total) }},
+			Family{Name: n.Rate, Type: "gauge", PerEvent: true, Unit: monitor.Unit(u),
+				Help:  n.Noun + " per second over the last second, as hitrate measures it. A convenience: prefer rate(" + n.Total + "[...]) in queries and alerts.",
+				value: func(_ *monitor.Protocol, e *monitor.EventStats) Value { return floatValue(e.Rate) }},
+			Family{Name: n.Peak, Type: "gauge", PerEvent: true, Unit: monitor.Unit(u),
+				Help:  "Highest " + strings.ToLower(n.Noun) + " per second seen, by the once-a-second sampler or any read.",
+				value: func(_ *monitor.Protocol, e *monitor.EventStats) Value { return floatValue(e.PeakRate) }},
+		)
+	}
+	return fs
 }
 
 // Families returns the metric families of hitrate's Prometheus
-// exposition, in the order WritePrometheus writes them:
+// exposition, in the order Write writes them. This is the list, written
+// once (the other docs point here):
 //
-//	hitrate_events_total{protocol,event}          counter, events whose unit is Events
+//	hitrate_events_total{protocol,event}          counter, events whose unit is Count
 //	hitrate_event_rate{protocol,event}            gauge, a convenience: prefer rate() over the counter
 //	hitrate_event_peak_rate{protocol,event}       gauge
 //	hitrate_bytes_total{protocol,event}           counter, events whose unit is Bytes
@@ -95,7 +94,7 @@ var families = [...]Family{
 //	hitrate_connections_peak{protocol}            gauge
 //	hitrate_connections_opened_total{protocol}    counter
 func Families() []Family {
-	return append([]Family(nil), families[:]...)
+	return append([]Family(nil), families...)
 }
 
 // Labels returns the names of the family's labels: "protocol", then
@@ -123,7 +122,7 @@ type Sample struct {
 // protocol whose written name came earlier in s, or an event whose
 // written name came earlier in its protocol, is left out, from every
 // family. An event whose Unit is no Unit is in no family.
-func (f Family) Samples(s Snapshot) iter.Seq[Sample] {
+func (f Family) Samples(s monitor.Snapshot) iter.Seq[Sample] {
 	return func(yield func(Sample) bool) {
 		if f.value == nil {
 			return
@@ -132,7 +131,7 @@ func (f Family) Samples(s Snapshot) iter.Seq[Sample] {
 		var events map[string]bool
 		for i := range s.Protocols {
 			p := &s.Protocols[i]
-			proto := validUTF8(p.Name)
+			proto := ValidUTF8(p.Name)
 			if seen[proto] {
 				continue
 			}
@@ -146,7 +145,7 @@ func (f Family) Samples(s Snapshot) iter.Seq[Sample] {
 			clear(events)
 			for j := range p.Events {
 				e := &p.Events[j]
-				name := validUTF8(e.Name)
+				name := ValidUTF8(e.Name)
 				if len(p.Events) > 1 { // one event needs no map
 					if events == nil {
 						events = make(map[string]bool, len(p.Events))
@@ -167,7 +166,10 @@ func (f Family) Samples(s Snapshot) iter.Seq[Sample] {
 	}
 }
 
-func validUTF8(s string) string {
+// ValidUTF8 returns s with each run of invalid UTF-8 replaced by U+FFFD,
+// as the exposition writes names: a label value, an attribute. It
+// returns s itself when it is valid.
+func ValidUTF8(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}

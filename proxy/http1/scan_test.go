@@ -1,0 +1,61 @@
+package http1_test
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hitrate/hitrate/proxy/http1"
+)
+
+// counter is an http1.Observer that counts what it is told.
+type counter struct {
+	requests  int
+	responses []int
+}
+
+func (c *counter) Request()            { c.requests++ }
+func (c *counter) Response(status int) { c.responses = append(c.responses, status) }
+
+// The scanners report through an Observer alone: requests as their heads
+// complete, responses by status, paired through a Queue (a HEAD's
+// response has no body, so the bytes after it are the next response).
+func TestScanObserver(t *testing.T) {
+	reqs := "GET / HTTP/1.1\r\nHost: x\r\n\r\n" +
+		"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n" +
+		"POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+	resps := "HTTP/1.1 100 Continue\r\n\r\n" +
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" +
+		"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + // to the HEAD: no body
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	var q http1.Queue
+	var c counter
+	if err := http1.ScanRequests(bufio.NewReader(strings.NewReader(reqs)), &c, &q); err != io.EOF {
+		t.Fatalf("ScanRequests = %v, want io.EOF", err)
+	}
+	q.Close()
+	if err := http1.ScanResponses(bufio.NewReader(strings.NewReader(resps)), &c, &q); err != io.EOF {
+		t.Fatalf("ScanResponses = %v, want io.EOF", err)
+	}
+	if c.requests != 3 {
+		t.Errorf("requests = %d, want 3", c.requests)
+	}
+	if want := []int{100, 200, 200, 404}; !slices.Equal(c.responses, want) {
+		t.Errorf("responses = %v, want %v", c.responses, want)
+	}
+
+	// Not HTTP/1.x: ErrNotHTTP, nothing reported.
+	var none counter
+	if err := http1.ScanRequests(bufio.NewReader(strings.NewReader("SSH-2.0-OpenSSH_9.6\r\n")), &none, nil); !errors.Is(err, http1.ErrNotHTTP) {
+		t.Errorf("ScanRequests(SSH) = %v, want ErrNotHTTP", err)
+	}
+	if err := http1.ScanResponses(bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\n\r\n")), &none, nil); !errors.Is(err, http1.ErrNotHTTP) {
+		t.Errorf("ScanResponses with no request = %v, want ErrNotHTTP", err)
+	}
+	if none.requests != 0 || len(none.responses) != 1 {
+		t.Errorf("reported %d requests, responses %v; want 0 and the one status seen", none.requests, none.responses)
+	}
+}

@@ -1,0 +1,162 @@
+package proxy
+
+import (
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy/http1"
+)
+
+// session is one client connection and its upstream connection.
+type session struct {
+	p      *Proxy
+	client net.Conn
+	mc     monitor.Conn // the zero Conn without a Monitor; set under mu
+	reqs   http1.Queue  // pairs responses with requests
+
+	mu     sync.Mutex
+	up     net.Conn
+	killed bool
+
+	// ended is set by the first error, which is counted, by kill and
+	// expire, and at the end: the errors that closing the connections
+	// causes are not counted.
+	ended atomic.Bool
+
+	// active is the proxy's clock at the last read of a byte (or at the
+	// accept), for the idle timeout.
+	active atomic.Int64
+}
+
+func (s *session) run() {
+	p := s.p
+	defer p.remove(s)
+	mc := p.mon.Open(s.client.RemoteAddr().String())
+	s.mu.Lock() // for expire, in the sweeper's goroutine
+	s.mc = mc
+	s.mu.Unlock()
+	defer mc.Close()
+
+	up, err := p.dialer.DialContext(p.ctx, "tcp", p.upstream)
+	if err != nil {
+		if p.ctx.Err() != nil {
+			s.kill() // Close aborted the dial: not an error
+			return
+		}
+		if s.fail() && p.dialLog != nil {
+			p.dialLog.print(err.Error())
+		}
+		return
+	}
+	s.mu.Lock()
+	if s.killed {
+		s.mu.Unlock()
+		up.Close()
+		return
+	}
+	s.up = up
+	s.mu.Unlock()
+
+	reqs, resps := parseNone, parseNone
+	if p.mon != nil {
+		reqs, resps = parseRequests, parseResponses
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.pipe(up, s.client, BytesOut, resps)
+	}()
+	s.pipe(s.client, up, BytesIn, reqs)
+	<-done
+	s.ended.Store(true)
+	s.client.Close()
+	up.Close()
+}
+
+// fail counts an error and closes both connections, unless the session
+// has already ended; it reports whether it did.
+func (s *session) fail() bool {
+	if !s.ended.CompareAndSwap(false, true) {
+		return false
+	}
+	s.mc.Log(s.p.ev.of(Errors))
+	s.closeAll()
+	return true
+}
+
+// kill closes both connections without counting an error.
+func (s *session) kill() {
+	s.ended.Store(true)
+	s.mu.Lock()
+	s.killed = true
+	s.mu.Unlock()
+	s.closeAll()
+}
+
+// expire closes both connections of an idle session, counting it as
+// idle_closed unless it has already ended.
+func (s *session) expire() {
+	if !s.ended.CompareAndSwap(false, true) {
+		return
+	}
+	s.mu.Lock()
+	s.killed = true
+	s.mc.Log(s.p.ev.of(IdleClosed))
+	s.mu.Unlock()
+	s.closeAll()
+}
+
+func (s *session) closeAll() {
+	s.client.Close()
+	s.mu.Lock()
+	up := s.up
+	s.mu.Unlock()
+	if up != nil {
+		up.Close()
+	}
+}
+
+// What pipe parses.
+const (
+	parseNone = iota
+	parseRequests
+	parseResponses
+)
+
+// pipe forwards src to dst, counting the bytes as ev, and counting HTTP
+// requests or responses as parse says, until src ends. At a clean end it
+// closes the write side of dst; on an error, the whole session.
+func (s *session) pipe(src, dst net.Conn, ev Event, parse int) {
+	t := tee{src: src, dst: dst, mc: s.mc, q: &s.reqs}
+	if s.p.ev != nil {
+		t.ev, t.events = s.p.ev.of(ev), s.p.ev
+	}
+	if s.p.idle > 0 {
+		t.clock, t.active = &s.p.clock, &s.active
+	}
+	switch parse {
+	case parseRequests:
+		t.countRequests()
+	case parseResponses:
+		t.countResponses()
+	default:
+		t.drain()
+	}
+	if t.err == io.EOF {
+		closeWrite(dst)
+		return
+	}
+	s.fail()
+}
+
+// closeWrite half-closes c, or closes it if it cannot be half-closed.
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+		return
+	}
+	c.Close()
+}
