@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hitrate/hitrate/proxy"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/proxy"
 )
 
 // TestAgreesWithTheProxy puts the monitored proxy in front of an
