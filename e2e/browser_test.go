@@ -186,8 +186,9 @@ func TestBrowserPage(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	// The whole browser session is bounded.
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	// The whole browser session is bounded: 90 s leaves room, under -race on
+	// a loaded machine, for the layout checks at three widths.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),

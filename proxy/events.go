@@ -10,7 +10,8 @@ import (
 // variables of type Event below, declared in one table: its name, unit
 // and meaning there make Events, NewMonitor's units and the Proxy's
 // bindings, and the help of "hitrate proxy" lists them (from Events),
-// as godoc does (from the table).
+// as godoc does (from the table). Use the variables: the zero Event is
+// the first of them, Requests.
 type Event struct{ idx int }
 
 // table holds the events in the order they are declared (their idx).
