@@ -35,14 +35,14 @@ func TestIndexRemove(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	ix := newIndex[string](8) // 16 slots
 	in := map[string]*entry[string]{}
-	homes := []uint64{13, 15, 1, 3} // odd, as hashes are
+	homes := []uint64{13, 15, 1, 3} // in the top 4 bits: the home slot
 	for step := range 20000 {
 		k := fmt.Sprintf("k%d", r.IntN(12))
 		if e, ok := in[k]; ok {
 			ix.remove(e)
 			delete(in, k)
 		} else if len(in) < 8 {
-			h := uint64(r.IntN(1<<20))<<4 | homes[r.IntN(len(homes))]
+			h := homes[r.IntN(len(homes))]<<60 | uint64(r.IntN(1<<20))<<1 | 1 // odd, as hashes are
 			e := &entry[string]{key: k, hash: h}
 			ix.put(e)
 			in[k] = e
@@ -72,11 +72,11 @@ func TestIndexRemove(t *testing.T) {
 	}
 	// A miss is sure only if no deletion overlapped it.
 	ix.seq.Add(1) // a deletion in progress
-	if _, ok := ix.get("absent", 1<<8|3); ok {
+	if _, ok := ix.get("absent", 1<<8|3, 0, 0); ok {
 		t.Fatal("get called a miss during a deletion sure")
 	}
 	ix.seq.Add(1)
-	if e, ok := ix.get("absent", 1<<8|3); !ok || e != nil {
+	if e, ok := ix.get("absent", 1<<8|3, 0, 0); !ok || e != nil {
 		t.Fatalf("get of an absent key: %p %v, want nil and sure", e, ok)
 	}
 }
@@ -90,10 +90,10 @@ func TestIndexRemove(t *testing.T) {
 func TestIndexGetDuringRemoves(t *testing.T) {
 	ix := newIndex[string](8) // 16 slots
 	const home = 13
-	x := &entry[string]{key: "x", hash: 1<<8 | home}
+	x := &entry[string]{key: "x", hash: home<<60 | 1<<8 | 1}
 	ahead := make([]*entry[string], 4)
 	for i := range ahead {
-		ahead[i] = &entry[string]{key: fmt.Sprint(i), hash: uint64(i+2)<<8 | home}
+		ahead[i] = &entry[string]{key: fmt.Sprint(i), hash: home<<60 | uint64(i+2)<<8 | 1}
 	}
 	var absent atomic.Uint64 // odd while x is out
 	fill := func() {
@@ -125,7 +125,7 @@ func TestIndexGetDuringRemoves(t *testing.T) {
 	misses, rawMisses, checked := 0, 0, 0
 	for range 300_000 {
 		c := absent.Load()
-		e, ok := ix.get("x", x.hash)
+		e, ok := ix.get("x", x.hash, 0, 0)
 		raw := ix.find("x", x.hash)
 		if c%2 == 1 || absent.Load() != c {
 			continue

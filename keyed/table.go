@@ -279,22 +279,32 @@ func (t *Table[K]) Add(key K, ev Event, n uint64) {
 		return
 	}
 	h := t.hash(key)
-	e := t.idx.find(key, h) // a wrong miss goes to insert, which finds it
+	epoch, slot := t.clock.Slot()
+	// The word of the slot of epoch in the cell (fold.Cell starts with its
+	// slot words): its line is loaded along with the key's.
+	w := t.off + uintptr(ev)*cellSize + uintptr(slot)*8
+	e := t.idx.findTouch(key, h, w, w) // a wrong miss goes to insert, which finds it
 	if e == nil {
 		t.insert(key, h, ev, n)
 		return
 	}
-	t.add(e, ev, n)
+	t.addAt(e, ev, n, epoch, slot)
 }
 
 const countMask = 1<<fold.CountBits - 1
 
-// add counts n events ev on the resident entry e: fold.Cell.Add, inlined,
-// plus the offer to the top-talker candidates when the count of the
-// current slot passes a power of two at or above their bar.
+// add counts n events ev on the resident entry e at the clock's epoch.
 func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
-	k := t.cell(e, ev)
 	epoch, slot := t.clock.Slot()
+	t.addAt(e, ev, n, epoch, slot)
+}
+
+// addAt counts n events ev on the resident entry e in the slot of epoch,
+// whose index is slot: fold.Cell.Add, inlined, plus the offer to the
+// top-talker candidates when the count of the current slot passes a power
+// of two at or above their bar.
+func (t *Table[K]) addAt(e *entry[K], ev Event, n, epoch, slot uint64) {
+	k := t.cell(e, ev)
 	v, ok := k.Fast(epoch, slot, n)
 	if ok {
 		if c := v & countMask; c >= t.cands.bar.Load() {
@@ -372,8 +382,15 @@ func (t *Table[K]) victim() *entry[K] {
 // insert: see index.get; after a few misses that overlapped deletions, it
 // looks under the insertion lock.
 func (t *Table[K]) lookup(key K) *entry[K] {
+	return t.lookupTouch(key, 0)
+}
+
+// lookupTouch is lookup for a reader of the cell of ev, whose lines it
+// loads along with the key's: see index.findTouch.
+func (t *Table[K]) lookupTouch(key K, ev Event) *entry[K] {
 	h := t.hash(key)
-	if e, ok := t.idx.get(key, h); ok {
+	a := t.off + uintptr(ev)*cellSize
+	if e, ok := t.idx.get(key, h, a, a+cellSize-8); ok {
 		return e
 	}
 	t.mu.Lock()
@@ -392,7 +409,7 @@ func (t *Table[K]) Rate(key K, ev Event) float64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	e := t.lookup(key)
+	e := t.lookupTouch(key, ev)
 	if e == nil {
 		return 0
 	}
@@ -408,7 +425,7 @@ func (t *Table[K]) Total(key K, ev Event) uint64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
-	e := t.lookup(key)
+	e := t.lookupTouch(key, ev)
 	if e == nil {
 		return 0
 	}
