@@ -2,8 +2,10 @@ package keyed
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"unsafe"
@@ -144,4 +146,71 @@ func TestIndexGetDuringRemoves(t *testing.T) {
 	if misses != 0 {
 		t.Fatalf("get reported the key absent %d times while it was present", misses)
 	}
+}
+
+// TestHashAddrSpread hashes structured address sets, as a scan or a
+// /64 of IPv6 makes them (consecutive IPv4 addresses, IPv6 addresses
+// differing in their low or high bytes only), into the home slots of an
+// index of 2^18 slots: no home may get more than 12 of 100,000 keys (a
+// uniform hash gives at most 8 or 9, with a probability of 12 or more
+// below 1e-6 per set), and no two keys of a set may share a hash.
+func TestHashAddrSpread(t *testing.T) {
+	seeds := [4]uint64{rand.Uint64(), rand.Uint64(), rand.Uint64(), rand.Uint64()}
+	const n, bits = 100_000, 18
+	sets := map[string]func(i int) netip.Addr{
+		"ipv4": func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}) },
+		"ipv6 low": func(i int) netip.Addr {
+			return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+		},
+		"ipv6 high": func(i int) netip.Addr {
+			return netip.AddrFrom16([16]byte{0x20, 0x01, byte(i >> 16), byte(i >> 8), byte(i), 15: 1})
+		},
+		"ipv4 in ipv6": func(i int) netip.Addr {
+			return netip.AddrFrom16(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).As16())
+		},
+	}
+	for name, f := range sets {
+		homes := make([]uint8, 1<<bits)
+		seen := make(map[uint64]bool, n)
+		for i := range n {
+			h := hashAddr(f(i), &seeds)
+			if seen[h] {
+				t.Fatalf("%s: key %d shares a hash", name, i)
+			}
+			seen[h] = true
+			homes[h>>(64-bits)]++
+		}
+		if m := slices.Max(homes); m > 12 {
+			t.Errorf("%s: a home slot has %d keys, over 12", name, m)
+		}
+	}
+	a := netip.MustParseAddr("192.0.2.1")
+	if hashAddr(a, &seeds) == hashAddr(netip.AddrFrom16(a.As16()), &seeds) {
+		t.Error("an IPv4 address and its IPv4-mapped IPv6 form share a hash")
+	}
+	other := seeds
+	other[0]++
+	if hashAddr(a, &seeds) == hashAddr(a, &other) {
+		t.Error("the hash does not depend on the seeds")
+	}
+}
+
+// BenchmarkHashAddr compares hashAddr with maphash.Comparable, which the
+// Table used before, on an IPv4 address.
+func BenchmarkHashAddr(b *testing.B) {
+	a := netip.MustParseAddr("192.0.2.1")
+	var sink uint64
+	b.Run("hashAddr", func(b *testing.B) {
+		s := [4]uint64{1, 2, 3, 4}
+		for b.Loop() {
+			sink += hashAddr(a, &s)
+		}
+	})
+	b.Run("maphash", func(b *testing.B) {
+		s := maphash.MakeSeed()
+		for b.Loop() {
+			sink += maphash.Comparable(s, a)
+		}
+	})
+	_ = sink
 }
