@@ -452,11 +452,14 @@ func (t *Table[K]) Rate(key K, ev Event) float64 {
 	if uint(ev) >= uint(len(t.agg)) || !valid(key) {
 		return 0
 	}
+	// The clock read first: the monotonic clock's rdtsc is ordered after
+	// the loads before it, and after the lookup it measured 20% slower at
+	// 100,000 keys (out of cache).
+	epoch, frac := t.clock.ReadEpochFrac()
 	e := t.lookupTouch(key, ev)
 	if e == nil {
 		return 0
 	}
-	epoch, frac := t.clock.ReadEpochFrac()
 	var s ring.Slots
 	t.cell(e, ev).Load(&e.g, epoch, (*[fold.Size]uint64)(&s))
 	return t.est.Rate(&s, frac)
