@@ -52,7 +52,7 @@ func newIndex[K Key](capacity int) *index[K] {
 // home returns the home slot of hash h: its top bits, not its low bit,
 // which is always set.
 func (ix *index[K]) home(h uint64) uint64 {
-	return h >> ix.shift
+	return h >> (ix.shift & 63) // the mask spares the compiler a test of shifts over 63
 }
 
 // find returns the entry of key, whose hash is h, or nil. Without

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"unsafe"
+
+	"github.com/hitrate/hitrate/internal/fold"
 )
 
 // TestEntrySize checks the arithmetic of the package documentation: the
@@ -27,6 +29,30 @@ func TestEntrySize(t *testing.T) {
 	}
 	if s := tb.etype.Size(); s != 256 {
 		t.Errorf("an entry with 2 cells is %d bytes, want 256", s)
+	}
+	// The words that lookups load ahead of the key compare (Add's slot
+	// word, Rate's first and last word of the cell) lie in the entry.
+	for _, n := range []int{1, 2, MaxEvents} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprint("e", i)
+		}
+		tb, err := New[netip.Addr](1, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := tb.etype.Size()
+		for ev := range n {
+			first := tb.off + uintptr(ev)*cellSize
+			if last := first + cellSize - 8; last+8 > size || first < unsafe.Sizeof(entry[netip.Addr]{}) {
+				t.Errorf("%d events: the cell of event %d, at %d..%d, is outside the cells of an entry of %d bytes", n, ev, first, last+8, size)
+			}
+			for slot := range uintptr(fold.Size) {
+				if w := first + slot*8; w+8 > first+cellSize {
+					t.Errorf("%d events: the word of slot %d of event %d is past its cell", n, slot, ev)
+				}
+			}
+		}
 	}
 }
 
