@@ -21,14 +21,26 @@
 //
 // # Cost
 //
-// Counting an event for a resident key is a hash (maphash), a lock-free
-// probe of the Table's own open-addressing index (a hash compare in the
-// slot, then a key compare in the entry) and one atomic add on the key's
-// fold.Cell: no lock, no allocation. The table-wide total of the event is
-// a shard.Counter add. Rate is the same probe, a clock read and the read
-// of one cell. Inserting a new key takes a lock that only insertions
-// take, allocates the key's entry and cells, and in a full Table compares
-// 8 resident keys chosen at random and evicts the least active, shifting
+// Counting an event for a resident key is a hash (two seeded multiplies
+// for an address, maphash for a string), a lock-free probe of the Table's
+// own open-addressing index (a hash compare in the slot, then a key
+// compare in the entry) and one atomic add on the key's fold.Cell: no
+// lock, no allocation. The table-wide total of the event is a shard.Counter
+// add. Rate is the same probe, a clock read and the read of one cell. The
+// probe loads the cell's lines with the entry's, before the key compare,
+// so that out of cache a count waits for two misses one after the other
+// (the index slot's, then the entry's and its cell's together) where it
+// waited for three. Measured on a loaded 2-core Xeon VM, one goroutine,
+// against an increment in a sync.Mutex-guarded map[netip.Addr]uint64
+// (bench/keyed_test.go has the comparisons): in cache (1,000 keys) a
+// count costs 0.75 to 0.9 times the map's increment (25 to 35 ns in the
+// package's own benchmark); at 100,000 keys drawn uniformly, where the
+// two misses dominate (the entries, 256 bytes per key with 2 events, do
+// not fit in the caches that hold most of the map's 32-byte ones), a
+// count costs 1.5 to 1.8 times the map's increment and a Rate 2.5 to 2.7
+// times. Inserting a new key takes a lock that only insertions take,
+// allocates the key's entry and cells, and in a full Table compares 8
+// resident keys chosen at random and evicts the least active, shifting
 // the index entries after it back: O(1) expected, as the index is at most
 // half full, and never a rebuild. Counting for resident keys never waits
 // for an insertion; insertions wait for each other, so a flood of new

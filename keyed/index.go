@@ -3,6 +3,7 @@ package keyed
 import (
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 )
 
 // index maps keys to their entries: an open-addressing hash table with
@@ -29,8 +30,9 @@ import (
 type index[K Key] struct {
 	slots []islot[K]
 	mask  uint64
-	live  int // under Table.mu
-	_     [64 - 40]byte
+	shift uint8 // 64 - log2(len(slots)): a hash's home slot is in its top bits
+	live  int   // under Table.mu
+	_     [64 - 48]byte
 	seq   atomic.Uint64 // on a line of its own: written by every eviction
 }
 
@@ -42,14 +44,30 @@ type islot[K Key] struct {
 const tomb = 2 // the hash of a slot that a deletion is moving; live hashes are odd
 
 func newIndex[K Key](capacity int) *index[K] {
-	n := 1 << bits.Len(uint(2*capacity-1)) // 2*capacity rounded up to a power of two
-	return &index[K]{slots: make([]islot[K], n), mask: uint64(n - 1)}
+	b := bits.Len(uint(2*capacity - 1)) // 2*capacity rounded up to a power of two
+	n := 1 << b
+	return &index[K]{slots: make([]islot[K], n), mask: uint64(n - 1), shift: uint8(64 - b)}
+}
+
+// home returns the home slot of hash h: its top bits, not its low bit,
+// which is always set.
+func (ix *index[K]) home(h uint64) uint64 {
+	return h >> (ix.shift & 63) // the mask spares the compiler a test of shifts over 63
 }
 
 // find returns the entry of key, whose hash is h, or nil. Without
 // Table.mu, a nil may be wrong while a deletion runs: see seq.
 func (ix *index[K]) find(key K, h uint64) *entry[K] {
-	for i := h & ix.mask; ; i = (i + 1) & ix.mask {
+	return ix.findTouch(key, h, 0, 0)
+}
+
+// findTouch is find for a caller that reads the words at offsets a and b
+// of the entry it finds (its cell's lines): it loads them before it
+// compares the key, so that the misses on the key's line and on the
+// cell's lines overlap instead of following each other. The loads are
+// harmless on an entry of another key: every entry is a whole etype.
+func (ix *index[K]) findTouch(key K, h uint64, a, b uintptr) *entry[K] {
+	for i := ix.home(h); ; i = (i + 1) & ix.mask {
 		s := &ix.slots[i]
 		switch x := s.hash.Load(); x {
 		case 0:
@@ -57,20 +75,31 @@ func (ix *index[K]) find(key K, h uint64) *entry[K] {
 		case h:
 			// e is nil if a deletion emptied the slot since the load of
 			// its hash.
-			if e := s.e.Load(); e != nil && e.key == key {
-				return e
+			if e := s.e.Load(); e != nil {
+				touch(e, a)
+				touch(e, b)
+				if e.key == key {
+					return e
+				}
 			}
 		}
 	}
 }
 
+// touch loads the word at offset off of e, so that its line is on its way
+// to the cache by the time it is needed. The load is atomic so that the
+// compiler keeps it.
+func touch[K Key](e *entry[K], off uintptr) {
+	(*atomic.Uint64)(unsafe.Add(unsafe.Pointer(e), off)).Load()
+}
+
 // get is find for a reader without Table.mu: it returns the entry of key,
 // or nil, with ok; or !ok if three misses in a row each overlapped a
 // deletion, which may have moved the key past the probe.
-func (ix *index[K]) get(key K, h uint64) (e *entry[K], ok bool) {
+func (ix *index[K]) get(key K, h uint64, a, b uintptr) (e *entry[K], ok bool) {
 	for range 3 {
 		s := ix.seq.Load()
-		if e := ix.find(key, h); e != nil {
+		if e := ix.findTouch(key, h, a, b); e != nil {
 			return e, true
 		}
 		if s&1 == 0 && ix.seq.Load() == s {
@@ -83,7 +112,7 @@ func (ix *index[K]) get(key K, h uint64) (e *entry[K], ok bool) {
 // put stores e, whose key is absent, in the first empty slot of its probe
 // sequence. The caller holds Table.mu.
 func (ix *index[K]) put(e *entry[K]) {
-	for i := e.hash & ix.mask; ; i = (i + 1) & ix.mask {
+	for i := ix.home(e.hash); ; i = (i + 1) & ix.mask {
 		s := &ix.slots[i]
 		if s.hash.Load() == 0 {
 			s.e.Store(e)
@@ -98,7 +127,7 @@ func (ix *index[K]) put(e *entry[K]) {
 // back. The caller holds Table.mu.
 func (ix *index[K]) remove(e *entry[K]) {
 	ix.seq.Add(1)
-	i := e.hash & ix.mask
+	i := ix.home(e.hash)
 	for ix.slots[i].e.Load() != e || ix.slots[i].hash.Load() != e.hash {
 		i = (i + 1) & ix.mask
 	}
@@ -111,7 +140,7 @@ func (ix *index[K]) remove(e *entry[K]) {
 		}
 		// The entry at j moves to the hole i unless its home slot lies
 		// after i, up to j (cyclically).
-		if home := h & ix.mask; (j-home)&ix.mask >= (j-i)&ix.mask {
+		if home := ix.home(h); (j-home)&ix.mask >= (j-i)&ix.mask {
 			si := &ix.slots[i]
 			si.e.Store(sj.e.Load())
 			si.hash.Store(h)
