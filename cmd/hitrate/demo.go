@@ -9,13 +9,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hitrate/hitrate/httpcount"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/proxy"
 )
 
 const demoText = `demo runs, in one process and on loopback only: an HTTP/1.1 upstream
-(/echo, /slow, /big, /error), the hitrate proxy in front of it counting
-the "http" protocol, and a load generator whose rates change over time
+(/echo, /slow, /big, /error) that counts its own traffic as "http-server"
+(package httpcount), the hitrate proxy in front of it counting the "http"
+protocol, and a load generator whose rates change over time
 (sine waves and bursts, connections opening and closing, a few resets).
 Two synthetic protocols, "dns" and "smtp", are counted in-process beside
 it. It serves the stats page, /json and /metrics on -stats (on a free
@@ -65,6 +67,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer httpMon.Close()
+	// The upstream's own view of the same traffic (package httpcount).
+	upMon, err := httpcount.NewMonitor("http-server")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer upMon.Close()
 	dnsMon, err := monitor.New("dns", []string{"queries", "nxdomain", "servfail", "timeouts"})
 	if err != nil {
 		return fail("%v", err)
@@ -76,7 +84,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer smtpMon.Close()
-	group, err := monitor.NewGroup(httpMon, dnsMon, smtpMon)
+	group, err := monitor.NewGroup(httpMon, upMon, dnsMon, smtpMon)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -102,36 +110,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "hitrate demo: (%s is busy: serving on a free port instead)\n", *stats)
 	}
 
-	// The upstream and the proxy.
-	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
-	upDone := make(chan struct{})
-	go func() {
-		defer close(upDone)
-		upstream.Serve(uln)
-	}()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if upstream.Shutdown(sctx) != nil {
-			upstream.Close()
-		}
-		<-upDone
-	}()
-	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: *idleTimeout})
+	// The upstream, counted as http-server, and the proxy.
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, *idleTimeout)
 	if err != nil {
 		return fail("%v", err)
 	}
-	pxDone := make(chan struct{})
-	go func() {
-		defer close(pxDone)
-		px.Serve(pln)
-	}()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		px.Shutdown(sctx)
-		<-pxDone
-	}()
+	defer srv.stop(2 * time.Second)
 	stop := "Ctrl-C stops it"
 	if *duration > 0 {
 		stop = fmt.Sprintf("stopping in %v, or Ctrl-C", *duration)
@@ -161,4 +145,52 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			tab.draw(group.Snapshot(monitor.Query{}), now)
 		}
 	}
+}
+
+// demoServers is the demo's upstream, an http.Server counted on its own
+// monitor by httpcount, and the proxy in front of it, counted on another.
+type demoServers struct {
+	upstream       *http.Server
+	proxy          *proxy.Proxy
+	upDone, pxDone chan struct{}
+}
+
+// startDemoServers serves the demo's upstream on uln, counted on upMon
+// (made by httpcount.NewMonitor), and the proxy to it on pln, counted on
+// httpMon (made by proxy.NewMonitor), until stop.
+func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, idle time.Duration) (*demoServers, error) {
+	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
+	cln, err := httpcount.Instrument(upstream, uln, upMon)
+	if err != nil {
+		return nil, err
+	}
+	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: idle})
+	if err != nil {
+		return nil, err
+	}
+	d := &demoServers{upstream: upstream, proxy: px, upDone: make(chan struct{}), pxDone: make(chan struct{})}
+	go func() {
+		defer close(d.upDone)
+		upstream.Serve(cln)
+	}()
+	go func() {
+		defer close(d.pxDone)
+		px.Serve(pln)
+	}()
+	return d, nil
+}
+
+// stop shuts the proxy down, then the upstream, giving each up to
+// timeout for the connections open to end by themselves.
+func (d *demoServers) stop(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	d.proxy.Shutdown(ctx)
+	cancel()
+	<-d.pxDone
+	ctx, cancel = context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if d.upstream.Shutdown(ctx) != nil {
+		d.upstream.Close()
+	}
+	<-d.upDone
 }

@@ -131,7 +131,7 @@ func runHTTPLoad(ctx context.Context, wg *sync.WaitGroup, addr string, base floa
 				case <-idle.C:
 					tr.CloseIdleConnections() // idle for a second: hang up
 				case <-tokens:
-					oneRequest(ctx, client, addr)
+					oneRequest(ctx, client, addr, rand.Float64())
 					if rand.Float64() < 0.03 {
 						tr.CloseIdleConnections()
 					}
@@ -142,11 +142,12 @@ func runHTTPLoad(ctx context.Context, wg *sync.WaitGroup, addr string, base floa
 	}
 }
 
-// oneRequest sends one request of the demo's mix through the proxy.
-func oneRequest(ctx context.Context, client *http.Client, addr string) {
+// oneRequest sends one request of the demo's mix through the proxy: the
+// draw p, in [0, 1), chooses which (an abortRequest from 0.99).
+func oneRequest(ctx context.Context, client *http.Client, addr string, p float64) {
 	base := "http://" + addr
 	var req *http.Request
-	switch p := rand.Float64(); {
+	switch {
 	case p < 0.55:
 		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"/echo?id="+strconv.Itoa(rand.IntN(1000)), nil)
 	case p < 0.70:

@@ -245,7 +245,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("zero request rate: %q", m[0])
 	}
 	await(t, stdout, regexp.MustCompile(`(?m)^\s*\d+s\s+dns\s+conns\s+\d+\s+queries [1-9]`), time.Until(began.Add(2*time.Second)))
-	if code, body := httpGet(t, url+"metrics"); code != 200 || !bytes.Contains(body, []byte(`hitrate_events_total{protocol="smtp",event="messages"}`)) {
+	if code, body := httpGet(t, url+"metrics"); code != 200 || !bytes.Contains(body, []byte(`hitrate_events_total{protocol="smtp",event="messages"}`)) ||
+		!bytes.Contains(body, []byte(`{protocol="http-server",event="requests"}`)) {
 		t.Errorf("GET /metrics: %d\n%s", code, body)
 	}
 	if code := wait(t, 10*time.Second); code != exitOK {
