@@ -46,6 +46,7 @@ var (
 	Responses4xx = declare("responses_4xx", monitor.Count, "HTTP/1.x responses with a 4xx status")
 	Responses5xx = declare("responses_5xx", monitor.Count, "HTTP/1.x responses with a 5xx status")
 	IdleClosed   = declare("idle_closed", monitor.Count, "connections closed by the idle timeout (Config.IdleTimeout)")
+	Rejected     = declare("rejected", monitor.Count, "connections closed at accept: their address was over Config.MaxConnRate")
 )
 
 // Name returns the event's name on the Monitor, such as "requests".

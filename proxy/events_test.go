@@ -37,7 +37,7 @@ func TestNewMonitorUnits(t *testing.T) {
 	}
 }
 
-// The table declares the ten events in this order, each with its name and
+// The table declares the eleven events in this order, each with its name and
 // unit, and the response classes one after the other, as Response needs.
 func TestEventsTable(t *testing.T) {
 	want := []struct {
@@ -55,6 +55,7 @@ func TestEventsTable(t *testing.T) {
 		{Responses4xx, "responses_4xx", monitor.Count},
 		{Responses5xx, "responses_5xx", monitor.Count},
 		{IdleClosed, "idle_closed", monitor.Count},
+		{Rejected, "rejected", monitor.Count},
 	}
 	evs := Events()
 	if len(evs) != len(want) {

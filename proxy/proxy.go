@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
 )
 
@@ -44,6 +47,18 @@ type Config struct {
 	// "dial tcp 127.0.0.1:1: connect: connection refused (and 41 more in
 	// the last 1s)".
 	ErrorLog *log.Logger
+	// Clients, when not nil, counts the connections and requests of each
+	// client address (its ClientEvents; requests only with a Monitor,
+	// which parses them); make it with NewClients. Its size bounds the
+	// memory it takes. Read it for the top talkers
+	// (Table.Top) or a client's rates.
+	Clients *keyed.Table[netip.Addr]
+	// MaxConnRate, when above 0, closes at once each connection from an
+	// address whose connections per second over the last second, this one
+	// included, are above it (by Clients' Rate), and counts it as
+	// rejected, as HAProxy's "tcp-request connection reject if {
+	// sc_conn_rate(0) gt N }" does. It needs Clients. 0 means no limit.
+	MaxConnRate float64
 }
 
 // Proxy forwards TCP connections to an upstream. Make it with New, run it
@@ -56,6 +71,9 @@ type Proxy struct {
 	dialLog  *logLimiter // failed dials to errorLog; nil without it
 
 	ev bindings // the events on mon; nil without it
+
+	clients     *keyed.Table[netip.Addr] // nil without Config.Clients
+	maxConnRate float64
 
 	// The idle timeout: the sweeper sweeps every tick, storing elapsed()
 	// in clock; reads store clock in their session's active.
@@ -78,7 +96,9 @@ type Proxy struct {
 }
 
 // New returns a Proxy configured by cfg. It fails if cfg.Upstream is not
-// a "host:port" or cfg.Monitor lacks one of the events of Events.
+// a "host:port", cfg.Monitor lacks one of the events of Events, a timeout
+// is negative, cfg.MaxConnRate is negative or not finite, or above 0
+// without cfg.Clients, or cfg.Clients was not made by NewClients.
 func New(cfg Config) (*Proxy, error) {
 	if _, _, err := net.SplitHostPort(cfg.Upstream); err != nil {
 		return nil, fmt.Errorf("proxy: upstream %q: %w", cfg.Upstream, err)
@@ -92,16 +112,29 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.IdleTimeout < 0 {
 		return nil, fmt.Errorf("proxy: negative idle timeout %v", cfg.IdleTimeout)
 	}
+	if !(cfg.MaxConnRate >= 0) || math.IsInf(cfg.MaxConnRate, 1) {
+		return nil, fmt.Errorf("proxy: max connection rate %v is not a finite number >= 0", cfg.MaxConnRate)
+	}
+	if cfg.MaxConnRate > 0 && cfg.Clients == nil {
+		return nil, errors.New("proxy: a max connection rate needs a clients table (Config.Clients)")
+	}
+	if cfg.Clients != nil {
+		if err := checkClients(cfg.Clients); err != nil {
+			return nil, err
+		}
+	}
 	p := &Proxy{
-		upstream:  cfg.Upstream,
-		mon:       cfg.Monitor,
-		dialer:    net.Dialer{Timeout: cfg.DialTimeout},
-		errorLog:  cfg.ErrorLog,
-		listeners: make(map[net.Listener]struct{}),
-		sessions:  make(map[*session]struct{}),
-		drained:   make(chan struct{}),
-		idle:      cfg.IdleTimeout,
-		tick:      min(max(cfg.IdleTimeout/10, time.Millisecond), time.Second),
+		upstream:    cfg.Upstream,
+		mon:         cfg.Monitor,
+		dialer:      net.Dialer{Timeout: cfg.DialTimeout},
+		errorLog:    cfg.ErrorLog,
+		listeners:   make(map[net.Listener]struct{}),
+		sessions:    make(map[*session]struct{}),
+		drained:     make(chan struct{}),
+		idle:        cfg.IdleTimeout,
+		clients:     cfg.Clients,
+		maxConnRate: cfg.MaxConnRate,
+		tick:        min(max(cfg.IdleTimeout/10, time.Millisecond), time.Second),
 	}
 	start := time.Now()
 	p.elapsed = func() time.Duration { return time.Since(start) }
@@ -174,7 +207,12 @@ func (p *Proxy) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		s := &session{p: p, client: c}
+		addr := clientAddr(c)
+		if !p.admit(addr) {
+			c.Close()
+			continue
+		}
+		s := &session{p: p, client: c, addr: addr}
 		s.active.Store(p.clock.Load())
 		p.mu.Lock()
 		if p.closing {

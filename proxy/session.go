@@ -3,6 +3,7 @@ package proxy
 import (
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -14,6 +15,7 @@ import (
 type session struct {
 	p      *Proxy
 	client net.Conn
+	addr   netip.Addr   // the client's address, for Proxy.clients
 	mc     monitor.Conn // the zero Conn without a Monitor; set under mu
 	reqs   http1.Queue  // pairs responses with requests
 
@@ -133,6 +135,9 @@ func (s *session) pipe(src, dst net.Conn, ev Event, parse int) {
 	t := tee{src: src, dst: dst, mc: s.mc, q: &s.reqs}
 	if s.p.ev != nil {
 		t.ev, t.events = s.p.ev.of(ev), s.p.ev
+	}
+	if parse == parseRequests && s.p.clients != nil {
+		t.clients, t.addr = s.p.clients, s.addr
 	}
 	if s.p.idle > 0 {
 		t.clock, t.active = &s.p.clock, &s.active

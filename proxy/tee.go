@@ -3,10 +3,12 @@ package proxy
 import (
 	"bufio"
 	"io"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
 	"github.com/hitrate/hitrate/internal/peak"
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/proxy/http1"
 )
@@ -30,6 +32,9 @@ type tee struct {
 	// parsers count through Request and Response; nil without a Monitor.
 	events bindings
 	q      *http1.Queue // the session's requests, for the response parser; may be nil
+	// clients, when not nil, counts the requests of the client addr.
+	clients *keyed.Table[netip.Addr]
+	addr    netip.Addr
 	// With an idle timeout, each read that returns bytes raises active to
 	// clock (if it changed: the two directions share active).
 	clock, active *atomic.Int64
@@ -115,6 +120,9 @@ func (t *tee) countResponses() {
 func (t *tee) Request() {
 	if t.events != nil {
 		t.mc.Log(t.events.of(Requests))
+	}
+	if t.clients != nil {
+		t.clients.Inc(t.addr, ClientRequests)
 	}
 }
 
