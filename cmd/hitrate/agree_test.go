@@ -42,7 +42,7 @@ func TestDemoServersAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := startDemoServers(uln, pln, upMon, httpMon, 0)
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

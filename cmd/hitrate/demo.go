@@ -6,11 +6,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/hitrate/hitrate/httpcount"
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/proxy"
 )
 
@@ -103,7 +106,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("stats: %v", err)
 	}
-	ss := serveStats(sln, group, *statsIdleTimeout, pageInfo(pln.Addr().String(), uln.Addr().String(), start)...)
+	clients, err := proxy.NewClients(defaultMaxClients)
+	if err != nil {
+		return fail("%v", err)
+	}
+	opts := append(pageInfo(pln.Addr().String(), uln.Addr().String(), start), web.WithClients(clients, "requests"))
+	ss := serveStats(sln, group, *statsIdleTimeout, opts...)
 	defer ss.shutdown(2 * time.Second)
 	fmt.Fprintf(stdout, "hitrate demo: stats page at %s\n", ss.URL())
 	if fellBack {
@@ -111,7 +119,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The upstream, counted as http-server, and the proxy.
-	srv, err := startDemoServers(uln, pln, upMon, httpMon, *idleTimeout)
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, clients, *idleTimeout)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -133,7 +141,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runDNS(loadCtx, &wg, dnsMon)
 	runSMTP(loadCtx, &wg, smtpMon)
 
-	tab := newTable(stdout, start)
+	tab := newTable(stdout, start, clients)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -157,14 +165,15 @@ type demoServers struct {
 
 // startDemoServers serves the demo's upstream on uln, counted on upMon
 // (made by httpcount.NewMonitor), and the proxy to it on pln, counted on
-// httpMon (made by proxy.NewMonitor), until stop.
-func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, idle time.Duration) (*demoServers, error) {
+// httpMon (made by proxy.NewMonitor), with its clients table (nil for
+// none), until stop.
+func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, clients *keyed.Table[netip.Addr], idle time.Duration) (*demoServers, error) {
 	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
 	cln, err := httpcount.Instrument(upstream, uln, upMon)
 	if err != nil {
 		return nil, err
 	}
-	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: idle})
+	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, Clients: clients, IdleTimeout: idle})
 	if err != nil {
 		return nil, err
 	}
