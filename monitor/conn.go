@@ -93,7 +93,7 @@ func (m *Monitor) Open(name string) Conn {
 	// Clear what the previous connection left. A stale handle's Log that
 	// raced with its Close may still land here, but only if it was
 	// already past its check when the old connection closed.
-	for i := range m.events {
+	for i := range m.cells {
 		c.event(uint32(i)).Clear()
 	}
 	id := m.nextID.Add(1)

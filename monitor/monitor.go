@@ -12,6 +12,7 @@ import (
 
 	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/internal/peak"
+	"github.com/hitrate/hitrate/latency"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
 	"github.com/puzpuzpuz/xsync/v3"
@@ -54,9 +55,15 @@ type Monitor struct {
 	closeHook func(ConnSummary) // nil unless WithCloseHook; see summarize
 	units     []Unit            // per event, by WithUnit
 
+	dists []string             // by WithDistributions
+	hists []*latency.Histogram // per distribution
+	cells int                  // per connection: the events' and two per distribution
+
 	peaks []uatomic.Float64 // per event: the highest rate read; see PeakRate
-	mu    sync.Mutex        // guards hist
+	mu    sync.Mutex        // guards hist and distHist
 	hist  []history
+
+	distHist []distHistory // per distribution: p50 and p99 per second
 
 	totals totals // the sampled totals, for AverageRate; guarded by mu
 
@@ -94,6 +101,7 @@ type config struct {
 
 	closeHook func(ConnSummary)
 	units     []unitDecl // by WithUnit, in order
+	dists     []string   // by WithDistributions, in order
 }
 
 // WithClock makes the Monitor read its epochs from clock instead of
@@ -167,6 +175,9 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDists(mon, cfg.dists); err != nil {
+		return nil, err
+	}
 
 	m := &Monitor{
 		tag:    monitorTags.Add(1),
@@ -182,6 +193,14 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	}
 	m.closeHook = cfg.closeHook
 	m.units = units
+	if len(cfg.dists) > 0 {
+		m.dists = append([]string(nil), cfg.dists...)
+		m.hists = make([]*latency.Histogram, len(m.dists))
+		for i := range m.hists {
+			m.hists[i] = latency.New(cfg.clock)
+		}
+		m.distHist = make([]distHistory, len(m.dists))
+	}
 	m.totals = newTotals(len(events), m.start)
 	if m.tag == 0 { // 2^32 monitors later
 		m.tag = monitorTags.Add(1)
@@ -189,7 +208,8 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	for i := range m.agg {
 		m.agg[i] = shard.New(cfg.clock)
 	}
-	n := len(events)
+	m.cells = len(events) + 2*len(m.dists)
+	n := m.cells
 	m.pool.New = func() any { return newConn(n) }
 	if !cfg.manual {
 		m.stop = make(chan struct{})
@@ -318,7 +338,8 @@ func (m *Monitor) Add(ev Event, n uint64) {
 
 // Dropped returns the number of events that were not counted because their
 // Event handle did not belong to this Monitor (the zero Event, or one
-// resolved by another Monitor), or 0 on a nil Monitor.
+// resolved by another Monitor), plus the number of values not recorded
+// because their Dist handle did not, or 0 on a nil Monitor.
 func (m *Monitor) Dropped() uint64 {
 	if m == nil {
 		return 0
@@ -361,7 +382,9 @@ func (m *Monitor) owns(ev Event) bool {
 
 // Sample records the current rate of every event in its history (the last
 // HistoryLen samples) and raises its peak rate, and records every total
-// for AverageRate. The sampler goroutine calls
+// for AverageRate; it closes the current interval of every distribution
+// (latency.Histogram.Sample) and records its p50 and p99 in the
+// distribution's history. The sampler goroutine calls
 // it once a second; with WithManualSampling, the caller does. It is safe
 // to call concurrently with everything else. On a nil Monitor it does
 // nothing.
@@ -380,6 +403,7 @@ func (m *Monitor) Sample() {
 		h.n = min(h.n+1, HistoryLen)
 	}
 	m.totals.record(m.clock.Elapsed(), m.agg)
+	m.sampleDists()
 }
 
 // errNilMonitor is returned where a nil *Monitor is given.

@@ -9,8 +9,9 @@ import (
 
 // TestNilMonitor calls every exported method of *Monitor, found by
 // reflection so that a new one is not forgotten, on a nil Monitor with
-// zero arguments: none may panic but MustEvent (which panics on any
-// error), and each returns its zero value, except Event's error.
+// zero arguments: none may panic but MustEvent and MustDist (which panic
+// on any error), and each returns its zero value, except the errors of
+// Event and Dist.
 func TestNilMonitor(t *testing.T) {
 	var m *monitor.Monitor
 	v := reflect.ValueOf(m)
@@ -27,9 +28,9 @@ func TestNilMonitor(t *testing.T) {
 			out = meth.Func.Call(args)
 			return nil
 		}()
-		if meth.Name == "MustEvent" {
+		if meth.Name == "MustEvent" || meth.Name == "MustDist" {
 			if panicked == nil {
-				t.Errorf("MustEvent on a nil Monitor did not panic")
+				t.Errorf("%s on a nil Monitor did not panic", meth.Name)
 			}
 			continue
 		}
@@ -38,7 +39,7 @@ func TestNilMonitor(t *testing.T) {
 			continue
 		}
 		for k, o := range out {
-			if meth.Name == "Event" && k == 1 || meth.Name == "Snapshot" {
+			if (meth.Name == "Event" || meth.Name == "Dist") && k == 1 || meth.Name == "Snapshot" {
 				continue
 			}
 			if !o.IsZero() {

@@ -164,18 +164,31 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		return true
 	})
 	slices.SortFunc(top.h, func(a, b candidate) int { return order.cmp(&a, &b) })
-	nev := len(m.events)
+	nev, nd := len(m.events), len(m.dists)
 	evs := make([]ConnEvent, len(top.h)*nev)
+	var ds []ConnDist
+	if nd > 0 {
+		ds = make([]ConnDist, len(top.h)*nd)
+	}
 	out := make([]ConnInfo, 0, len(top.h))
 	for _, c := range top.h {
 		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
 		for i := range info.Events {
 			info.Events[i] = m.connEvent(c.e.c, i, epoch, frac)
 		}
+		if nd > 0 {
+			info.Dists = ds[:nd:nd]
+			for i := range info.Dists {
+				info.Dists[i] = m.connDist(c.e.c, i, epoch, frac)
+			}
+		}
 		if c.e.c.id.Load() != c.id {
 			continue // closed (and maybe recycled) while we read it
 		}
 		evs = evs[nev:]
+		if nd > 0 {
+			ds = ds[nd:]
+		}
 		out = append(out, info)
 	}
 	return out, matched

@@ -46,6 +46,10 @@ type Protocol struct {
 	// OpenMatched is the number of open connections that matched the
 	// Query's filter, before the Query's limit cut the list.
 	OpenMatched int `json:"open_matched,omitempty"`
+	// Dists holds the stats of each latency distribution, in the order
+	// declared by WithDistributions; nil (and absent from the JSON)
+	// without distributions.
+	Dists []DistStats `json:"distributions,omitempty"`
 }
 
 // EventStats holds the protocol-wide numbers of one event.
@@ -100,6 +104,10 @@ type ConnInfo struct {
 	// Events holds the connection's own numbers of each event, in the
 	// order the event names were declared.
 	Events []ConnEvent `json:"events"`
+	// Dists holds the connection's own numbers of each latency
+	// distribution, in the order declared; nil (and absent from the JSON)
+	// without distributions.
+	Dists []ConnDist `json:"distributions,omitempty"`
 }
 
 // ConnEvent holds a connection's numbers of one event.
@@ -179,6 +187,7 @@ func (m *Monitor) protocol(q Query) Protocol {
 	}
 	m.totals.fill(p.Events)
 	m.mu.Unlock()
+	p.Dists = m.distStats()
 	if q.Conns {
 		p.Open, p.OpenMatched = m.listConns(q, now)
 	}

@@ -54,6 +54,10 @@ type collector struct {
 // whose name, so written, came earlier in the snapshot, or an event whose
 // name, so written, came earlier in its protocol, is left out, so that no
 // series comes twice (see exposition.Family.Samples). Counts are sent as float64, exact up to 2^53.
+// Each latency distribution is a constant histogram
+// (prometheus.NewConstHistogram) of the family hitrate_latency_seconds,
+// with the bounds, cumulative counts, count and sum that exposition.Write
+// writes (see exposition.Families).
 // If src panics, Collect sends an invalid metric carrying the panic, so
 // that the registry's Gather returns an error instead of crashing the
 // program.
@@ -76,6 +80,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, f := range families {
+		if f.PerDist {
+			collectHistograms(ch, f, s)
+			continue
+		}
 		for smp := range f.Samples(s) {
 			m, err := prometheus.NewConstMetric(f.desc, f.typ, smp.Value.Float64(), smp.LabelValues...)
 			if err != nil {
@@ -83,6 +91,23 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 			ch <- m
 		}
+	}
+}
+
+// collectHistograms sends the histograms of the histogram family f: a
+// constant client_golang histogram per distribution, with the cumulative
+// counts at its bounds, its count and its sum.
+func collectHistograms(ch chan<- prometheus.Metric, f family, s monitor.Snapshot) {
+	for h := range f.Histograms(s) {
+		buckets := make(map[float64]uint64, len(h.Bounds))
+		for i, b := range h.Bounds {
+			buckets[b] = h.Buckets[i]
+		}
+		m, err := prometheus.NewConstHistogram(f.desc, h.Count, h.Sum, buckets, h.LabelValues...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(f.desc, err)
+		}
+		ch <- m
 	}
 }
 

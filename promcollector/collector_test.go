@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hitrate/hitrate/latency"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/exposition"
 	"github.com/hitrate/hitrate/promcollector"
@@ -53,6 +54,9 @@ func handSnapshot() monitor.Snapshot {
 			},
 			{Name: "http", Events: []monitor.EventStats{{Name: "requests", Total: 99}}},
 			{Name: "we\\ird\"\nname\xfe", Events: []monitor.EventStats{{Name: "c", Total: 3}}}, // written as the one above
+			{Name: "tcp", Dists: []monitor.DistStats{{Name: "connect_time", Total: monitor.DistTotal{
+				Count: 4, Sum: 0.75, Bounds: []time.Duration{time.Millisecond, 250 * time.Millisecond}, Buckets: []uint64{1, 3},
+			}}}},
 		},
 	}
 }
@@ -108,17 +112,25 @@ hitrate_bytes_rate{event="bytes",protocol="http"} 1.5e+09
 # HELP hitrate_connections Connections open now.
 # TYPE hitrate_connections gauge
 hitrate_connections{protocol="http"} 2
+hitrate_connections{protocol="tcp"} 0
 hitrate_connections{protocol="we\\ird\"\nname\ufffd"} 0
+# HELP hitrate_latency_seconds Latency distributions since the monitor was made, in seconds. Each le bound is nominal: values are counted at the fine bucket edge nearest to it, within 0.97%.
+# TYPE hitrate_latency_seconds histogram
+hitrate_latency_seconds_bucket{distribution="connect_time",protocol="tcp",le="0.001"} 1
+hitrate_latency_seconds_bucket{distribution="connect_time",protocol="tcp",le="0.25"} 3
+hitrate_latency_seconds_bucket{distribution="connect_time",protocol="tcp",le="+Inf"} 4
+hitrate_latency_seconds_sum{distribution="connect_time",protocol="tcp"} 0.75
+hitrate_latency_seconds_count{distribution="connect_time",protocol="tcp"} 4
 `
 	want = strings.ReplaceAll(want, `\ufffd`, "\ufffd")
 	c := promcollector.New(fakeSource{snap: handSnapshot()})
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "hitrate_events_total", "hitrate_bytes_total", "hitrate_bytes_rate", "hitrate_connections"); err != nil {
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "hitrate_events_total", "hitrate_bytes_total", "hitrate_bytes_rate", "hitrate_connections", "hitrate_latency_seconds"); err != nil {
 		t.Error(err)
 	}
 	// Per event family, 2 count events (requests, a"b) or 1 byte event;
-	// per connection family, 2 protocols.
-	if n := testutil.CollectAndCount(c); n != 3*2+3*1+3*2 {
-		t.Errorf("collected %d metrics, want 15", n)
+	// per connection family, 3 protocols; one histogram.
+	if n := testutil.CollectAndCount(c); n != 3*2+3*1+3*3+1 {
+		t.Errorf("collected %d metrics, want 19", n)
 	}
 }
 
@@ -141,8 +153,8 @@ func TestPedanticRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mfs) != 9 {
-		t.Errorf("%d families, want 9", len(mfs))
+	if len(mfs) != 10 {
+		t.Errorf("%d families, want 10", len(mfs))
 	}
 }
 
@@ -236,4 +248,129 @@ hitrate_connections_opened_total{protocol="web"} 2
 		"hitrate_events_total", "hitrate_event_rate", "hitrate_connections", "hitrate_connections_opened_total"); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestRealHistogram records values with known answers in a Monitor and
+// reads them back twice: from the registry (client_golang's histogram)
+// and from exposition.Write's text, parsed by Prometheus's parser. Both
+// must hold the same histogram: cumulative buckets, each counting exactly
+// the values at or below its bound (no value is within 1% of a bound),
+// and a count equal to the values recorded.
+func TestRealHistogram(t *testing.T) {
+	clock := ring.NewManualClock()
+	m, err := monitor.New("proxy", []string{"requests"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+		monitor.WithDistributions("response_time", "connect_time"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	rt := m.MustDist("response_time")
+	c := m.Open("a")
+	var vals []time.Duration
+	for i := range 2000 {
+		// A long tail from 7 µs to about 20 s, none near a bound.
+		v := time.Duration(7000 * math.Pow(1.0065, float64(i)))
+		for _, b := range latency.ExportBounds {
+			if math.Abs(float64(v-b)) < 0.01*float64(b) {
+				v += v / 40
+			}
+		}
+		vals = append(vals, v)
+		c.Record(rt, v)
+		if i%100 == 0 {
+			clock.Advance(ring.Tick)
+		}
+	}
+	c.Close()
+	m.Sample()
+
+	check := func(from string, mf *dto.MetricFamily) {
+		t.Helper()
+		if mf.GetType() != dto.MetricType_HISTOGRAM || len(mf.GetMetric()) != 2 {
+			t.Fatalf("%s: %v", from, mf)
+		}
+		for _, met := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range met.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			h := met.GetHistogram()
+			want := uint64(len(vals))
+			if labels["distribution"] == "connect_time" {
+				want = 0
+			}
+			if labels["protocol"] != "proxy" || h.GetSampleCount() != want {
+				t.Errorf("%s: %v: count %d, want %d", from, labels, h.GetSampleCount(), want)
+			}
+			bs := h.GetBucket()
+			if n := len(bs); n == len(latency.ExportBounds)+1 { // the text has +Inf, the registry not
+				if !math.IsInf(bs[n-1].GetUpperBound(), 1) || bs[n-1].GetCumulativeCount() != h.GetSampleCount() {
+					t.Errorf("%s: last bucket %v", from, bs[n-1])
+				}
+				bs = bs[:n-1]
+			}
+			if len(bs) != len(latency.ExportBounds) {
+				t.Fatalf("%s: %d buckets", from, len(bs))
+			}
+			prev := uint64(0)
+			for i, b := range bs {
+				bound := latency.ExportBounds[i]
+				if b.GetUpperBound() != bound.Seconds() {
+					t.Errorf("%s: bucket %d: le %v, want %v", from, i, b.GetUpperBound(), bound.Seconds())
+				}
+				if b.GetCumulativeCount() < prev || b.GetCumulativeCount() > h.GetSampleCount() {
+					t.Errorf("%s: bucket %d: %d after %d: not cumulative", from, i, b.GetCumulativeCount(), prev)
+				}
+				prev = b.GetCumulativeCount()
+				if want == 0 {
+					continue
+				}
+				n := uint64(0)
+				for _, v := range vals {
+					if v <= bound {
+						n++
+					}
+				}
+				if b.GetCumulativeCount() != n {
+					t.Errorf("%s: le %v: %d, want %d", from, bound, b.GetCumulativeCount(), n)
+				}
+			}
+			var sum time.Duration
+			if want > 0 {
+				for _, v := range vals {
+					sum += v
+				}
+			}
+			if math.Abs(h.GetSampleSum()-sum.Seconds()) > 1e-6 {
+				t.Errorf("%s: sum %v, want %v", from, h.GetSampleSum(), sum.Seconds())
+			}
+		}
+	}
+
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(promcollector.New(m))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, mf := range mfs {
+		if mf.GetName() == exposition.LatencyFamily {
+			check("registry", mf)
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no histogram family gathered")
+	}
+	var text bytes.Buffer
+	if err := exposition.Write(&text, m.Snapshot(monitor.Query{})); err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	parsed, err := parser.TextToMetricFamilies(&text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("text", parsed[exposition.LatencyFamily])
 }

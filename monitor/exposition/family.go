@@ -20,7 +20,7 @@ type Family struct {
 	Name string
 	// Help is the family's help text.
 	Help string
-	// Type is "counter" or "gauge".
+	// Type is "counter", "gauge" or "histogram".
 	Type string
 	// PerEvent reports whether the family has a series per event of a
 	// protocol, labelled protocol and event, rather than one per protocol,
@@ -30,6 +30,11 @@ type Family struct {
 	// series for: each event goes to the families of its unit only, so
 	// that no family mixes units. It is Count for the other families.
 	Unit monitor.Unit
+	// PerDist reports whether the family is a histogram with a series per
+	// latency distribution of a protocol (monitor.DistStats), labelled
+	// protocol and distribution: its Type is "histogram", and Histograms,
+	// not Samples, reads its series.
+	PerDist bool
 
 	// value returns the value of the series of p and, if PerEvent, e.
 	value func(p *monitor.Protocol, e *monitor.EventStats) Value
@@ -54,7 +59,18 @@ var families = append(unitFamilies(), []Family{
 		Help:  "Connections opened since the monitor was made.",
 		value: func(p *monitor.Protocol, _ *monitor.EventStats) Value { return countValue(p.Conns.Total) },
 	},
+	{
+		Name: LatencyFamily, Type: "histogram", PerDist: true,
+		Help: "Latency distributions since the monitor was made, in seconds. " +
+			"Each le bound is nominal: values are counted at the fine bucket edge nearest to it, within 0.97%.",
+	},
 }...)
+
+// LatencyFamily is the name of the histogram family of the latency
+// distributions: hitrate_latency_seconds, written as the series
+// hitrate_latency_seconds_bucket{protocol,distribution,le},
+// hitrate_latency_seconds_sum and hitrate_latency_seconds_count.
+const LatencyFamily = "hitrate_latency_seconds"
 
 // unitFamilies returns the three families of each unit of the unit rule,
 // in its order: the events' totals, rates and peak rates.
@@ -93,15 +109,33 @@ func unitFamilies() []Family {
 //	hitrate_connections{protocol}                 gauge, open now
 //	hitrate_connections_peak{protocol}            gauge
 //	hitrate_connections_opened_total{protocol}    counter
+//	hitrate_latency_seconds{protocol,distribution} histogram, the latency distributions
+//
+// hitrate_latency_seconds is a classic Prometheus histogram of each
+// distribution since start (monitor.DistTotal): _bucket{le=...} at the 23
+// bounds of latency.ExportBounds (10µs, 25µs, 50µs, 100µs, 250µs, 500µs,
+// 1ms, 2.5ms, 5ms, 10ms, 25ms, 50ms, 100ms, 250ms, 500ms, 1s, 2.5s, 5s,
+// 10s, 30s, 60s, 300s, 3600s) and +Inf, then _sum (seconds) and _count.
+// The le values are nominal: each bucket counts the values up to the
+// edge of hitrate's fine buckets nearest to its bound, within 0.97% of it
+// (see latency.Snapshot.Cumulative), so a value within 0.97% of a bound
+// may be counted on its other side; no farther value ever is. For the
+// 0.99 quantile of response_time over a minute, across protocols:
+//
+//	histogram_quantile(0.99, sum by (le) (rate(hitrate_latency_seconds_bucket{distribution="response_time"}[1m])))
 func Families() []Family {
 	return append([]Family(nil), families...)
 }
 
 // Labels returns the names of the family's labels: "protocol", then
-// "event" if PerEvent.
+// "event" if PerEvent or "distribution" if PerDist (a histogram's "le"
+// is not among them).
 func (f Family) Labels() []string {
-	if f.PerEvent {
+	switch {
+	case f.PerEvent:
 		return []string{"protocol", "event"}
+	case f.PerDist:
+		return []string{"protocol", "distribution"}
 	}
 	return []string{"protocol"}
 }
@@ -121,7 +155,8 @@ type Sample struct {
 // are compared as written (after invalid UTF-8 is replaced), and a
 // protocol whose written name came earlier in s, or an event whose
 // written name came earlier in its protocol, is left out, from every
-// family. An event whose Unit is no Unit is in no family.
+// family. An event whose Unit is no Unit is in no family. A histogram
+// family (PerDist) has no Samples: see Histograms.
 func (f Family) Samples(s monitor.Snapshot) iter.Seq[Sample] {
 	return func(yield func(Sample) bool) {
 		if f.value == nil {

@@ -12,8 +12,8 @@ import (
 
 func TestFamilies(t *testing.T) {
 	fs := exposition.Families()
-	if len(fs) != 9 {
-		t.Fatalf("%d families, want 9", len(fs))
+	if len(fs) != 10 {
+		t.Fatalf("%d families, want 10", len(fs))
 	}
 	fs[0].Name = "changed"
 	if exposition.Families()[0].Name != "hitrate_events_total" {
@@ -38,7 +38,7 @@ func TestFamilies(t *testing.T) {
 	}}
 	var got []string
 	for _, f := range exposition.Families() {
-		if f.Type != "counter" && f.Type != "gauge" {
+		if f.Type != "counter" && f.Type != "gauge" && !(f.PerDist && f.Type == "histogram") {
 			t.Errorf("%s: type %q", f.Name, f.Type)
 		}
 		if f.Help == "" || strings.HasSuffix(f.Name, "_total") != (f.Type == "counter") {
