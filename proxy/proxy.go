@@ -14,6 +14,7 @@ import (
 
 	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/ring"
 )
 
 // DefaultDialTimeout bounds a dial to the upstream when Config.DialTimeout
@@ -28,9 +29,15 @@ type Config struct {
 	// Upstream is the "host:port" every connection is forwarded to.
 	Upstream string
 	// Monitor counts the traffic; it must have the events of Events (it
-	// may have more). A nil Monitor counts nothing, with otherwise the
-	// same forwarding code.
+	// may have more). If it also has the distributions of Dists (as
+	// NewMonitor makes it), the proxy records response and connect times
+	// into them; otherwise it reads no clock to time anything. A nil
+	// Monitor counts nothing, with otherwise the same forwarding code.
 	Monitor *monitor.Monitor
+	// Clock is what the proxy times requests and dials with (its
+	// Elapsed): nil means ring.Default(). Pass a ring.ManualClock's Clock
+	// in tests (and give it to the Monitor too, with monitor.WithClock).
+	Clock *ring.Clock
 	// DialTimeout bounds each dial to Upstream; 0 means
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
@@ -70,7 +77,9 @@ type Proxy struct {
 	errorLog *log.Logger
 	dialLog  *logLimiter // failed dials to errorLog; nil without it
 
-	ev bindings // the events on mon; nil without it
+	ev    bindings     // the events on mon; nil without it
+	dists distBindings // the distributions on mon; nil without them
+	timer *ring.Clock  // times them
 
 	clients     *keyed.Table[netip.Addr] // nil without Config.Clients
 	maxConnRate float64
@@ -147,6 +156,11 @@ func New(cfg Config) (*Proxy, error) {
 			return nil, err
 		}
 		p.ev = ev
+		p.dists = bindDists(p.mon)
+	}
+	p.timer = cfg.Clock
+	if p.timer == nil {
+		p.timer = ring.Default()
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return p, nil

@@ -29,9 +29,14 @@ speaks HTTP/1.x):
 
 ` + eventList() + `
 bytes_in and bytes_out count bytes (in /metrics: hitrate_bytes_total),
-the others events. With -stats it serves the stats page, /json and
-/metrics there. With -log-conns it logs a line (log/slog text, on
-stderr) per closed connection, with its duration and final counts.
+the others events. It also records these latency distributions (p50,
+p99 and more per 1 s, 10 s and 60 s on the stats page and in /json; in
+/metrics the histogram hitrate_latency_seconds):
+
+` + distList() + `
+With -stats it serves the stats page, /json and /metrics there. With
+-log-conns it logs a line (log/slog text, on stderr) per closed
+connection, with its duration and final counts.
 
 It counts each client address's connections and requests in a table of
 at most -max-clients addresses (the least active are evicted when it is
@@ -45,6 +50,16 @@ It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open
 connections finish, for up to -shutdown-timeout.
 `
+
+// distList returns one line per distribution of the proxy: its name and
+// what it measures.
+func distList() string {
+	var b strings.Builder
+	for _, d := range proxy.Dists() {
+		fmt.Fprintf(&b, "  %s\n", d)
+	}
+	return b.String()
+}
 
 // eventList returns one line per event of the proxy: its name and what
 // it counts.
