@@ -29,7 +29,7 @@ func TestDemoServersAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer httpMon.Close()
-	upMon, err := httpcount.NewMonitor("http-server", monitor.WithManualSampling())
+	upMon, err := httpcount.NewMonitor("http-server", monitor.WithManualSampling(), monitor.WithDistributions(serverTime))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestDemoServersAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := startDemoServers(uln, pln, upMon, httpMon, nil, 0)
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, nil, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +86,20 @@ func TestDemoServersAgree(t *testing.T) {
 	}
 	if n := total(upMon, httpcount.ResponsesOther); n != 0 {
 		t.Errorf("the server counted %d responses of no class", n)
+	}
+	// Every request is timed on both sides: the proxy's response_time
+	// and the server's handler time.
+	count := func(m *monitor.Monitor, name string) uint64 {
+		for _, d := range m.Snapshot(monitor.Query{}).Protocols[0].Dists {
+			if d.Name == name {
+				return d.Total.Count
+			}
+		}
+		t.Fatalf("%s has no distribution %s", m.Name(), name)
+		return 0
+	}
+	if p, s := count(httpMon, proxy.ResponseTime.Name()), count(upMon, serverTime); p != clients*perClient || s != clients*perClient {
+		t.Errorf("response times: the proxy timed %d, the server %d; want %d each", p, s, clients*perClient)
 	}
 	pc := httpMon.Snapshot(monitor.Query{}).Protocols[0].Conns
 	sc := upMon.Snapshot(monitor.Query{}).Protocols[0].Conns

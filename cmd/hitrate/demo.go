@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
@@ -19,7 +20,8 @@ import (
 
 const demoText = `demo runs, in one process and on loopback only: an HTTP/1.1 upstream
 (/echo, /slow, /big, /error) that counts its own traffic as "http-server"
-(package httpcount), the hitrate proxy in front of it counting the "http"
+(package httpcount) and whose latency changes on a 60 s cycle (fast, then
+slow, then bimodal), the hitrate proxy in front of it counting the "http"
 protocol, and a load generator whose rates change over time
 (sine waves and bursts, connections opening and closing, a few resets).
 Two synthetic protocols, "dns" and "smtp", are counted in-process beside
@@ -71,7 +73,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer httpMon.Close()
 	// The upstream's own view of the same traffic (package httpcount).
-	upMon, err := httpcount.NewMonitor("http-server")
+	upMon, err := httpcount.NewMonitor("http-server", monitor.WithDistributions(serverTime))
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -119,7 +121,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The upstream, counted as http-server, and the proxy.
-	srv, err := startDemoServers(uln, pln, upMon, httpMon, clients, *idleTimeout)
+	began := time.Now()
+	delay := func() time.Duration { return upstreamDelay(time.Since(began).Seconds(), rand.Float64()) }
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, clients, delay, *idleTimeout)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -163,13 +167,23 @@ type demoServers struct {
 	upDone, pxDone chan struct{}
 }
 
+// serverTime is the distribution of the demo upstream's own response
+// times, on its http-server monitor: the handler's time, which the
+// proxy's response_time adds the network and the proxy to.
+const serverTime = "response_time"
+
 // startDemoServers serves the demo's upstream on uln, counted on upMon
-// (made by httpcount.NewMonitor), and the proxy to it on pln, counted on
-// httpMon (made by proxy.NewMonitor), with its clients table (nil for
-// none), until stop.
-func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, clients *keyed.Table[netip.Addr], idle time.Duration) (*demoServers, error) {
-	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
-	cln, err := httpcount.Instrument(upstream, uln, upMon)
+// (made by httpcount.NewMonitor; with the distribution serverTime, the
+// handler's times go there), each request after delay() if delay is not
+// nil, and the proxy to it on pln, counted on httpMon (made by
+// proxy.NewMonitor), with its clients table (nil for none), until stop.
+func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, clients *keyed.Table[netip.Addr], delay func() time.Duration, idle time.Duration) (*demoServers, error) {
+	upstream := &http.Server{Handler: upstreamHandler(delay), ReadHeaderTimeout: 10 * time.Second}
+	var opts []httpcount.Option
+	if d, err := upMon.Dist(serverTime); err == nil {
+		opts = append(opts, httpcount.WithDuration(func(v time.Duration) { upMon.Record(d, v) }))
+	}
+	cln, err := httpcount.Instrument(upstream, uln, upMon, opts...)
 	if err != nil {
 		return nil, err
 	}
