@@ -163,7 +163,9 @@ func bucketOf(v time.Duration) (lo, hi time.Duration) {
 			break
 		}
 	}
-	near := func(x time.Duration) bool { return x > 0 && float64(v) > 0.99*float64(x) && float64(v) < 1.01*float64(x) }
+	near := func(x time.Duration) bool {
+		return x > 0 && float64(v) > 0.99*float64(x) && float64(v) < 1.01*float64(x)
+	}
 	for i, x := range b {
 		if !near(x) {
 			continue
