@@ -28,4 +28,28 @@
 // All instruments are observed in one callback, from one snapshot, so a
 // collection never mixes two moments: the totals of one collection are
 // those of a single Source.Snapshot call.
+//
+// # Latency distributions
+//
+// OpenTelemetry has no asynchronous histogram instrument: a histogram is
+// fed value by value (Float64Histogram.Record), while hitrate has already
+// aggregated its distributions (see monitor.WithDistributions). So they
+// come through the SDK's other door, a Producer (sdkmetric.Producer),
+// which hands aggregated data to a reader at each collection:
+//
+//	p, err := otelhitrate.NewProducer(group)
+//	reader := sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithProducer(p))
+//
+// It produces, from one snapshot per collection, in scope ScopeName:
+//
+//	hitrate.latency.<distribution>   Histogram[float64], cumulative, unit s: the distribution since the monitor was made
+//
+// with a data point per protocol (attribute protocol): the bounds of the
+// Prometheus histogram (latency.ExportBounds in seconds, nominal: each
+// counts at the fine bucket edge nearest to it, within 0.97%), the count
+// of each bucket, count, sum and max; no min. As with events, there is
+// one histogram per distribution name, not one with a distribution
+// attribute. A Producer works only with the SDK (go.opentelemetry.io/otel/sdk/metric),
+// not through the API's Meter, and its data is cumulative whatever
+// temporality the exporter prefers.
 package otelhitrate

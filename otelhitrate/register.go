@@ -78,7 +78,7 @@ func Register(meter metric.Meter, src monitor.Source) (metric.Registration, erro
 	if meter == nil {
 		return nil, errors.New("otelhitrate: Register: nil Meter")
 	}
-	if err := checkSource(src); err != nil {
+	if err := checkSource("Register", src); err != nil {
 		return nil, err
 	}
 	s, err := snapshot(src)
@@ -196,19 +196,19 @@ func (r *registration) observe(_ context.Context, o metric.Observer) error {
 }
 
 // checkSource rejects the nil Sources that would otherwise export nothing
-// without a word.
-func checkSource(src monitor.Source) error {
+// without a word; fn names the caller in the error.
+func checkSource(fn string, src monitor.Source) error {
 	switch v := src.(type) {
 	case nil:
-		return errors.New("otelhitrate: Register: nil Source")
+		return fmt.Errorf("otelhitrate: %s: nil Source", fn)
 	case *monitor.Monitor:
 		if v == nil {
-			return errors.New("otelhitrate: Register: nil *monitor.Monitor")
+			return fmt.Errorf("otelhitrate: %s: nil *monitor.Monitor", fn)
 		}
 	case monitor.Group:
 		for i, m := range v {
 			if m == nil {
-				return fmt.Errorf("otelhitrate: Register: monitor %d of the Group is nil", i)
+				return fmt.Errorf("otelhitrate: %s: monitor %d of the Group is nil", fn, i)
 			}
 		}
 	}

@@ -178,3 +178,24 @@ func pad2(v int64) string {
 	}
 	return strconv.FormatInt(v, 10)
 }
+
+// Latency formats a latency finely, with at most three significant
+// digits: 850ns, 12.3µs, 1.25ms, 250ms, 2.5s; from a minute, as Duration
+// does (1m05s). Zero and negative latencies are "0".
+func Latency(d time.Duration) string {
+	if d <= 0 {
+		return "0"
+	}
+	if d >= time.Minute {
+		return Duration(d)
+	}
+	v, unit := float64(d), "ns"
+	for _, u := range []string{"µs", "ms", "s"} {
+		if v < 999.5 {
+			break
+		}
+		v, unit = v/1000, u
+	}
+	num, _ := short(v)
+	return num + unit
+}

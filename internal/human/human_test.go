@@ -105,3 +105,16 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestLatency(t *testing.T) {
+	for in, want := range map[time.Duration]string{
+		-1: "0", 0: "0", 1: "1ns", 850: "850ns", 999: "999ns", 1000: "1µs", 12345: "12.3µs",
+		999_499: "999µs", 999_500: "1ms", 1_250_000: "1.25ms", 250 * time.Millisecond: "250ms",
+		2500 * time.Millisecond: "2.5s", 59 * time.Second: "59s", 65 * time.Second: "1m05s",
+		time.Hour: "1h00m",
+	} {
+		if got := Latency(in); got != want {
+			t.Errorf("Latency(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

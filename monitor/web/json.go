@@ -6,8 +6,9 @@ import (
 	"github.com/hitrate/hitrate/monitor"
 )
 
-// finiteSnapshot returns s with any NaN or infinite rate replaced by 0, so
-// that it encodes as JSON; it copies only what it changes.
+// finiteSnapshot returns s with any NaN or infinite rate (or count or sum
+// of a distribution) replaced by 0, so that it encodes as JSON; it copies
+// only what it changes.
 func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 	bad := func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
 	fix := func(f float64) float64 {
@@ -29,6 +30,15 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 			for _, e := range c.Events {
 				dirty = dirty || bad(e.Rate)
 			}
+			for _, d := range c.Dists {
+				dirty = dirty || bad(d.Count)
+			}
+		}
+		for _, d := range p.Dists {
+			for _, w := range []monitor.DistWindow{d.Second, d.TenSeconds, d.Minute} {
+				dirty = dirty || bad(w.Count) || bad(w.Rate)
+			}
+			dirty = dirty || bad(d.Total.Sum)
 		}
 		if !dirty {
 			continue
@@ -56,9 +66,28 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 					ce[k] = e
 				}
 				c.Events = ce
+				if c.Dists != nil {
+					cd := make([]monitor.ConnDist, len(c.Dists))
+					for k, d := range c.Dists {
+						d.Count = fix(d.Count)
+						cd[k] = d
+					}
+					c.Dists = cd
+				}
 				open[j] = c
 			}
 			p.Open = open
+		}
+		if p.Dists != nil {
+			ds := make([]monitor.DistStats, len(p.Dists))
+			for j, d := range p.Dists {
+				for _, w := range []*monitor.DistWindow{&d.Second, &d.TenSeconds, &d.Minute} {
+					w.Count, w.Rate = fix(w.Count), fix(w.Rate)
+				}
+				d.Total.Sum = fix(d.Total.Sum)
+				ds[j] = d
+			}
+			p.Dists = ds
 		}
 		protos[i] = p
 	}

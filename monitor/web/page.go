@@ -42,6 +42,7 @@ type (
 		Protos     []pageProto
 		CSS, JS    string
 		ConnsCSS   string // the connection tables' style sheet
+		DistsCSS   string // the latency distributions' style sheet
 		Icon       string
 		AvgHeads   []string     // the average columns' headers, by monitor.AverageWindows
 		EventCols  int          // columns of the events table
@@ -64,6 +65,7 @@ type (
 		Shown       int
 		OpenMatched int
 		Filtered    bool
+		Dists       []pageDist // the latency distributions: see dists.go
 	}
 	pageEvent struct {
 		Name   string
@@ -123,6 +125,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 		Filter:    q.Filter,
 		CSS:       assetURL("style.css"),
 		ConnsCSS:  assetURL("conns.css"),
+		DistsCSS:  assetURL("dists.css"),
 		JS:        assetURL("app.js"),
 		Icon:      assetURL("favicon.svg"),
 	}
@@ -152,6 +155,7 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 			OpenMatched: p.OpenMatched,
 			Filtered:    q.Filter != "",
 		}
+		pp.Dists = makeDists(p.Dists)
 		if pp.OpenMatched < pp.Shown {
 			pp.OpenMatched = pp.Shown
 		}

@@ -46,7 +46,9 @@ func FuzzPageEscapes(f *testing.F) {
 			Protocols: []monitor.Protocol{{
 				Name:   names[0],
 				Events: []monitor.EventStats{{Name: names[1], Total: 3, Rate: 1, History: []float64{1, 2}}},
-				Conns:  monitor.ConnCounts{Current: 1, Peak: 1, Total: 1},
+				Dists: []monitor.DistStats{{Name: names[1], Second: monitor.DistWindow{Count: 1, P50: 1e6, P99: 2e6, Max: 3e6},
+					History: []monitor.DistPoint{{Count: 1, P50: 1e6, P99: 2e6}}}},
+				Conns: monitor.ConnCounts{Current: 1, Peak: 1, Total: 1},
 				Open: []monitor.ConnInfo{{
 					ID: 1, Name: names[2], Events: []monitor.ConnEvent{{Total: 3, Rate: 1}},
 				}},

@@ -1,0 +1,164 @@
+package otelhitrate_test
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hitrate/hitrate/latency"
+	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/otelhitrate"
+	"github.com/hitrate/hitrate/ring"
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+)
+
+// TestProducer records values with known answers in two monitors and
+// collects them through a ManualReader: one cumulative histogram per
+// distribution name, a data point per protocol, whose bucket counts are
+// exactly the values in each bucket (no value is within 1% of a bound).
+func TestProducer(t *testing.T) {
+	clock := ring.NewManualClock()
+	web, err := monitor.New("web", []string{"requests"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+		monitor.WithDistributions("response_time", "connect_time"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer web.Close()
+	db, err := monitor.New("db", []string{"queries"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+		monitor.WithDistributions("response_time"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, err := monitor.NewGroup(web, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webVals := []time.Duration{0, 20 * time.Microsecond, 3 * time.Millisecond, 3 * time.Millisecond, 700 * time.Millisecond, 2 * time.Hour}
+	dbVals := []time.Duration{40 * time.Millisecond}
+	for _, v := range webVals {
+		web.Record(web.MustDist("response_time"), v)
+	}
+	for _, v := range dbVals {
+		db.Record(db.MustDist("response_time"), v)
+	}
+	clock.Advance(3 * time.Second)
+
+	p, err := otelhitrate.NewProducer(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(p))
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer provider.Shutdown(context.Background())
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	var sm *metricdata.ScopeMetrics
+	for i := range rm.ScopeMetrics {
+		if rm.ScopeMetrics[i].Scope.Name == otelhitrate.ScopeName {
+			sm = &rm.ScopeMetrics[i]
+		}
+	}
+	if sm == nil || len(sm.Metrics) != 2 {
+		t.Fatalf("scope metrics %+v", rm.ScopeMetrics)
+	}
+	if sm.Metrics[0].Name != "hitrate.latency.response_time" || sm.Metrics[1].Name != "hitrate.latency.connect_time" || sm.Metrics[0].Unit != "s" {
+		t.Fatalf("metrics %q %q unit %q", sm.Metrics[0].Name, sm.Metrics[1].Name, sm.Metrics[0].Unit)
+	}
+	bounds := make([]float64, len(latency.ExportBounds))
+	for i, b := range latency.ExportBounds {
+		bounds[i] = b.Seconds()
+	}
+	want := func(vals []time.Duration) []uint64 {
+		counts := make([]uint64, len(bounds)+1)
+		for _, v := range vals {
+			k := len(bounds)
+			for i, b := range latency.ExportBounds {
+				if v <= b {
+					k = i
+					break
+				}
+			}
+			counts[k]++
+		}
+		return counts
+	}
+	sum := func(vals []time.Duration) float64 {
+		var s time.Duration
+		for _, v := range vals {
+			s += min(v, latency.Max)
+		}
+		return s.Seconds()
+	}
+	rt := sm.Metrics[0].Data.(metricdata.Histogram[float64])
+	if rt.Temporality != metricdata.CumulativeTemporality || len(rt.DataPoints) != 2 {
+		t.Fatalf("response_time: %+v", rt)
+	}
+	for _, dp := range rt.DataPoints {
+		proto, _ := dp.Attributes.Value(otelhitrate.ProtocolKey)
+		vals := webVals
+		if proto.AsString() == "db" {
+			vals = dbVals
+		}
+		if dp.Count != uint64(len(vals)) || !slices.Equal(dp.Bounds, bounds) || !slices.Equal(dp.BucketCounts, want(vals)) {
+			t.Errorf("%s: count %d bounds %v buckets %v, want %d %v", proto.AsString(), dp.Count, dp.Bounds, dp.BucketCounts, len(vals), want(vals))
+		}
+		if math.Abs(dp.Sum-sum(vals)) > 1e-9 {
+			t.Errorf("%s: sum %v, want %v", proto.AsString(), dp.Sum, sum(vals))
+		}
+		wantMax := slices.Max(vals)
+		if max, ok := dp.Max.Value(); !ok || max != min(wantMax, latency.Max).Seconds() {
+			t.Errorf("%s: max %v %v, want %v", proto.AsString(), max, ok, wantMax)
+		}
+		if _, ok := dp.Min.Value(); ok {
+			t.Errorf("%s: a min, which hitrate does not keep", proto.AsString())
+		}
+		if got := dp.Time.Sub(dp.StartTime); got != 3*time.Second {
+			t.Errorf("%s: from start to time %v, want the uptime 3s", proto.AsString(), got)
+		}
+	}
+	ct := sm.Metrics[1].Data.(metricdata.Histogram[float64])
+	if len(ct.DataPoints) != 1 || ct.DataPoints[0].Count != 0 || ct.DataPoints[0].Attributes != attribute.NewSet(otelhitrate.ProtocolKey.String("web")) {
+		t.Errorf("connect_time: %+v", ct)
+	}
+	if _, ok := ct.DataPoints[0].Max.Value(); ok {
+		t.Error("connect_time: a max without values")
+	}
+}
+
+func TestNewProducerErrors(t *testing.T) {
+	var nilMon *monitor.Monitor
+	for _, tc := range []struct {
+		src  monitor.Source
+		want string
+	}{
+		{nil, "otelhitrate: NewProducer: nil Source"},
+		{nilMon, "nil *monitor.Monitor"},
+		{monitor.Group{nil}, "monitor 0 of the Group is nil"},
+		{&fakeSource{snap: monitor.Snapshot{Protocols: []monitor.Protocol{{Name: "x", Dists: []monitor.DistStats{{Name: "a b"}}}}}},
+			`distribution "a b": instrument name "hitrate.latency.a b"`},
+	} {
+		if _, err := otelhitrate.NewProducer(tc.src); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	f := &fakeSource{snap: monitor.Snapshot{Protocols: []monitor.Protocol{{Name: "x"}}}}
+	p, err := otelhitrate.NewProducer(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sms, err := p.Produce(context.Background()); err != nil || sms != nil {
+		t.Errorf("no distributions: %v, %v", sms, err)
+	}
+	f.panic.Store("boom")
+	if _, err := p.Produce(context.Background()); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("panicking source: %v", err)
+	}
+}
