@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +97,7 @@ func formatRows(ps []monitor.Protocol) []string {
 	for i, p := range ps {
 		for _, d := range p.Dists {
 			j := len(cells[i])
-			c := fmt.Sprintf("%s p50 %s p99 %s", d.Name, latencyString(d.Second.P50), latencyString(d.Second.P99))
+			c := fmt.Sprintf("%s p50 %s p99 %s", d.Name, human.Latency(d.Second.P50), human.Latency(d.Second.P99))
 			cells[i] = append(cells[i], c)
 			if j == len(evW) {
 				evW = append(evW, 0)
@@ -116,38 +115,6 @@ func formatRows(ps []monitor.Protocol) []string {
 		rows[i] = strings.TrimRight(b.String(), " ")
 	}
 	return rows
-}
-
-// latencyString formats a latency with 3 significant digits (more for
-// 1000 s and up), trailing zeros dropped: "850µs", "3.12ms", "1.2s";
-// "0" for none.
-func latencyString(d time.Duration) string {
-	var v float64
-	var unit string
-	switch {
-	case d <= 0:
-		return "0"
-	case d < time.Microsecond:
-		return fmt.Sprintf("%dns", int64(d))
-	case d < time.Millisecond:
-		v, unit = float64(d)/1e3, "µs"
-	case d < time.Second:
-		v, unit = float64(d)/1e6, "ms"
-	default:
-		v, unit = d.Seconds(), "s"
-	}
-	dec := 2
-	switch {
-	case v >= 100:
-		dec = 0
-	case v >= 10:
-		dec = 1
-	}
-	num := strconv.FormatFloat(v, 'f', dec, 64)
-	if dec > 0 {
-		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
-	}
-	return num + unit
 }
 
 // formatClients formats the top clients of the proxy's table, as rows

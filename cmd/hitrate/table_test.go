@@ -27,14 +27,3 @@ func TestFormatRowsDists(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }
-
-func TestLatencyString(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "0", -1: "0", 500: "500ns", 1500: "1.5µs", 999 * time.Microsecond: "999µs",
-		12345 * time.Microsecond: "12.3ms", 2 * time.Second: "2s", time.Hour: "3600s", 100 * time.Millisecond: "100ms", 10 * time.Millisecond: "10ms",
-	} {
-		if got := latencyString(d); got != want {
-			t.Errorf("latencyString(%d) = %q, want %q", d, got, want)
-		}
-	}
-}
