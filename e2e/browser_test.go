@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,6 +121,39 @@ func drive(ctx context.Context, wg *sync.WaitGroup, m *monitor.Monitor, seed uin
 	}
 }
 
+// driveLatency records latencies until ctx ends: on http, response
+// times that swing between 1 and 30 ms with a slow tail, and a connect
+// time now and then; on the hostile monitor, a few.
+func driveLatency(ctx context.Context, wg *sync.WaitGroup, httpMon, evil *monitor.Monitor) {
+	defer wg.Done()
+	r := rand.New(rand.NewPCG(9, 9))
+	rt, ct, ev := httpMon.MustDist("response_time"), httpMon.MustDist("connect_time"), evil.MustDist(hostileEvent)
+	c := httpMon.Open("10.9.9.9:9999")
+	defer c.Close()
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	start := time.Now()
+	for tick := 0; ; tick++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		base := 1 + 15*(1+math.Sin(time.Since(start).Seconds()*0.5))
+		for range 5 {
+			v := time.Duration(base * (0.5 + r.Float64()) * float64(time.Millisecond))
+			if r.IntN(100) == 0 {
+				v *= 20
+			}
+			c.Record(rt, v)
+		}
+		if tick%10 == 0 {
+			c.Record(ct, time.Duration(200+r.IntN(300))*time.Microsecond)
+			evil.Record(ev, time.Duration(1+r.IntN(5))*time.Millisecond)
+		}
+	}
+}
+
 func TestBrowserPage(t *testing.T) {
 	chromium := chromiumPath()
 	if chromium == "" {
@@ -131,7 +165,8 @@ func TestBrowserPage(t *testing.T) {
 	start := time.Now()
 
 	// Real monitors on the real clock, with live traffic.
-	httpMon, err := monitor.New("http", []string{"requests", "responses", "errors", "bytes_out"})
+	httpMon, err := monitor.New("http", []string{"requests", "responses", "errors", "bytes_out"},
+		monitor.WithDistributions("response_time", "connect_time"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +176,7 @@ func TestBrowserPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer redis.Close()
-	evil, err := monitor.New(hostileProto, []string{hostileEvent})
+	evil, err := monitor.New(hostileProto, []string{hostileEvent}, monitor.WithDistributions(hostileEvent))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +207,8 @@ func TestBrowserPage(t *testing.T) {
 	go drive(trafficCtx, &wg, tcp, 4, 30, 700, []float64{1, 900, 65000, 0.01, 0.001, 0.9, 0.05, 0.04, 0.01, 0.002}, func(r *rand.Rand) string {
 		return fmt.Sprintf("[2001:db8::%x:%x]:%d", r.IntN(0xffff), r.IntN(0xffff), 32768+r.IntN(28000))
 	})
+	wg.Add(1)
+	go driveLatency(trafficCtx, &wg, httpMon, evil)
 	defer func() {
 		stopTraffic()
 		wg.Wait()
@@ -353,11 +390,15 @@ func TestBrowserPage(t *testing.T) {
 		Images  int      `json:"images"`
 		Scripts int      `json:"scripts"`
 		Handler int      `json:"handlers"`
+		Dists   []string `json:"dists"`
+		P50s    int      `json:"distLines"`
 	}
 	eval("read the DOM", `{
 		titles: [...document.querySelectorAll("section.card h2")].map(e => e.textContent),
 		events: [...document.querySelectorAll("table.events tbody th.name")].map(e => e.textContent),
 		conns: [...document.querySelectorAll("table.conn-table td.name")].map(e => e.textContent),
+		dists: [...document.querySelectorAll("table.dists tbody th.name")].map(e => e.firstChild.textContent.trim()),
+		distLines: document.querySelectorAll("figure.dist-chart polyline.line.p50").length,
 		pwned: window.__pwned || 0,
 		images: document.images.length,
 		scripts: document.scripts.length,
@@ -368,6 +409,9 @@ func TestBrowserPage(t *testing.T) {
 	}
 	if !contains(dom.Events, hostileEvent) || !contains(dom.Conns, hostileConn) {
 		t.Errorf("hostile event or connection name not shown as text: %q, %q", dom.Events, dom.Conns)
+	}
+	if !slices.Equal(dom.Dists, []string{"response_time", "connect_time", hostileEvent}) || dom.P50s != 3 {
+		t.Errorf("latency rows %q and %d p50 lines, want response_time, connect_time and the hostile name as text, and 3", dom.Dists, dom.P50s)
 	}
 	if dom.Pwned != 0 || dom.Images != 0 || dom.Scripts != 1 || dom.Handler != 0 {
 		t.Errorf("hostile names became markup: %+v", dom)

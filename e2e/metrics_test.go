@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/hitrate/hitrate/latency"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/ring"
@@ -158,5 +161,100 @@ func TestMetricsParse(t *testing.T) {
 	}
 	if n := len(got); n != 3*3+3*1+2*3 {
 		t.Errorf("%d series, want 18", n)
+	}
+}
+
+// TestMetricsHistogramParse serves a monitor with latency distributions
+// and parses /metrics with the Prometheus text parser: one histogram per
+// distribution, its buckets cumulative at latency.ExportBounds, each
+// counting exactly the values at or below its bound (none is within 1%
+// of one), its count the values recorded.
+func TestMetricsHistogramParse(t *testing.T) {
+	clock := ring.NewManualClock()
+	const odd = `d"ist\`
+	m, err := monitor.New("proxy", []string{"requests"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+		monitor.WithDistributions("response_time", odd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	rt := m.MustDist("response_time")
+	c := m.Open("a")
+	var vals []time.Duration
+	for i := range 3000 {
+		v := time.Duration(3000 * math.Pow(1.005, float64(i))) // 3 µs to about 10 s
+		for _, b := range latency.ExportBounds {
+			if math.Abs(float64(v-b)) < 0.01*float64(b) {
+				v += v / 40
+			}
+		}
+		vals = append(vals, v)
+		c.Record(rt, v)
+		if i%300 == 0 {
+			clock.Advance(ring.Tick)
+		}
+	}
+	c.Close()
+	m.Sample()
+
+	srv := httptest.NewServer(web.NewHandler(m))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(res.Body)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	mf := mfs["hitrate_latency_seconds"]
+	if mf == nil || mf.GetType() != dto.MetricType_HISTOGRAM || mf.GetHelp() == "" || len(mf.GetMetric()) != 2 {
+		t.Fatalf("histogram family %v", mf)
+	}
+	for _, met := range mf.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range met.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		want := vals
+		if labels["distribution"] == odd {
+			want = nil
+		} else if labels["distribution"] != "response_time" {
+			t.Fatalf("labels %v", labels)
+		}
+		if labels["protocol"] != "proxy" || len(labels) != 2 {
+			t.Errorf("labels %v", labels)
+		}
+		h := met.GetHistogram()
+		if h.GetSampleCount() != uint64(len(want)) {
+			t.Errorf("%v: _count %d, want %d", labels, h.GetSampleCount(), len(want))
+		}
+		var sum time.Duration
+		for _, v := range want {
+			sum += v
+		}
+		if math.Abs(h.GetSampleSum()-sum.Seconds()) > 1e-6 {
+			t.Errorf("%v: _sum %v, want %v", labels, h.GetSampleSum(), sum.Seconds())
+		}
+		bs := h.GetBucket()
+		if len(bs) != len(latency.ExportBounds)+1 || !math.IsInf(bs[len(bs)-1].GetUpperBound(), 1) || bs[len(bs)-1].GetCumulativeCount() != h.GetSampleCount() {
+			t.Fatalf("%v: %d buckets, the last %v", labels, len(bs), bs[len(bs)-1])
+		}
+		prev := uint64(0)
+		for i, bound := range latency.ExportBounds {
+			b := bs[i]
+			n := uint64(0)
+			for _, v := range want {
+				if v <= bound {
+					n++
+				}
+			}
+			if b.GetUpperBound() != bound.Seconds() || b.GetCumulativeCount() != n || b.GetCumulativeCount() < prev {
+				t.Errorf("%v: bucket le=%v: %d, want le=%v %d (cumulative from %d)", labels, b.GetUpperBound(), b.GetCumulativeCount(), bound.Seconds(), n, prev)
+			}
+			prev = b.GetCumulativeCount()
+		}
 	}
 }

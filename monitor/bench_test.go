@@ -99,9 +99,9 @@ func BenchmarkConnMemory(b *testing.B) {
 
 // connMemory opens n connections on a new monitor with four events and
 // returns the heap they hold per connection.
-func connMemory(tb testing.TB, n int) float64 {
+func connMemory(tb testing.TB, n int, opts ...monitor.Option) float64 {
 	clock := ring.NewManualClock()
-	m, err := monitor.New("mem", benchEvents, monitor.WithClock(clock.Clock), monitor.WithManualSampling())
+	m, err := monitor.New("mem", benchEvents, append([]monitor.Option{monitor.WithClock(clock.Clock), monitor.WithManualSampling()}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

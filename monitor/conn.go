@@ -23,19 +23,22 @@ import (
 // write are shared with no other connection; two events are 96 bytes
 // apart, so their slots of one epoch never share a line, and the
 // goroutines of a connection's two directions, logging their own events,
-// write no line in common. The header (24 bytes) is read by every event
-// and written only by Open, Close and the folds (once per event and Tick).
+// write no line in common. After the events' cells come two per latency
+// distribution (WithDistributions): its count and its sum of
+// microseconds, written by Conn.Record. The header (24 bytes) is read by
+// every event and written only by Open, Close and the folds (once per
+// event and Tick).
 type conn struct {
 	id atomic.Uint64
 	g  fold.Guard // the folds in flight on the cells
-	ev *fold.Cell // the first of the Monitor's len(events) cells
+	ev *fold.Cell // the first of the Monitor's cells: events, then two per distribution
 }
 
 // cellSize is the size of one event's cell.
 const cellSize = unsafe.Sizeof(fold.Cell{})
 
-// newConn returns a conn with n event cells, allocated in a whole number
-// of 64-byte lines.
+// newConn returns a conn with n cells (events and distributions),
+// allocated in a whole number of 64-byte lines.
 func newConn(n int) *conn {
 	c := n
 	for (uintptr(c)*cellSize)%64 != 0 {

@@ -3,6 +3,7 @@
 package monitor_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -32,5 +33,19 @@ func TestDistAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(1000, f); n != 0 {
 			t.Errorf("%s: %v allocs, want 0", name, n)
 		}
+	}
+}
+
+// TestConnMemoryDists checks the heap held per open connection with four
+// events and two distributions: each distribution adds its two cells,
+// 192 bytes, to the 512 of TestConnMemory.
+func TestConnMemoryDists(t *testing.T) {
+	per := math.Inf(1)
+	for range 3 {
+		per = min(per, connMemory(t, 20000, monitor.WithDistributions("rt", "ct")))
+	}
+	t.Logf("%.1f B/conn", per)
+	if per > 512+2*192 {
+		t.Errorf("%.1f B/conn, want <= %d", per, 512+2*192)
 	}
 }

@@ -46,13 +46,52 @@
 // the same recycled counters, the next Open, may land on the new
 // connection: use a handle from one goroutine, or close it after its last
 // event, as a proxy naturally does. An open connection
-// with four events holds about 480 bytes.
+// with four events holds about 480 bytes, and each latency distribution
+// adds 192 (its count and sum cells; a connection's cells are a whole
+// number of 64-byte lines).
 //
 // # Events that cannot be counted
 //
 // Nothing on the event path panics. The zero Event, or an Event resolved
 // by another Monitor, is dropped and counted in Monitor.Dropped; the zero
-// Conn and a nil *Monitor count nothing.
+// Conn and a nil *Monitor count nothing. The same holds for the Dist
+// handles of latency distributions.
+//
+// # Latency distributions
+//
+// WithDistributions declares a protocol's latency distributions
+// ("response_time", "connect_time") at New, by names checked as event
+// names are (see New); a distribution may share its name with an event,
+// since they never meet: the snapshot lists them apart (Protocol.Events,
+// Protocol.Dists), and they go to different metric families. Resolve
+// each name once to a Dist with Monitor.Dist (or MustDist), and record
+// durations with Conn.Record (for the connection and the protocol) or
+// Monitor.Record (the protocol only). Both are lock-free and allocate
+// nothing: the protocol's latency.Histogram records (see package
+// latency: atomic adds on a bucket and a sum, or a per-P write once
+// contended) and Conn.Record adds one atomic add on each of the
+// connection's two counters of the distribution, its count and its sum
+// (in microseconds). Negative durations count as 0, as package latency
+// counts them.
+//
+// Each distribution is read per window in the snapshot (DistStats): over
+// the last second (the window of the rates: the oldest 100 ms slot
+// weighted one half), the last 10 and 60 seconds (from the sampler's
+// intervals), each with count, rate, mean, p50, p90, p99, p99.9 and max;
+// since start (DistTotal: exact count, sum, max, and the cumulative
+// counts at latency.ExportBounds that the Prometheus histogram
+// hitrate_latency_seconds exports); and the p50 and p99 of each of the
+// last HistoryLen sampler intervals, for a chart. Every quantile is
+// within 1% (0.97%) of the exact quantile of the values in its window,
+// for values from latency.Min (1 µs) to latency.Max (1 h); values outside
+// are clamped and counted as underflow and overflow (DistTotal). A
+// connection keeps no histogram: ConnInfo.Dists gives its count and mean
+// over the last second (weighted as its rates are) and its total count.
+//
+// A distribution costs about 250 KB (see package latency, "Memory") and
+// 192 bytes per open connection. Sample (the sampler) closes each
+// distribution's interval and keeps its p50 and p99; a snapshot reads
+// four windows of each, about 10 µs a window, into pooled buffers.
 //
 // # Rates, peaks and history
 //

@@ -1,7 +1,9 @@
 package exposition_test
 
 import (
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/exposition"
@@ -47,4 +49,32 @@ func ExampleWrite() {
 	// # HELP hitrate_connections_opened_total Connections opened since the monitor was made.
 	// # TYPE hitrate_connections_opened_total counter
 	// hitrate_connections_opened_total{protocol="redis \"main\""} 7
+}
+
+func ExampleFamily_Histograms() {
+	snap := monitor.Snapshot{Protocols: []monitor.Protocol{{
+		Name: "http",
+		Dists: []monitor.DistStats{{Name: "response_time", Total: monitor.DistTotal{
+			Count: 10, Sum: 0.62,
+			Bounds:  []time.Duration{10 * time.Millisecond, 100 * time.Millisecond},
+			Buckets: []uint64{6, 9},
+		}}},
+	}}}
+	for _, f := range exposition.Families() {
+		if !f.PerDist {
+			continue
+		}
+		for h := range f.Histograms(snap) {
+			fmt.Println(f.Name, f.Labels(), h.LabelValues)
+			for i, b := range h.Bounds {
+				fmt.Printf("  le %g: %d\n", b, h.Buckets[i])
+			}
+			fmt.Printf("  +Inf: %d, sum %g s\n", h.Count, h.Sum)
+		}
+	}
+	// Output:
+	// hitrate_latency_seconds [protocol distribution] [http response_time]
+	//   le 0.01: 6
+	//   le 0.1: 9
+	//   +Inf: 10, sum 0.62 s
 }
