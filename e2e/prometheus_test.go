@@ -51,44 +51,12 @@ func TestPrometheusScrapesProxy(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir() // made before any process, so removed after they stop
 
-	// The proxy under test, built from this repository.
-	hitrate := filepath.Join(dir, "hitrate")
-	build := exec.CommandContext(ctx, "go", "build", "-o", hitrate, "./cmd/hitrate")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/hitrate: %v\n%s", err, out)
-	}
-
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		io.WriteString(w, "ok\n")
 	}))
 	defer upstream.Close()
-
-	proxy := startProcess(t, hitrate, "proxy", "-protocol", "http",
-		"-listen", "127.0.0.1:0", "-stats", "127.0.0.1:0",
-		"-upstream", upstream.Listener.Addr().String(), "-shutdown-timeout", "1s")
-	var listenAddr, statsAddr string
-	for listenAddr == "" || statsAddr == "" {
-		line, err := proxy.nextLine(ctx)
-		if err != nil {
-			t.Fatalf("waiting for the proxy's addresses: %v\n%s", err, proxy.output())
-		}
-		if rest, ok := strings.CutPrefix(line, "hitrate proxy: stats at "); ok {
-			u, err := url.Parse(rest)
-			if err != nil {
-				t.Fatalf("stats URL %q: %v", rest, err)
-			}
-			statsAddr = u.Host
-		} else if rest, ok := strings.CutPrefix(line, "hitrate proxy: "); ok && strings.Contains(rest, " -> ") {
-			listenAddr, _, _ = strings.Cut(rest, " -> ")
-		}
-	}
-	for _, a := range []string{listenAddr, statsAddr} {
-		if !isLoopback(a) {
-			t.Fatalf("the proxy listens on %q, not a loopback address", a)
-		}
-	}
+	listenAddr, statsAddr := startHitrateProxy(ctx, t, dir, upstream.Listener.Addr().String())
 
 	prom := startPrometheus(ctx, t, promBin, dir, statsAddr)
 	const series = `hitrate_events_total{job="hitrate",protocol="http",event="requests"}`
@@ -151,6 +119,44 @@ func TestPrometheusScrapesProxy(t *testing.T) {
 		t.Errorf("%s = %v, want %d within 5%%", q, inc, sent)
 	}
 	t.Logf("sent %d requests; %d samples, the last %v; %s = %.2f", sent, len(all), last.value, q, inc)
+}
+
+// startHitrateProxy builds cmd/hitrate into dir and runs "hitrate proxy"
+// (protocol http) in front of upstream, with its stats on a free port,
+// until the test ends; it returns the proxy's and the stats' addresses,
+// both on loopback.
+func startHitrateProxy(ctx context.Context, t *testing.T, dir, upstream string) (listenAddr, statsAddr string) {
+	t.Helper()
+	hitrate := filepath.Join(dir, "hitrate")
+	build := exec.CommandContext(ctx, "go", "build", "-o", hitrate, "./cmd/hitrate")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/hitrate: %v\n%s", err, out)
+	}
+	proxy := startProcess(t, hitrate, "proxy", "-protocol", "http",
+		"-listen", "127.0.0.1:0", "-stats", "127.0.0.1:0",
+		"-upstream", upstream, "-shutdown-timeout", "1s")
+	for listenAddr == "" || statsAddr == "" {
+		line, err := proxy.nextLine(ctx)
+		if err != nil {
+			t.Fatalf("waiting for the proxy's addresses: %v\n%s", err, proxy.output())
+		}
+		if rest, ok := strings.CutPrefix(line, "hitrate proxy: stats at "); ok {
+			u, err := url.Parse(rest)
+			if err != nil {
+				t.Fatalf("stats URL %q: %v", rest, err)
+			}
+			statsAddr = u.Host
+		} else if rest, ok := strings.CutPrefix(line, "hitrate proxy: "); ok && strings.Contains(rest, " -> ") {
+			listenAddr, _, _ = strings.Cut(rest, " -> ")
+		}
+	}
+	for _, a := range []string{listenAddr, statsAddr} {
+		if !isLoopback(a) {
+			t.Fatalf("the proxy listens on %q, not a loopback address", a)
+		}
+	}
+	return listenAddr, statsAddr
 }
 
 // sendRequests sends n HTTP requests to base from workers goroutines,

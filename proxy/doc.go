@@ -41,6 +41,14 @@
 // the timeout (at most every second); forwarding only notes, per read,
 // the sweeper's last tick, so there is no timer or deadline per read.
 //
+// With Config.Clients (a keyed.Table made by NewClients), the proxy also
+// counts each client address's connections and requests in a table of
+// bounded size, for the top talkers and for Config.MaxConnRate: a
+// connection from an address over that many connections per second is
+// closed at accept and counted as rejected. The table is meant for a page
+// or a decision, not for Prometheus: one series per client is a
+// cardinality trap (see package keyed).
+//
 // Without a Monitor the proxy runs the same forwarding loop and counts
 // nothing (nor parses anything), which is the baseline that "hitrate
 // overhead" measures the monitoring against.

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestNewMonitorUnits(t *testing.T) {
 	}
 }
 
-// The table declares the ten events in this order, each with its name and
+// The table declares the eleven events in this order, each with its name and
 // unit, and the response classes one after the other, as Response needs.
 func TestEventsTable(t *testing.T) {
 	want := []struct {
@@ -55,6 +56,7 @@ func TestEventsTable(t *testing.T) {
 		{Responses4xx, "responses_4xx", monitor.Count},
 		{Responses5xx, "responses_5xx", monitor.Count},
 		{IdleClosed, "idle_closed", monitor.Count},
+		{Rejected, "rejected", monitor.Count},
 	}
 	evs := Events()
 	if len(evs) != len(want) {
@@ -89,4 +91,27 @@ func must(m *monitor.Monitor, err error) *monitor.Monitor {
 		panic(err)
 	}
 	return m
+}
+
+// The table declares the distributions, and NewMonitor declares them on
+// the Monitor, in order.
+func TestDistsTable(t *testing.T) {
+	want := []string{"response_time", "connect_time"}
+	ds := Dists()
+	if len(ds) != len(want) || ds[0] != ResponseTime || ds[1] != ConnectTime {
+		t.Fatalf("Dists() = %v", ds)
+	}
+	for i, d := range ds {
+		if d.Name() != want[i] || !strings.HasPrefix(d.String(), want[i]+": ") || len(d.String()) < len(want[i])+10 {
+			t.Errorf("dist %d: %q (%q), want %q and what it measures", i, d.Name(), d.String(), want[i])
+		}
+	}
+	m, err := NewMonitor("x", monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got := m.Distributions(); !slices.Equal(got, want) {
+		t.Errorf("the monitor's distributions: %q, want %q", got, want)
+	}
 }

@@ -23,4 +23,5 @@ func ExampleEvents() {
 	// responses_4xx events
 	// responses_5xx events
 	// idle_closed   events
+	// rejected      events
 }

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/ring"
 )
 
 // DefaultDialTimeout bounds a dial to the upstream when Config.DialTimeout
@@ -25,9 +29,15 @@ type Config struct {
 	// Upstream is the "host:port" every connection is forwarded to.
 	Upstream string
 	// Monitor counts the traffic; it must have the events of Events (it
-	// may have more). A nil Monitor counts nothing, with otherwise the
-	// same forwarding code.
+	// may have more). If it also has the distributions of Dists (as
+	// NewMonitor makes it), the proxy records response and connect times
+	// into them; otherwise it reads no clock to time anything. A nil
+	// Monitor counts nothing, with otherwise the same forwarding code.
 	Monitor *monitor.Monitor
+	// Clock is what the proxy times requests and dials with (its
+	// Elapsed): nil means ring.Default(). Pass a ring.ManualClock's Clock
+	// in tests (and give it to the Monitor too, with monitor.WithClock).
+	Clock *ring.Clock
 	// DialTimeout bounds each dial to Upstream; 0 means
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
@@ -44,6 +54,18 @@ type Config struct {
 	// "dial tcp 127.0.0.1:1: connect: connection refused (and 41 more in
 	// the last 1s)".
 	ErrorLog *log.Logger
+	// Clients, when not nil, counts the connections and requests of each
+	// client address (its ClientEvents; requests only with a Monitor,
+	// which parses them); make it with NewClients. Its size bounds the
+	// memory it takes. Read it for the top talkers
+	// (Table.Top) or a client's rates.
+	Clients *keyed.Table[netip.Addr]
+	// MaxConnRate, when above 0, closes at once each connection from an
+	// address whose connections per second over the last second, this one
+	// included, are above it (by Clients' Rate), and counts it as
+	// rejected, as HAProxy's "tcp-request connection reject if {
+	// sc_conn_rate(0) gt N }" does. It needs Clients. 0 means no limit.
+	MaxConnRate float64
 }
 
 // Proxy forwards TCP connections to an upstream. Make it with New, run it
@@ -55,7 +77,12 @@ type Proxy struct {
 	errorLog *log.Logger
 	dialLog  *logLimiter // failed dials to errorLog; nil without it
 
-	ev bindings // the events on mon; nil without it
+	ev    bindings     // the events on mon; nil without it
+	dists distBindings // the distributions on mon; nil without them
+	timer *ring.Clock  // times them
+
+	clients     *keyed.Table[netip.Addr] // nil without Config.Clients
+	maxConnRate float64
 
 	// The idle timeout: the sweeper sweeps every tick, storing elapsed()
 	// in clock; reads store clock in their session's active.
@@ -78,7 +105,9 @@ type Proxy struct {
 }
 
 // New returns a Proxy configured by cfg. It fails if cfg.Upstream is not
-// a "host:port" or cfg.Monitor lacks one of the events of Events.
+// a "host:port", cfg.Monitor lacks one of the events of Events, a timeout
+// is negative, cfg.MaxConnRate is negative or not finite, or above 0
+// without cfg.Clients, or cfg.Clients was not made by NewClients.
 func New(cfg Config) (*Proxy, error) {
 	if _, _, err := net.SplitHostPort(cfg.Upstream); err != nil {
 		return nil, fmt.Errorf("proxy: upstream %q: %w", cfg.Upstream, err)
@@ -92,16 +121,29 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.IdleTimeout < 0 {
 		return nil, fmt.Errorf("proxy: negative idle timeout %v", cfg.IdleTimeout)
 	}
+	if !(cfg.MaxConnRate >= 0) || math.IsInf(cfg.MaxConnRate, 1) {
+		return nil, fmt.Errorf("proxy: max connection rate %v is not a finite number >= 0", cfg.MaxConnRate)
+	}
+	if cfg.MaxConnRate > 0 && cfg.Clients == nil {
+		return nil, errors.New("proxy: a max connection rate needs a clients table (Config.Clients)")
+	}
+	if cfg.Clients != nil {
+		if err := checkClients(cfg.Clients); err != nil {
+			return nil, err
+		}
+	}
 	p := &Proxy{
-		upstream:  cfg.Upstream,
-		mon:       cfg.Monitor,
-		dialer:    net.Dialer{Timeout: cfg.DialTimeout},
-		errorLog:  cfg.ErrorLog,
-		listeners: make(map[net.Listener]struct{}),
-		sessions:  make(map[*session]struct{}),
-		drained:   make(chan struct{}),
-		idle:      cfg.IdleTimeout,
-		tick:      min(max(cfg.IdleTimeout/10, time.Millisecond), time.Second),
+		upstream:    cfg.Upstream,
+		mon:         cfg.Monitor,
+		dialer:      net.Dialer{Timeout: cfg.DialTimeout},
+		errorLog:    cfg.ErrorLog,
+		listeners:   make(map[net.Listener]struct{}),
+		sessions:    make(map[*session]struct{}),
+		drained:     make(chan struct{}),
+		idle:        cfg.IdleTimeout,
+		clients:     cfg.Clients,
+		maxConnRate: cfg.MaxConnRate,
+		tick:        min(max(cfg.IdleTimeout/10, time.Millisecond), time.Second),
 	}
 	start := time.Now()
 	p.elapsed = func() time.Duration { return time.Since(start) }
@@ -114,6 +156,11 @@ func New(cfg Config) (*Proxy, error) {
 			return nil, err
 		}
 		p.ev = ev
+		p.dists = bindDists(p.mon)
+	}
+	p.timer = cfg.Clock
+	if p.timer == nil {
+		p.timer = ring.Default()
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return p, nil
@@ -174,7 +221,12 @@ func (p *Proxy) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		s := &session{p: p, client: c}
+		addr := clientAddr(c)
+		if !p.admit(addr) {
+			c.Close()
+			continue
+		}
+		s := &session{p: p, client: c, addr: addr}
 		s.active.Store(p.clock.Load())
 		p.mu.Lock()
 		if p.closing {

@@ -3,8 +3,10 @@ package proxy
 import (
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/proxy/http1"
@@ -14,6 +16,7 @@ import (
 type session struct {
 	p      *Proxy
 	client net.Conn
+	addr   netip.Addr   // the client's address, for Proxy.clients
 	mc     monitor.Conn // the zero Conn without a Monitor; set under mu
 	reqs   http1.Queue  // pairs responses with requests
 
@@ -40,7 +43,14 @@ func (s *session) run() {
 	s.mu.Unlock()
 	defer mc.Close()
 
+	var dialStart time.Duration
+	if p.dists != nil {
+		dialStart = p.timer.Elapsed()
+	}
 	up, err := p.dialer.DialContext(p.ctx, "tcp", p.upstream)
+	if err == nil && p.dists != nil {
+		mc.Record(p.dists.of(ConnectTime), p.timer.Elapsed()-dialStart)
+	}
 	if err != nil {
 		if p.ctx.Err() != nil {
 			s.kill() // Close aborted the dial: not an error
@@ -133,6 +143,12 @@ func (s *session) pipe(src, dst net.Conn, ev Event, parse int) {
 	t := tee{src: src, dst: dst, mc: s.mc, q: &s.reqs}
 	if s.p.ev != nil {
 		t.ev, t.events = s.p.ev.of(ev), s.p.ev
+	}
+	if s.p.dists != nil {
+		t.timer, t.rt = s.p.timer, s.p.dists.of(ResponseTime)
+	}
+	if parse == parseRequests && s.p.clients != nil {
+		t.clients, t.addr = s.p.clients, s.addr
 	}
 	if s.p.idle > 0 {
 		t.clock, t.active = &s.p.clock, &s.active

@@ -3,12 +3,16 @@ package proxy
 import (
 	"bufio"
 	"io"
+	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hitrate/hitrate/internal/peak"
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/proxy/http1"
+	"github.com/hitrate/hitrate/ring"
 )
 
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
@@ -30,6 +34,13 @@ type tee struct {
 	// parsers count through Request and Response; nil without a Monitor.
 	events bindings
 	q      *http1.Queue // the session's requests, for the response parser; may be nil
+	// timer, when not nil, times each request's response (see observer)
+	// into rt.
+	timer *ring.Clock
+	rt    monitor.Dist
+	// clients, when not nil, counts the requests of the client addr.
+	clients *keyed.Table[netip.Addr]
+	addr    netip.Addr
 	// With an idle timeout, each read that returns bytes raises active to
 	// clock (if it changed: the two directions share active).
 	clock, active *atomic.Int64
@@ -82,7 +93,7 @@ func (t *tee) drain() {
 func (t *tee) countRequests() {
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(t)
-	err := http1.ScanRequests(br, t, t.q)
+	err := http1.ScanRequests(br, t.observer(), t.q)
 	t.q.Close()
 	br.Reset(nil)
 	readerPool.Put(br)
@@ -103,7 +114,7 @@ func (t *tee) countRequests() {
 func (t *tee) countResponses() {
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(t)
-	err := http1.ScanResponses(br, t, t.q)
+	err := http1.ScanResponses(br, t.observer(), t.q)
 	br.Reset(nil)
 	readerPool.Put(br)
 	if t.err == nil && err != nil {
@@ -116,6 +127,9 @@ func (t *tee) Request() {
 	if t.events != nil {
 		t.mc.Log(t.events.of(Requests))
 	}
+	if t.clients != nil {
+		t.clients.Inc(t.addr, ClientRequests)
+	}
 }
 
 // Response counts a response by its status class: it makes a tee an
@@ -125,3 +139,22 @@ func (t *tee) Response(status int) {
 		t.mc.Log(t.events.response(status))
 	}
 }
+
+// observer returns t, or with a timer t as an http1.Timer.
+func (t *tee) observer() http1.Observer {
+	if t.timer != nil {
+		return timedTee{t}
+	}
+	return t
+}
+
+// timedTee is a tee that times responses: an http1.Timer. Its clock is
+// read once per request line and once per status line.
+type timedTee struct{ *tee }
+
+// Now returns the timer's elapsed time, in nanoseconds.
+func (t timedTee) Now() int64 { return int64(t.timer.Elapsed()) }
+
+// ResponseTime records a response time in the response_time
+// distribution, on the connection.
+func (t timedTee) ResponseTime(d int64) { t.mc.Record(t.rt, time.Duration(d)) }

@@ -4,18 +4,25 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
+	"github.com/hitrate/hitrate/httpcount"
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/proxy"
 )
 
 const demoText = `demo runs, in one process and on loopback only: an HTTP/1.1 upstream
-(/echo, /slow, /big, /error), the hitrate proxy in front of it counting
-the "http" protocol, and a load generator whose rates change over time
+(/echo, /slow, /big, /error) that counts its own traffic as "http-server"
+(package httpcount) and whose latency changes on a 60 s cycle (fast, then
+slow, then bimodal), the hitrate proxy in front of it counting the "http"
+protocol, and a load generator whose rates change over time
 (sine waves and bursts, connections opening and closing, a few resets).
 Two synthetic protocols, "dns" and "smtp", are counted in-process beside
 it. It serves the stats page, /json and /metrics on -stats (on a free
@@ -65,6 +72,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer httpMon.Close()
+	// The upstream's own view of the same traffic (package httpcount).
+	upMon, err := httpcount.NewMonitor("http-server", monitor.WithDistributions(serverTime))
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer upMon.Close()
 	dnsMon, err := monitor.New("dns", []string{"queries", "nxdomain", "servfail", "timeouts"})
 	if err != nil {
 		return fail("%v", err)
@@ -76,7 +89,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer smtpMon.Close()
-	group, err := monitor.NewGroup(httpMon, dnsMon, smtpMon)
+	group, err := monitor.NewGroup(httpMon, upMon, dnsMon, smtpMon)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -95,43 +108,26 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("stats: %v", err)
 	}
-	ss := serveStats(sln, group, *statsIdleTimeout, pageInfo(pln.Addr().String(), uln.Addr().String(), start)...)
+	clients, err := proxy.NewClients(defaultMaxClients)
+	if err != nil {
+		return fail("%v", err)
+	}
+	opts := append(pageInfo(pln.Addr().String(), uln.Addr().String(), start), web.WithClients(clients, "requests"))
+	ss := serveStats(sln, group, *statsIdleTimeout, opts...)
 	defer ss.shutdown(2 * time.Second)
 	fmt.Fprintf(stdout, "hitrate demo: stats page at %s\n", ss.URL())
 	if fellBack {
 		fmt.Fprintf(stdout, "hitrate demo: (%s is busy: serving on a free port instead)\n", *stats)
 	}
 
-	// The upstream and the proxy.
-	upstream := &http.Server{Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
-	upDone := make(chan struct{})
-	go func() {
-		defer close(upDone)
-		upstream.Serve(uln)
-	}()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if upstream.Shutdown(sctx) != nil {
-			upstream.Close()
-		}
-		<-upDone
-	}()
-	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, IdleTimeout: *idleTimeout})
+	// The upstream, counted as http-server, and the proxy.
+	began := time.Now()
+	delay := func() time.Duration { return upstreamDelay(time.Since(began).Seconds(), rand.Float64()) }
+	srv, err := startDemoServers(uln, pln, upMon, httpMon, clients, delay, *idleTimeout)
 	if err != nil {
 		return fail("%v", err)
 	}
-	pxDone := make(chan struct{})
-	go func() {
-		defer close(pxDone)
-		px.Serve(pln)
-	}()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		px.Shutdown(sctx)
-		<-pxDone
-	}()
+	defer srv.stop(2 * time.Second)
 	stop := "Ctrl-C stops it"
 	if *duration > 0 {
 		stop = fmt.Sprintf("stopping in %v, or Ctrl-C", *duration)
@@ -149,7 +145,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runDNS(loadCtx, &wg, dnsMon)
 	runSMTP(loadCtx, &wg, smtpMon)
 
-	tab := newTable(stdout, start)
+	tab := newTable(stdout, start, clients)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -161,4 +157,63 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			tab.draw(group.Snapshot(monitor.Query{}), now)
 		}
 	}
+}
+
+// demoServers is the demo's upstream, an http.Server counted on its own
+// monitor by httpcount, and the proxy in front of it, counted on another.
+type demoServers struct {
+	upstream       *http.Server
+	proxy          *proxy.Proxy
+	upDone, pxDone chan struct{}
+}
+
+// serverTime is the distribution of the demo upstream's own response
+// times, on its http-server monitor: the handler's time, which the
+// proxy's response_time adds the network and the proxy to.
+const serverTime = "response_time"
+
+// startDemoServers serves the demo's upstream on uln, counted on upMon
+// (made by httpcount.NewMonitor; with the distribution serverTime, the
+// handler's times go there), each request after delay() if delay is not
+// nil, and the proxy to it on pln, counted on httpMon (made by
+// proxy.NewMonitor), with its clients table (nil for none), until stop.
+func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, clients *keyed.Table[netip.Addr], delay func() time.Duration, idle time.Duration) (*demoServers, error) {
+	upstream := &http.Server{Handler: upstreamHandler(delay), ReadHeaderTimeout: 10 * time.Second}
+	var opts []httpcount.Option
+	if d, err := upMon.Dist(serverTime); err == nil {
+		opts = append(opts, httpcount.WithDuration(func(v time.Duration) { upMon.Record(d, v) }))
+	}
+	cln, err := httpcount.Instrument(upstream, uln, upMon, opts...)
+	if err != nil {
+		return nil, err
+	}
+	px, err := proxy.New(proxy.Config{Upstream: uln.Addr().String(), Monitor: httpMon, Clients: clients, IdleTimeout: idle})
+	if err != nil {
+		return nil, err
+	}
+	d := &demoServers{upstream: upstream, proxy: px, upDone: make(chan struct{}), pxDone: make(chan struct{})}
+	go func() {
+		defer close(d.upDone)
+		upstream.Serve(cln)
+	}()
+	go func() {
+		defer close(d.pxDone)
+		px.Serve(pln)
+	}()
+	return d, nil
+}
+
+// stop shuts the proxy down, then the upstream, giving each up to
+// timeout for the connections open to end by themselves.
+func (d *demoServers) stop(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	d.proxy.Shutdown(ctx)
+	cancel()
+	<-d.pxDone
+	ctx, cancel = context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if d.upstream.Shutdown(ctx) != nil {
+		d.upstream.Close()
+	}
+	<-d.upDone
 }

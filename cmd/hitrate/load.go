@@ -50,8 +50,43 @@ func chance(x float64) uint64 {
 // bigBody backs the /big responses.
 var bigBody = []byte(strings.Repeat("hitrate demo payload, ", 1<<20/22+1))[:1<<20]
 
-// upstreamHandler is the demo's upstream: /echo, /slow, /big, /error.
-func upstreamHandler() http.Handler {
+// upstreamDelay is the latency the demo's upstream adds to a request at t
+// seconds since it started, so that the response times on the page move:
+// a 60 s cycle of 25 s fast (1 to 4 ms), 15 s slow (40 to 80 ms: the
+// upstream is struggling), and 20 s bimodal (9 requests in 10 at about
+// 2 ms, 1 in 10 at about 150 ms: a cache that misses). u is a uniform
+// draw in [0, 1).
+func upstreamDelay(t, u float64) time.Duration {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	switch p := math.Mod(t, 60); {
+	case p < 25:
+		return ms(1 + 3*u)
+	case p < 40:
+		return ms(40 + 40*u)
+	case u < 0.9:
+		return ms(1.5 + u) // 1.5 to 2.4 ms
+	default:
+		return ms(120 + 600*(u-0.9)) // 120 to 180 ms
+	}
+}
+
+// delayed serves next after waiting delay(), or not at all if the
+// request is cancelled first.
+func delayed(next http.Handler, delay func() time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(delay())
+		defer t.Stop()
+		select {
+		case <-t.C:
+			next.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
+}
+
+// upstreamHandler is the demo's upstream: /echo, /slow, /big, /error,
+// each after delay() if delay is not nil.
+func upstreamHandler(delay func() time.Duration) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -80,6 +115,9 @@ func upstreamHandler() http.Handler {
 	mux.HandleFunc("/error", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the upstream failed, on purpose", http.StatusInternalServerError)
 	})
+	if delay != nil {
+		return delayed(mux, delay)
+	}
 	return mux
 }
 
@@ -131,7 +169,7 @@ func runHTTPLoad(ctx context.Context, wg *sync.WaitGroup, addr string, base floa
 				case <-idle.C:
 					tr.CloseIdleConnections() // idle for a second: hang up
 				case <-tokens:
-					oneRequest(ctx, client, addr)
+					oneRequest(ctx, client, addr, rand.Float64())
 					if rand.Float64() < 0.03 {
 						tr.CloseIdleConnections()
 					}
@@ -142,11 +180,12 @@ func runHTTPLoad(ctx context.Context, wg *sync.WaitGroup, addr string, base floa
 	}
 }
 
-// oneRequest sends one request of the demo's mix through the proxy.
-func oneRequest(ctx context.Context, client *http.Client, addr string) {
+// oneRequest sends one request of the demo's mix through the proxy: the
+// draw p, in [0, 1), chooses which (an abortRequest from 0.99).
+func oneRequest(ctx context.Context, client *http.Client, addr string, p float64) {
 	base := "http://" + addr
 	var req *http.Request
-	switch p := rand.Float64(); {
+	switch {
 	case p < 0.55:
 		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"/echo?id="+strconv.Itoa(rand.IntN(1000)), nil)
 	case p < 0.70:

@@ -116,6 +116,12 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-protocol", ""}, exitUsage, "the monitor name is empty"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-clients", "0"}, exitUsage, "-max-clients must be from 1 to"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-clients", "1000000000"}, exitUsage, "-max-clients must be from 1 to"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "-1"}, exitUsage, "-max-conn-rate must be a number >= 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "NaN"}, exitUsage, "-max-conn-rate must be a number >= 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "+Inf"}, exitUsage, "-max-conn-rate must be a number >= 0"},
+		{[]string{"proxy", "-h"}, exitOK, "cardinality trap"},
 		{[]string{"demo", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
 		{[]string{"demo", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},
 	} {
@@ -245,7 +251,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("zero request rate: %q", m[0])
 	}
 	await(t, stdout, regexp.MustCompile(`(?m)^\s*\d+s\s+dns\s+conns\s+\d+\s+queries [1-9]`), time.Until(began.Add(2*time.Second)))
-	if code, body := httpGet(t, url+"metrics"); code != 200 || !bytes.Contains(body, []byte(`hitrate_events_total{protocol="smtp",event="messages"}`)) {
+	if code, body := httpGet(t, url+"metrics"); code != 200 || !bytes.Contains(body, []byte(`hitrate_events_total{protocol="smtp",event="messages"}`)) ||
+		!bytes.Contains(body, []byte(`{protocol="http-server",event="requests"}`)) {
 		t.Errorf("GET /metrics: %d\n%s", code, body)
 	}
 	if code := wait(t, 10*time.Second); code != exitOK {

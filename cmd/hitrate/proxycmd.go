@@ -6,13 +6,19 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
 	"github.com/hitrate/hitrate/proxy"
 )
+
+// defaultMaxClients is the default of -max-clients: some 3 MB of table.
+const defaultMaxClients = 10_000
 
 // proxyText is the help of "hitrate proxy", with the list of the events
 // made from the proxy's table.
@@ -23,14 +29,37 @@ speaks HTTP/1.x):
 
 ` + eventList() + `
 bytes_in and bytes_out count bytes (in /metrics: hitrate_bytes_total),
-the others events. With -stats it serves the stats page, /json and
-/metrics there. With -log-conns it logs a line (log/slog text, on
-stderr) per closed connection, with its duration and final counts.
+the others events. It also records these latency distributions (p50,
+p99 and more per 1 s, 10 s and 60 s on the stats page and in /json; in
+/metrics the histogram hitrate_latency_seconds):
+
+` + distList() + `
+With -stats it serves the stats page, /json and /metrics there. With
+-log-conns it logs a line (log/slog text, on stderr) per closed
+connection, with its duration and final counts.
+
+It counts each client address's connections and requests in a table of
+at most -max-clients addresses (the least active are evicted when it is
+full) and shows the 10 with the most requests per second on the stats
+page, in /json ("clients") and with -table; /metrics has no series per
+client (a cardinality trap). With -max-conn-rate N, a connection from an
+address that opened more than N connections over the last second, this
+one included, is closed at once and counted as rejected.
 
 It checks that the upstream answers a dial before it starts. SIGINT or
 SIGTERM stops it gracefully: it stops accepting and lets the open
 connections finish, for up to -shutdown-timeout.
 `
+
+// distList returns one line per distribution of the proxy: its name and
+// what it measures.
+func distList() string {
+	var b strings.Builder
+	for _, d := range proxy.Dists() {
+		fmt.Fprintf(&b, "  %s\n", d)
+	}
+	return b.String()
+}
 
 // eventList returns one line per event of the proxy: its name and what
 // it counts.
@@ -53,6 +82,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long open connections may take to finish on SIGINT or SIGTERM")
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a connection with no byte either way for this long, counted as idle_closed (0: never)")
 	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
+	maxClients := fs.Int("max-clients", defaultMaxClients, "the most client addresses the table of clients holds (1 to "+fmt.Sprint(keyed.MaxCapacity)+")")
+	maxConnRate := fs.Float64("max-conn-rate", 0, "close at once, as rejected, a connection from an address with more than `N` connections per second over the last second (0: no limit)")
+	showTable := fs.Bool("table", false, "print the rates and the top clients once a second on stdout")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -69,6 +101,10 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(fs, "-idle-timeout must be >= 0")
 	case *statsIdleTimeout < 0:
 		return usageError(fs, "-stats-idle-timeout must be >= 0")
+	case *maxClients < 1 || *maxClients > keyed.MaxCapacity:
+		return usageError(fs, "-max-clients must be from 1 to %d", keyed.MaxCapacity)
+	case !(*maxConnRate >= 0) || math.IsInf(*maxConnRate, 1):
+		return usageError(fs, "-max-conn-rate must be a number >= 0")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
@@ -86,7 +122,14 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer mon.Close()
 	logger := log.New(stderr, "hitrate proxy: ", log.LstdFlags)
-	p, err := proxy.New(proxy.Config{Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, IdleTimeout: *idleTimeout, ErrorLog: logger})
+	clients, err := proxy.NewClients(*maxClients)
+	if err != nil {
+		return usageError(fs, "-max-clients: %v", err)
+	}
+	p, err := proxy.New(proxy.Config{
+		Upstream: *upstream, Monitor: mon, DialTimeout: *dialTimeout, IdleTimeout: *idleTimeout, ErrorLog: logger,
+		Clients: clients, MaxConnRate: *maxConnRate,
+	})
 	if err != nil {
 		return usageError(fs, "-upstream: %v", err)
 	}
@@ -113,7 +156,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			sln.Close()
 			return fail("%v", err)
 		}
-		ss = serveStats(sln, group, *statsIdleTimeout, pageInfo(ln.Addr().String(), *upstream, start)...)
+		opts := append(pageInfo(ln.Addr().String(), *upstream, start), web.WithClients(clients, "requests"))
+		ss = serveStats(sln, group, *statsIdleTimeout, opts...)
 		defer ss.shutdown(5 * time.Second)
 	}
 	fmt.Fprintf(stdout, "hitrate proxy: %s -> %s, protocol %q\n", ln.Addr(), *upstream, *protocol)
@@ -123,11 +167,24 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	served := make(chan error, 1)
 	go func() { served <- p.Serve(ln) }()
-	select {
-	case err := <-served:
-		p.Close()
-		return fail("%v", err)
-	case <-ctx.Done():
+	var tick <-chan time.Time
+	var tab *table
+	if *showTable {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick, tab = t.C, newTable(stdout, start, clients)
+	}
+wait:
+	for {
+		select {
+		case err := <-served:
+			p.Close()
+			return fail("%v", err)
+		case now := <-tick:
+			tab.draw(mon.Snapshot(monitor.Query{}), now)
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	fmt.Fprintf(stdout, "hitrate proxy: stopping; %s open, waiting up to %v\n", count(p.Active(), "connection"), *shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)

@@ -3,25 +3,32 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/keyed"
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/web"
+	"github.com/hitrate/hitrate/proxy"
 )
 
 // table prints a snapshot's rates compactly, one line per protocol: in
 // place (ANSI cursor moves) on a terminal, appended lines otherwise.
 type table struct {
-	w     io.Writer
-	tty   bool
-	start time.Time
-	drawn int // lines drawn last time, on a terminal
+	w       io.Writer
+	tty     bool
+	start   time.Time
+	drawn   int                      // lines drawn last time, on a terminal
+	clients *keyed.Table[netip.Addr] // the proxy's clients, or nil
 }
 
-func newTable(w io.Writer, start time.Time) *table {
-	return &table{w: w, tty: isTerminal(w), start: start}
+// newTable returns a table drawing on w; with clients, it also lists the
+// top clients by request rate.
+func newTable(w io.Writer, start time.Time, clients *keyed.Table[netip.Addr]) *table {
+	return &table{w: w, tty: isTerminal(w), start: start, clients: clients}
 }
 
 // isTerminal reports whether w is a terminal (a character device).
@@ -38,6 +45,9 @@ func isTerminal(w io.Writer) bool {
 func (t *table) draw(s monitor.Snapshot, now time.Time) {
 	up := now.Sub(t.start).Round(time.Second)
 	lines := formatRows(s.Protocols)
+	if t.clients != nil {
+		lines = append(lines, formatClients(t.clients.Top(proxy.ClientRequests, web.TopClients, keyed.ByRate))...)
+	}
 	var b strings.Builder
 	if t.tty {
 		if t.drawn > 0 {
@@ -49,6 +59,7 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 			b.WriteString(l)
 			b.WriteByte('\n')
 		}
+		b.WriteString("\x1b[J") // clear what is left of a longer table
 		t.drawn = len(lines) + 1
 	} else {
 		for _, l := range lines {
@@ -59,7 +70,8 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 }
 
 // formatRows formats one row per protocol, with the columns of each event
-// position aligned across rows. Rates read as on the stats page (package
+// position aligned across rows, then the p50 and p99 of each
+// distribution over the last second. Rates read as on the stats page (package
 // internal/human): events per second, or bytes per second (1.2 kB/s) for
 // an event whose unit is bytes.
 func formatRows(ps []monitor.Protocol) []string {
@@ -81,6 +93,18 @@ func formatRows(ps []monitor.Protocol) []string {
 			evW[j] = max(evW[j], len(c))
 		}
 	}
+	// Then, per distribution, its p50 and p99 over the last second.
+	for i, p := range ps {
+		for _, d := range p.Dists {
+			j := len(cells[i])
+			c := fmt.Sprintf("%s p50 %s p99 %s", d.Name, human.Latency(d.Second.P50), human.Latency(d.Second.P99))
+			cells[i] = append(cells[i], c)
+			if j == len(evW) {
+				evW = append(evW, 0)
+			}
+			evW[j] = max(evW[j], len(c))
+		}
+	}
 	rows := make([]string, len(ps))
 	for i, p := range ps {
 		var b strings.Builder
@@ -91,4 +115,27 @@ func formatRows(ps []monitor.Protocol) []string {
 		rows[i] = strings.TrimRight(b.String(), " ")
 	}
 	return rows
+}
+
+// formatClients formats the top clients of the proxy's table, as rows
+// after the protocols': a heading, then per client its address, its
+// requests and connections per second and their totals, aligned.
+func formatClients(rows []keyed.Row[netip.Addr]) []string {
+	if len(rows) == 0 {
+		return nil
+	}
+	addrW, reqW, connW := 0, 0, 0
+	cells := make([][3]string, len(rows))
+	for i, r := range rows {
+		c := &cells[i]
+		c[0] = r.Key.String()
+		c[1] = fmt.Sprintf("requests %s/s (%s)", human.Float(r.Rates[proxy.ClientRequests]), human.Uint(r.Totals[proxy.ClientRequests]))
+		c[2] = fmt.Sprintf("connections %s/s (%s)", human.Float(r.Rates[proxy.ClientConnections]), human.Uint(r.Totals[proxy.ClientConnections]))
+		addrW, reqW, connW = max(addrW, len(c[0])), max(reqW, len(c[1])), max(connW, len(c[2]))
+	}
+	lines := []string{"top clients by request rate (totals in parentheses):"}
+	for _, c := range cells {
+		lines = append(lines, strings.TrimRight(fmt.Sprintf("  %-*s  %-*s  %-*s", addrW, c[0], reqW, c[1], connW, c[2]), " "))
+	}
+	return lines
 }

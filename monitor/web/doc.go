@@ -15,7 +15,9 @@
 // chart of each event's last minute, with axes and the value under the
 // pointer; the connection counts; and a filterable list of open
 // connections, sortable by each event's rate or total. Options of
-// NewHandler add a header of what the page watches (WithInfo, WithStart).
+// NewHandler add a header of what the page watches (WithInfo, WithStart),
+// and a "Top clients" card of a keyed table's busiest clients
+// (WithClients, also in /json as "clients"; never in /metrics).
 // The server renders it from one html/template, which is the only source
 // of its markup: the page's script refreshes it every second by fetching
 // the template's live part ("/fragment", rendered by the same template)

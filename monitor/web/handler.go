@@ -62,7 +62,8 @@ const (
 // panics gives a 500 and is logged; the server goes on.
 //
 // Options add to the page's header what it watches: WithInfo for facts
-// such as the addresses and version of a proxy, WithStart for its uptime.
+// such as the addresses and version of a proxy, WithStart for its uptime;
+// WithClients adds the busiest clients of a table to the page and /json.
 func NewHandler(src monitor.Source, opts ...Option) http.Handler {
 	h := &handler{src: src}
 	for _, o := range opts {
@@ -74,9 +75,10 @@ func NewHandler(src monitor.Source, opts ...Option) http.Handler {
 }
 
 type handler struct {
-	src   monitor.Source
-	info  []pageParam // from WithInfo, bounded
-	start time.Time   // from WithStart
+	src     monitor.Source
+	info    []pageParam   // from WithInfo, bounded
+	start   time.Time     // from WithStart
+	clients *clientSource // from WithClients; nil without
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +178,11 @@ func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 		serverError(w)
 		return
 	}
-	body, err := json.Marshal(finiteSnapshot(s))
+	var v any = finiteSnapshot(s)
+	if h.clients != nil {
+		v = snapshotWithClients{finiteSnapshot(s), h.clients.view()}
+	}
+	body, err := json.Marshal(v)
 	if err != nil {
 		serverError(w)
 		return
@@ -300,7 +306,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := renderPage(&buf, name, s, q, vals, h.about(s.Time)); err != nil {
+	if err := renderPage(&buf, name, s, q, vals, h.about(s.Time), h.clients.page()); err != nil {
 		log.Printf("hitrate: rendering the page: %v", err)
 		serverError(w)
 		return

@@ -44,9 +44,10 @@ type (
 		ConnsCSS   string // the connection tables' style sheet
 		DistsCSS   string // the latency distributions' style sheet
 		Icon       string
-		AvgHeads   []string // the average columns' headers, by monitor.AverageWindows
-		EventCols  int      // columns of the events table
-		AvgWindows string   // the windows of the averages, in words: "10 s and 60 s"
+		AvgHeads   []string     // the average columns' headers, by monitor.AverageWindows
+		EventCols  int          // columns of the events table
+		AvgWindows string       // the windows of the averages, in words: "10 s and 60 s"
+		Clients    *pageClients // the "Top clients" card of WithClients; nil without
 	}
 	pageParam struct{ Name, Value string }
 	pageProto struct {
@@ -112,9 +113,11 @@ type (
 )
 
 // renderPage executes the template name, the page or its fragment, on s,
-// the snapshot of q, which was parsed from vals.
-func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values, about []pageParam) error {
+// the snapshot of q, which was parsed from vals, with the clients' card
+// if clients is not nil.
+func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, vals url.Values, about []pageParam, clients *pageClients) error {
 	d := pageData{
+		Clients:   clients,
 		About:     about,
 		Time:      s.Time.Format("15:04:05"),
 		TimeISO:   s.Time.Format(time.RFC3339Nano),

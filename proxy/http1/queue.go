@@ -23,17 +23,19 @@ const QueueCap = 64
 // request of a response. A variable for tests.
 var queueWait = 100 * time.Millisecond
 
-// Queue carries the kinds of a connection's requests, in order, from its
+// Queue carries the kinds of a connection's requests (and, for a Timer,
+// their starts), in order, from its
 // request parser (ScanRequests, or Push and Close) to its response parser
 // (ScanResponses), so that each final response is paired with its
 // request. It is a single-producer, single-consumer ring: no lock, no
 // allocation on Push, nor on a pop that finds its request queued. A nil
 // *Queue is an empty, closed queue; the zero Queue is an empty, open one.
 type Queue struct {
-	head  atomic.Uint32 // requests pushed
-	tail  atomic.Uint32 // requests popped
-	done  atomic.Bool   // closed: no more pushes
-	kinds [QueueCap]Kind
+	head  atomic.Uint32   // requests pushed
+	tail  atomic.Uint32   // requests popped
+	done  atomic.Bool     // closed: no more pushes
+	kinds [QueueCap]Kind  // with timedBit if the request has a start
+	start [QueueCap]int64 // the requests' starts (PushAt)
 
 	// A pop that finds the queue empty and open parks on wake, made by
 	// its first wait, with waiting set; push and close, seeing waiting,
@@ -42,10 +44,24 @@ type Queue struct {
 	wake    atomic.Pointer[chan struct{}]
 }
 
+// timedBit marks a queued Kind whose request has a start (PushAt).
+const timedBit Kind = 0x80
+
 // Push appends a request's kind. When the queue is full (a client more
 // than QueueCap requests ahead), it closes the queue instead: the
 // responses after the queued ones can no longer be paired.
 func (q *Queue) Push(k Kind) {
+	q.push(k&^timedBit, 0)
+}
+
+// PushAt appends a request's kind, as Push does, with the time its
+// request started (a Timer's Now), for ScanResponses to time its
+// response.
+func (q *Queue) PushAt(k Kind, start int64) {
+	q.push(k|timedBit, start)
+}
+
+func (q *Queue) push(k Kind, start int64) {
 	if q == nil || q.done.Load() {
 		return
 	}
@@ -55,7 +71,8 @@ func (q *Queue) Push(k Kind) {
 		return
 	}
 	q.kinds[h%QueueCap] = k
-	q.head.Store(h + 1) // publishes kinds[h]
+	q.start[h%QueueCap] = start
+	q.head.Store(h + 1) // publishes kinds[h] and start[h]
 	q.signal()
 }
 
@@ -95,11 +112,32 @@ func (q *Queue) signal() {
 // when the queue is empty and closed, or stays empty that long (the
 // response then cannot be paired).
 func (q *Queue) pop() (Kind, bool) {
+	k, _, ok := q.popTimed()
+	return k &^ timedBit, ok
+}
+
+// headStart returns the start of the oldest request not yet paired, if
+// one is queued and has a start; it does not pop it nor wait. Only the
+// consumer may call it.
+func (q *Queue) headStart() (int64, bool) {
 	if q == nil {
-		return Other, false
+		return 0, false
 	}
-	if k, ok, ready := q.tryPop(); ready {
-		return k, ok
+	t := q.tail.Load()
+	if q.head.Load() == t || q.kinds[t%QueueCap]&timedBit == 0 {
+		return 0, false
+	}
+	return q.start[t%QueueCap], true
+}
+
+// popTimed is pop, with the request's start: the Kind keeps timedBit if
+// it has one.
+func (q *Queue) popTimed() (Kind, int64, bool) {
+	if q == nil {
+		return Other, 0, false
+	}
+	if k, st, ok, ready := q.tryPop(); ready {
+		return k, st, ok
 	}
 	c := q.wake.Load()
 	if c == nil {
@@ -112,34 +150,34 @@ func (q *Queue) pop() (Kind, bool) {
 	defer q.waiting.Store(false)
 	for {
 		q.waiting.Store(true)
-		if k, ok, ready := q.tryPop(); ready {
-			return k, ok
+		if k, st, ok, ready := q.tryPop(); ready {
+			return k, st, ok
 		}
 		select {
 		case <-*c: // perhaps a token left by an earlier wait: check again
 		case <-timer.C:
-			k, ok, _ := q.tryPop() // a last look
-			return k, ok
+			k, st, ok, _ := q.tryPop() // a last look
+			return k, st, ok
 		}
 	}
 }
 
 // tryPop pops the oldest request if there is one (ready, ok), or reports
 // the queue empty and closed (ready, !ok), or empty and open (!ready).
-func (q *Queue) tryPop() (k Kind, ok, ready bool) {
+func (q *Queue) tryPop() (k Kind, start int64, ok, ready bool) {
 	t := q.tail.Load()
 	if q.head.Load() != t {
-		k := q.kinds[t%QueueCap]
-		q.tail.Store(t + 1) // frees kinds[t] for push
-		return k, true, true
+		k, start := q.kinds[t%QueueCap], q.start[t%QueueCap]
+		q.tail.Store(t + 1) // frees kinds[t] and start[t] for push
+		return k, start, true, true
 	}
 	if q.done.Load() {
 		if q.head.Load() != t { // pushed just before closing
-			k := q.kinds[t%QueueCap]
+			k, start := q.kinds[t%QueueCap], q.start[t%QueueCap]
 			q.tail.Store(t + 1)
-			return k, true, true
+			return k, start, true, true
 		}
-		return Other, false, true
+		return Other, 0, false, true
 	}
-	return Other, false, false
+	return Other, 0, false, false
 }

@@ -13,14 +13,16 @@ import (
 // unknown length, or a request that may switch protocols (CONNECT, an
 // Upgrade header), which is counted and then stops the scan. It pushes
 // the kind of each request on q (which may be nil) as soon as its request
-// line is read, for ScanResponses.
+// line is read, for ScanResponses; if o is a Timer, with o.Now() as the
+// request's start (PushAt).
 //
 // It allocates nothing: it finds request boundaries (the request line,
 // the header block, and a Content-Length or chunked body) without
 // building requests. A line longer than br's buffer is ErrNotHTTP.
 func ScanRequests(br *bufio.Reader, o Observer, q *Queue) error {
+	tm, _ := o.(Timer)
 	for {
-		connect, h, err := nextRequest(br, q)
+		connect, h, err := nextRequest(br, q, tm)
 		if err != nil {
 			return err
 		}
@@ -46,7 +48,7 @@ func ScanRequests(br *bufio.Reader, o Observer, q *Queue) error {
 // its request line is known to be one. When br holds the whole head (the
 // common case), it scans it in place (scanHead); else it reads it a line
 // at a time. Both judge it alike.
-func nextRequest(br *bufio.Reader, q *Queue) (connect bool, h header, err error) {
+func nextRequest(br *bufio.Reader, q *Queue, tm Timer) (connect bool, h header, err error) {
 	buf, err := buffered(br)
 	if err != nil {
 		return false, h, err
@@ -57,7 +59,7 @@ func nextRequest(br *bufio.Reader, q *Queue) (connect bool, h header, err error)
 			if !ok {
 				return false, h, ErrNotHTTP
 			}
-			pushKind(q, buf[:first], connect)
+			pushKind(q, buf[:first], connect, tm)
 			if err == nil {
 				br.Discard(n) // buffered: cannot fail
 			}
@@ -76,22 +78,27 @@ func nextRequest(br *bufio.Reader, q *Queue) (connect bool, h header, err error)
 		if !ok {
 			return false, h, ErrNotHTTP
 		}
-		pushKind(q, line, connect)
+		pushKind(q, line, connect, tm)
 		h, err = readHeader(br)
 		return connect, h, err
 	}
 }
 
-// pushKind pushes on q the kind of the request whose request line is line.
-func pushKind(q *Queue, line []byte, connect bool) {
+// pushKind pushes on q the kind of the request whose request line is
+// line, with tm's Now as its start if tm is not nil.
+func pushKind(q *Queue, line []byte, connect bool, tm Timer) {
+	k := Other
 	switch {
 	case connect:
-		q.Push(Connect)
+		k = Connect
 	case bytes.HasPrefix(line, []byte("HEAD ")):
-		q.Push(Head)
-	default:
-		q.Push(Other)
+		k = Head
 	}
+	if tm != nil {
+		q.PushAt(k, tm.Now())
+		return
+	}
+	q.Push(k)
 }
 
 // buffered returns the bytes br holds, reading once if it holds none.

@@ -12,24 +12,43 @@ import "bufio"
 // the stream.
 //
 // Like ScanRequests it allocates nothing. Interim (1xx) responses are
-// reported too.
+// reported too. If o is a Timer, each request pushed with a start
+// (PushAt, as ScanRequests does for a Timer) has its first response timed
+// (see Timer).
 func ScanResponses(br *bufio.Reader, o Observer, q *Queue) error {
+	tm, _ := o.(Timer)
+	timed := false // the oldest request's response is timed already (by an interim one)
 	for {
 		code, h, err := nextResponse(br)
 		if err != nil {
 			return err
 		}
+		var now int64
+		if tm != nil {
+			now = tm.Now()
+		}
 		o.Response(code)
 		if code < 200 {
+			if tm != nil && !timed {
+				if start, ok := q.headStart(); ok {
+					tm.ResponseTime(now - start)
+					timed = true
+				}
+			}
 			if code == 101 {
 				return ErrNotHTTP // Switching Protocols
 			}
 			continue // interim: the final response follows
 		}
-		kind, ok := q.pop()
+		kind, start, ok := q.popTimed()
 		if !ok {
 			return ErrNotHTTP
 		}
+		if tm != nil && kind&timedBit != 0 && !timed {
+			tm.ResponseTime(now - start)
+		}
+		timed = false
+		kind &^= timedBit
 		switch {
 		case kind == Head || code == 204 || code == 304:
 			continue
