@@ -2,7 +2,8 @@
 #
 #   make demo    the live demo (cmd/hitrate demo)
 #   make test    every test of every module, under the race detector;
-#                the shard tests again with the portable build tag;
+#                the shard and latency tests again with the portable
+#                build tag;
 #                the root module again without the race detector (which
 #                changes what allocates), three times in shuffled order,
 #                so that every test is rerunnable
@@ -26,8 +27,8 @@ test:
 		echo "== go test -race $$m"; \
 		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
-	@echo "== go test -race -tags hitrate_portable ./shard/"
-	$(GO) test -race -count=1 -tags hitrate_portable ./shard/
+	@echo "== go test -race -tags hitrate_portable ./shard/ ./latency/"
+	$(GO) test -race -count=1 -tags hitrate_portable ./shard/ ./latency/
 	@echo "== go test -count=3 -shuffle=on ./... (root module, no race detector: reruns, any order, and the allocation tests)"
 	$(GO) test -count=3 -shuffle=on ./...
 
@@ -38,7 +39,7 @@ lint:
 		echo "== go vet + staticcheck $$m"; \
 		(cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...); \
 	done
-	$(GO) vet -tags hitrate_portable ./shard/
+	$(GO) vet -tags hitrate_portable ./shard/ ./latency/
 
 bench-smoke:
 	@set -e; for m in $(MODULES); do \
@@ -47,7 +48,7 @@ bench-smoke:
 	done
 
 gate:
-	cd bench && $(GO) run ./cmd/gate -C .. -base $(GATE_BASE) -pkg ./shard/,./monitor/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$|BenchmarkConnLog$$|BenchmarkConnProxy$$' -count 10 -benchtime 100ms
+	cd bench && $(GO) run ./cmd/gate -C .. -base $(GATE_BASE) -pkg ./shard/,./monitor/,./latency/ -bench 'BenchmarkCounterInc$$|BenchmarkCounterIncParallel$$|BenchmarkConnLog$$|BenchmarkConnProxy$$|BenchmarkRecord$$|BenchmarkRecordParallel$$' -count 10 -benchtime 100ms
 
 benchmarks:
 	cd bench && ./run.sh

@@ -1,7 +1,8 @@
 // Package httpcount is net/http middleware that counts a server's
 // requests on a monitor.Monitor: requests, responses by class (1xx to 5xx,
-// and other), request and response body bytes, and, through WithDuration,
-// response times. With a netcount.Listener on the same monitor and
+// and other), request and response body bytes, and response times (into
+// the monitor's latency distribution ResponseTime, which NewMonitor
+// declares, and to WithDuration's function). With a netcount.Listener on the same monitor and
 // ConnContext as the server's ConnContext, the counts go to the connection
 // that carried each request, so the page lists every keep-alive or HTTP/2
 // connection with its requests, bytes and rates; otherwise they go to the

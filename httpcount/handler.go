@@ -45,6 +45,14 @@ const (
 	ResponseBytes = "response_body_bytes"
 )
 
+// ResponseTime is the name of the latency distribution (see
+// monitor.WithDistributions) of the requests' response times, the time
+// from a Handler's ServeHTTP to the next handler's return (or panic).
+// NewMonitor declares it; a Handler whose monitor has it records every
+// request into it, on the request's connection (its count and mean) and
+// for the protocol (its percentiles), with one clock read at each end.
+const ResponseTime = "response_time"
+
 // Events returns the names of the events a Handler needs, to give to
 // monitor.New with Units. NewMonitor makes a monitor with these and
 // netcount's events.
@@ -60,11 +68,12 @@ func Units() monitor.Option {
 }
 
 // NewMonitor returns a monitor named name with the events of a Handler and
-// of a netcount.Listener, so that one monitor counts a server's
-// connections, bytes and requests. opts are passed on to monitor.New.
+// of a netcount.Listener, and the distribution ResponseTime, so that one
+// monitor counts a server's connections, bytes and requests and times its
+// responses. opts are passed on to monitor.New.
 func NewMonitor(name string, opts ...monitor.Option) (*monitor.Monitor, error) {
 	events := append(netcount.Events(), Events()...)
-	return monitor.New(name, events, append([]monitor.Option{netcount.Units(), Units()}, opts...)...)
+	return monitor.New(name, events, append([]monitor.Option{netcount.Units(), Units(), monitor.WithDistributions(ResponseTime)}, opts...)...)
 }
 
 // Handler is net/http middleware that counts the requests it serves on a
@@ -76,6 +85,8 @@ type Handler struct {
 	class     [6]monitor.Event // [0] ResponsesOther, [1] to [5] the classes
 	reqBytes  monitor.Event
 	respBytes monitor.Event
+	rt        monitor.Dist        // ResponseTime, if timed
+	timed     bool                // m has the distribution ResponseTime
 	duration  func(time.Duration) // WithDuration's record, or nil
 	pool      sync.Pool           // of *rw
 }
@@ -85,10 +96,11 @@ type Option func(*Handler)
 
 // WithDuration calls record with the response time of every request: the
 // time from the Handler's ServeHTTP to the next handler's return (or
-// panic). It is the place for a latency distribution: pass its method that
-// records one duration. record is called on the request's goroutine, once
-// per request, so it must be cheap and safe for concurrent use. Without
-// it, the Handler does not read the clock.
+// panic), the same as the distribution ResponseTime gets. It is for a
+// distribution or a log of the caller's own. record is called on the
+// request's goroutine, once per request, so it must be cheap and safe for
+// concurrent use. Without it, and without ResponseTime in its monitor, the
+// Handler does not read the clock.
 func WithDuration(record func(d time.Duration)) Option {
 	return func(h *Handler) { h.duration = record }
 }
@@ -127,6 +139,9 @@ func New(m *monitor.Monitor, next http.Handler, opts ...Option) (*Handler, error
 	if err != nil {
 		return nil, err
 	}
+	if d, err := m.Dist(ResponseTime); err == nil {
+		h.rt, h.timed = d, true
+	}
 	for _, o := range opts {
 		if o != nil {
 			o(h)
@@ -148,7 +163,7 @@ func New(m *monitor.Monitor, next http.Handler, opts ...Option) (*Handler, error
 // goes on up, untouched.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var start time.Time
-	if h.duration != nil {
+	if h.timed || h.duration != nil {
 		start = time.Now()
 	}
 	x := h.pool.Get().(*rw)
@@ -180,9 +195,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		x.c.add(h.class[class], 1)
-		if h.duration != nil {
-			// The place of the response time: see WithDuration.
-			h.duration(time.Since(start))
+		if h.timed || h.duration != nil {
+			d := time.Since(start)
+			if h.timed {
+				x.c.record(h.rt, d)
+			}
+			if h.duration != nil {
+				h.duration(d)
+			}
 		}
 		if orig != nil && orig != http.NoBody {
 			r.Body = orig

@@ -3,6 +3,7 @@ package httpcount
 import (
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,5 +253,42 @@ func TestServeHTTPAllocatesNothing(t *testing.T) {
 	}
 	if n := total(m, Requests); n != 1001 || total(m, Responses2xx) != 1001 || total(m, RequestBytes) != 8*1001 || total(m, ResponseBytes) != 2*1001 {
 		t.Errorf("requests %d, 2xx %d, body bytes %d %d", n, total(m, Responses2xx), total(m, RequestBytes), total(m, ResponseBytes))
+	}
+	if c := m.Snapshot(monitor.Query{}).Protocols[0].Dists[0].Total.Count; c != 1001 {
+		t.Errorf("response times recorded: %d, want 1001", c)
+	}
+}
+
+// TestResponseTimeDistribution: a Handler on NewMonitor's monitor records
+// every request's response time into ResponseTime, the same durations
+// that WithDuration gets: their count, sum and max.
+func TestResponseTimeDistribution(t *testing.T) {
+	m := newMonitor(t)
+	var durations []time.Duration
+	h, err := New(m, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}), WithDuration(func(d time.Duration) { durations = append(durations, d) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	var sum float64
+	var most time.Duration
+	for _, d := range durations {
+		sum += d.Seconds()
+		most = max(most, d)
+	}
+	p := m.Snapshot(monitor.Query{}).Protocols[0]
+	if len(p.Dists) != 1 || p.Dists[0].Name != ResponseTime {
+		t.Fatalf("distributions %+v, want %q alone", p.Dists, ResponseTime)
+	}
+	tot := p.Dists[0].Total
+	if tot.Count != 50 || len(durations) != 50 {
+		t.Fatalf("ResponseTime counted %d, WithDuration got %d, want 50", tot.Count, len(durations))
+	}
+	if math.Abs(tot.Sum-sum) > 50e-9 || tot.Max != most {
+		t.Errorf("sum %v s, max %v; WithDuration's: %v s, %v", tot.Sum, tot.Max, sum, most)
 	}
 }

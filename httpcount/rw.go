@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 )
@@ -37,6 +38,14 @@ func (c *counter) add(ev monitor.Event, n uint64) {
 		c.c.Add(ev, n)
 	} else {
 		c.m.Add(ev, n)
+	}
+}
+
+func (c *counter) record(d monitor.Dist, v time.Duration) {
+	if c.onConn {
+		c.c.Record(d, v)
+	} else {
+		c.m.Record(d, v)
 	}
 }
 

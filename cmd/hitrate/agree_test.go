@@ -29,7 +29,7 @@ func TestDemoServersAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer httpMon.Close()
-	upMon, err := httpcount.NewMonitor("http-server", monitor.WithManualSampling(), monitor.WithDistributions(serverTime))
+	upMon, err := httpcount.NewMonitor("http-server", monitor.WithManualSampling())
 	if err != nil {
 		t.Fatal(err)
 	}

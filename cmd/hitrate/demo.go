@@ -73,7 +73,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer httpMon.Close()
 	// The upstream's own view of the same traffic (package httpcount).
-	upMon, err := httpcount.NewMonitor("http-server", monitor.WithDistributions(serverTime))
+	upMon, err := httpcount.NewMonitor("http-server") // with httpcount.ResponseTime
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -168,22 +168,19 @@ type demoServers struct {
 }
 
 // serverTime is the distribution of the demo upstream's own response
-// times, on its http-server monitor: the handler's time, which the
-// proxy's response_time adds the network and the proxy to.
-const serverTime = "response_time"
+// times, on its http-server monitor (httpcount.NewMonitor declares it):
+// the handler's time, which the proxy's response_time adds the network
+// and the proxy to.
+const serverTime = httpcount.ResponseTime
 
 // startDemoServers serves the demo's upstream on uln, counted on upMon
-// (made by httpcount.NewMonitor; with the distribution serverTime, the
-// handler's times go there), each request after delay() if delay is not
+// (made by httpcount.NewMonitor: the handler's times go to its
+// distribution serverTime), each request after delay() if delay is not
 // nil, and the proxy to it on pln, counted on httpMon (made by
 // proxy.NewMonitor), with its clients table (nil for none), until stop.
 func startDemoServers(uln, pln net.Listener, upMon, httpMon *monitor.Monitor, clients *keyed.Table[netip.Addr], delay func() time.Duration, idle time.Duration) (*demoServers, error) {
 	upstream := &http.Server{Handler: upstreamHandler(delay), ReadHeaderTimeout: 10 * time.Second}
-	var opts []httpcount.Option
-	if d, err := upMon.Dist(serverTime); err == nil {
-		opts = append(opts, httpcount.WithDuration(func(v time.Duration) { upMon.Record(d, v) }))
-	}
-	cln, err := httpcount.Instrument(upstream, uln, upMon, opts...)
+	cln, err := httpcount.Instrument(upstream, uln, upMon)
 	if err != nil {
 		return nil, err
 	}
