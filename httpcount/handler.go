@@ -162,9 +162,9 @@ func New(m *monitor.Monitor, next http.Handler, opts ...Option) (*Handler, error
 // If the next handler panics, the request counts as a 5xx and the panic
 // goes on up, untouched.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var start time.Time
+	var start time.Duration
 	if h.timed || h.duration != nil {
-		start = time.Now()
+		start = time.Since(monoStart)
 	}
 	x := h.pool.Get().(*rw)
 	x.w = w
@@ -196,7 +196,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		x.c.add(h.class[class], 1)
 		if h.timed || h.duration != nil {
-			d := time.Since(start)
+			d := time.Since(monoStart) - start
 			if h.timed {
 				x.c.record(h.rt, d)
 			}
@@ -215,6 +215,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.next.ServeHTTP(wrap(x, w), r)
 	returned = true
 }
+
+// monoStart is the origin of the Handlers' clock: time.Since(monoStart)
+// reads the monotonic clock alone, where time.Now reads the wall clock
+// too (on some machines, twice the cost).
+var monoStart = time.Now()
 
 // wrap returns x as the type of writers.go with the optional interfaces
 // of w.

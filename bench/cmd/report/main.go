@@ -309,25 +309,46 @@ var contenderDoc = map[string]string{
 	"monitor":         "hitrate `monitor.Monitor`: `m.Log(ev)`; in ProxyMix `m.Open`, `conn.Log(ev)`, `conn.Close`",
 	"monitor-conn":    "hitrate `monitor.Conn.Log(ev)` on one open connection (counts the connection and the protocol)",
 	"bare":            "Middleware's reference: the handler alone, no counting",
-	"httpcount":       "hitrate `httpcount.Handler`: requests, responses by class, body bytes, on the protocol",
-	"httpcount-conn":  "the same, the request carried by a `netcount.Conn` (as through `httpcount.ConnContext`): counted on its connection too",
+	"httpcount":       "hitrate `httpcount.Handler`: requests, responses by class, body bytes and the `response_time` distribution, on the protocol",
+	"httpcount-conn":  "the same, each goroutine's requests carried by a `netcount.Conn` of its own (as through `httpcount.ConnContext`): counted on the connection too (its counts and response-time count and mean)",
 	"promhttp":        "`promhttp.InstrumentHandlerCounter` + `InstrumentHandlerDuration` (labels code and method, default buckets)",
 	"otelhttp":        "`otelhttp.NewHandler`, OpenTelemetry SDK with a `ManualReader`, no-op tracer",
 	"vm-by-hand":      "VictoriaMetrics/metrics by hand: a pooled status-capturing writer, a `Counter` per class, a `Histogram`",
+	"hitrate":         "Latency: hitrate `latency.Histogram.Record` (per-P stripes once contended) on a rotating `ring.Clock`; LatencyRead: reading its last second",
+	"hdr-mutex":       "`github.com/HdrHistogram/hdrhistogram-go` `RecordValue` (1 µs to 1 h, 2 digits) behind a `sync.Mutex`",
+	"ddsketch-mutex":  "`github.com/DataDog/sketches-go` DDSketch (1% relative accuracy) `Add` behind a `sync.Mutex`",
+	"vmetrics":        "`github.com/VictoriaMetrics/metrics.Histogram.Update`",
+	"prom-classic":    "client_golang `Histogram.Observe`, classic default buckets",
+	"prom-native":     "client_golang `Histogram.Observe`, native histogram (factor 1.1)",
+	"otel":            "OpenTelemetry SDK `Float64Histogram.Record` (ManualReader)",
+	"keyed":           "hitrate `keyed.Table[netip.Addr]`: `Inc` (Count), `Rate` (Decide); one goroutine per op",
+	"mutex-map":       "a `sync.Mutex`-guarded `map[netip.Addr]uint64` of counters (no window, no rate)",
+	"xtime-xsync":     "`golang.org/x/time/rate.Limiter.Allow` per key in an `xsync.MapOf` (a yes/no, no rate)",
+	"xtime-syncmap":   "the same in a `sync.Map`",
+	"rate":            "KeyedDecide: `keyed.Table.Rate(key, connections) > limit` for a resident key",
+	"inc+rate":        "KeyedDecide: `Inc` then `Rate` of the same key, as the proxy does per connection",
+	"zipf":            "KeyedTop10: `Top(requests, 10, ByRate)` on a table filled with Zipf-distributed traffic",
+	"events=2":        "KeyedMemory: heap bytes per resident key (B/key) with 2 events, index included",
+	"events=4":        "KeyedMemory: the same with 4 events",
 	"padded":          "ProxyPattern's reference: two `sync/atomic` counters per connection and direction, padded to their own cache lines; no protocol total, no rate",
 }
 
 // workloadDoc describes the workloads.
 var workloadDoc = map[string]string{
-	"Inc/seq":      "one goroutine increments one counter.",
-	"Inc/par":      "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
-	"IncRate":      "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
-	"ProxyMix":     "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
-	"Middleware":   "GOMAXPROCS goroutines serve an in-process handler that writes 13 bytes to an `httptest.ResponseRecorder`, through each way of counting a server's requests (`bench/middleware_test.go`); one op is one request. What a contender adds is its row minus `bare`'s.",
-	"Latency/seq":  "one goroutine records one latency (values 50 µs to 200 ms, log-uniform, from a precomputed table) into one histogram; hdrhistogram-go and DDSketch behind a sync.Mutex, `atomic` adds the value to a sync/atomic word (the baseline).",
-	"Latency/par":  "GOMAXPROCS goroutines (`b.RunParallel`) record one latency each into one shared histogram, as Latency/seq.",
-	"LatencyRead":  "read p50, p90, p99, p99.9 and max: hitrate's last-second window of 11 full Ticks, hdrhistogram-go's whole histogram behind its mutex.",
-	"ProxyPattern": "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
+	"Inc/seq":            "one goroutine increments one counter.",
+	"Inc/par":            "GOMAXPROCS goroutines (`b.RunParallel`) increment one shared counter.",
+	"IncRate":            "GOMAXPROCS goroutines increment one shared counter; each reads its rate every 64 increments (its value, for contenders without a rate).",
+	"ProxyMix":           "GOMAXPROCS goroutines, each a connection: every op counts one event on the connection's own counter and on a shared aggregate of the same kind; every 64 ops the goroutine reads the aggregate's rate (or value); every 1024 ops the connection is closed and a new one made.",
+	"Middleware":         "GOMAXPROCS goroutines serve an in-process handler that writes 13 bytes to a ResponseWriter that keeps nothing (reused, so that no recorder's garbage hides what a middleware adds), through each way of counting a server's requests (`bench/middleware_test.go`); one op is one request. What a contender adds is its row minus `bare`'s.",
+	"Latency/seq":        "one goroutine records one latency (values 50 µs to 200 ms, log-uniform, from a precomputed table) into one histogram; hdrhistogram-go and DDSketch behind a sync.Mutex, `atomic` adds the value to a sync/atomic word (the baseline).",
+	"Latency/par":        "GOMAXPROCS goroutines (`b.RunParallel`) record one latency each into one shared histogram, as Latency/seq.",
+	"LatencyRead":        "read p50, p90, p99, p99.9 and max: hitrate's last-second window of 11 full Ticks, hdrhistogram-go's whole histogram behind its mutex.",
+	"KeyedCount":         "one goroutine counts one event for a resident key, keys drawn uniformly or by Zipf (s = 1.1) from a table of that many keys (`bench/keyed_test.go`).",
+	"KeyedCountParallel": "GOMAXPROCS goroutines (`b.RunParallel`) count as KeyedCount, on one shared table.",
+	"KeyedDecide":        "one goroutine asks a resident key's connection rate and compares it with a limit (`rate`), or counts then asks (`inc+rate`).",
+	"KeyedTop10":         "the 10 keys with the highest request rate, from a table of that many keys.",
+	"KeyedMemory":        "fills a table with that many keys; reports the heap bytes per key (B/key).",
+	"ProxyPattern":       "64 connections, each copied by two goroutines, one per direction, spread over GOMAXPROCS; each direction counts its own two events (a request or response, and its bytes), on the connection and for the protocol; one op is one event.",
 }
 
 // Render writes BENCHMARKS.md.
@@ -427,7 +448,13 @@ func (res *Results) Render(w io.Writer, opt Options) {
 	fmt.Fprintln(w)
 	for _, wl := range res.workloads {
 		fmt.Fprintf(w, "### %s\n\n", wl)
-		if d := workloadDoc[wl]; d != "" {
+		d := workloadDoc[wl]
+		if d == "" {
+			// A parameterized workload (KeyedCount/keys=1000/uniform) is
+			// described by its benchmark's name.
+			d = workloadDoc[strings.SplitN(wl, "/", 2)[0]]
+		}
+		if d != "" {
 			fmt.Fprintf(w, "`Benchmark%s/<contender>`: %s\n\n", wl, d)
 		}
 		res.table(w, wl)

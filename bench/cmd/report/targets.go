@@ -430,7 +430,7 @@ func (res *Results) targets(w io.Writer, opt Options) {
 		fmt.Fprintf(w, "hitrate's own targets, checked against the benchmarks of its core packages (`ring`, `shard`, `monitor`), in [%s](%s): median of %d runs or more, computed as in the tables below; a ratio is a median over a median, both from that file at the same -cpu. ",
 			opt.CorePath, opt.CorePath, c.minRuns())
 		fmt.Fprintf(w, "**%s**: the median is within the target; **%s**: it is not; %s: a benchmark the row needs is not in the file. ", verdictMet, verdictMissed, verdictAbsent)
-		fmt.Fprintln(w, "Memory and allocations are the largest median over the -cpu values listed. The increment paths are hitrate's benchmarks with Inc, Add or Log in their name; the `sync/atomic` references (`AtomicAdd`) measure no hitrate code and are left out.")
+		fmt.Fprintln(w, "Memory and allocations are the largest median over the -cpu values listed. The increment paths are hitrate's benchmarks with Inc, Add or Log in their name; the `sync/atomic` references (`AtomicAdd`) measure no hitrate code and are left out. The rows of the latency histograms, the keyed tables and the HTTP middleware (after the proxy's) are checked against the peer benchmarks of this run instead (the Latency, Keyed and Middleware workloads below), each beside the peers it must beat.")
 		fmt.Fprintln(w)
 		var facts []string
 		for _, f := range []struct{ key, what string }{
@@ -452,7 +452,7 @@ func (res *Results) targets(w io.Writer, opt Options) {
 		fmt.Fprintln(w, "The core packages' benchmarks are not in this run (`SKIP_EXTRA=1`, or results recorded before they were): only the proxy's target is checked.")
 		fmt.Fprintln(w)
 	}
-	rows := Targets(c, opt.Overhead)
+	rows := append(Targets(c, opt.Overhead), res.featureRows()...)
 	fmt.Fprintln(w, tally(rows))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | benchmark | -cpu | measured | goal | result |")
