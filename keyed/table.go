@@ -11,11 +11,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/hitrate/hitrate/internal/fold"
+	"github.com/hitrate/hitrate/internal/naming"
 	"github.com/hitrate/hitrate/ring"
 	"github.com/hitrate/hitrate/shard"
 )
@@ -30,7 +29,7 @@ const (
 	// MaxEvents is the most events a Table counts per key.
 	MaxEvents = 16
 	// MaxNameLen is the longest event name, in bytes, that New accepts.
-	MaxNameLen = 128
+	MaxNameLen = naming.MaxLen
 
 	// samples is how many resident keys an insertion into a full Table
 	// compares to choose the one it evicts.
@@ -223,15 +222,8 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 	if len(events) > MaxEvents {
 		return nil, fmt.Errorf("keyed: %d events given, over MaxEvents (%d)", len(events), MaxEvents)
 	}
-	seen := make(map[string]int, len(events))
-	for i, ev := range events {
-		if p := nameProblem(ev); p != "" {
-			return nil, fmt.Errorf("keyed: event %d %s", i, p)
-		}
-		if j, dup := seen[ev]; dup {
-			return nil, fmt.Errorf("keyed: event %d %q has the same name as event %d", i, ev, j)
-		}
-		seen[ev] = i
+	if err := naming.CheckList("keyed", "event", events); err != nil {
+		return nil, err
 	}
 	if cfg.clockSet && cfg.clock == nil {
 		return nil, errors.New("keyed: WithClock was given a nil clock")
@@ -264,21 +256,6 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 		t.agg[i] = shard.New(cfg.clock)
 	}
 	return t, nil
-}
-
-// nameProblem says what is wrong with s as an event name, or returns "".
-func nameProblem(s string) string {
-	switch {
-	case s == "":
-		return "has an empty name"
-	case len(s) > MaxNameLen:
-		return fmt.Sprintf("has a name of %d bytes, over MaxNameLen (%d)", len(s), MaxNameLen)
-	case !utf8.ValidString(s):
-		return "has a name that is not valid UTF-8"
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "has a name that holds a control character"
-	}
-	return ""
 }
 
 // valid reports whether k can be a key: a string of 1 to MaxKeyLen bytes,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hitrate/hitrate/internal/fold"
 	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/internal/naming"
 	"github.com/hitrate/hitrate/latency"
 	"github.com/hitrate/hitrate/ring"
 )
@@ -42,20 +43,7 @@ func WithDistributions(names ...string) Option {
 
 // checkDists returns the error of New for bad distribution names, or nil.
 func checkDists(mon string, names []string) error {
-	seen := make(map[string]int, len(names))
-	for i, d := range names {
-		switch p := nameProblem(d); {
-		case d == "":
-			return fmt.Errorf("%s: distribution %d has an empty name", mon, i)
-		case p != "":
-			return fmt.Errorf("%s: distribution %d %s has a name that %s", mon, i, human.Quote(d), p)
-		}
-		if j, dup := seen[d]; dup {
-			return fmt.Errorf("%s: distribution %d %s has the same name as distribution %d", mon, i, human.Quote(d), j)
-		}
-		seen[d] = i
-	}
-	return nil
+	return naming.CheckList(mon, "distribution", names)
 }
 
 // Distributions returns a copy of the distribution names, in the order

@@ -7,10 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/hitrate/hitrate/internal/human"
+	"github.com/hitrate/hitrate/internal/naming"
 	"github.com/hitrate/hitrate/internal/peak"
 	"github.com/hitrate/hitrate/latency"
 	"github.com/hitrate/hitrate/ring"
@@ -21,7 +20,7 @@ import (
 
 // MaxNameLen is the longest monitor or event name, in bytes, that New
 // accepts.
-const MaxNameLen = 128
+const MaxNameLen = naming.MaxLen
 
 // monitorTags numbers monitors, so that an Event carries the monitor that
 // resolved it. Tag 0 is never given: the zero Event belongs to no monitor.
@@ -143,24 +142,14 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 		}
 	}
 	mon := "monitor " + human.Quote(name)
-	if p := nameProblem(name); p != "" {
+	if p := naming.Problem(name); p != "" {
 		return nil, fmt.Errorf("%s: the monitor name %s", mon, p)
 	}
 	if len(events) == 0 {
 		return nil, fmt.Errorf("%s: no events given", mon)
 	}
-	seen := make(map[string]int, len(events))
-	for i, ev := range events {
-		switch p := nameProblem(ev); {
-		case ev == "":
-			return nil, fmt.Errorf("%s: event %d has an empty name", mon, i)
-		case p != "":
-			return nil, fmt.Errorf("%s: event %d %s has a name that %s", mon, i, human.Quote(ev), p)
-		}
-		if j, dup := seen[ev]; dup {
-			return nil, fmt.Errorf("%s: event %d %s has the same name as event %d", mon, i, human.Quote(ev), j)
-		}
-		seen[ev] = i
+	if err := naming.CheckList(mon, "event", events); err != nil {
+		return nil, err
 	}
 	if cfg.clockSet && cfg.clock == nil {
 		return nil, fmt.Errorf("%s: WithClock was given a nil clock", mon)
@@ -224,27 +213,10 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 // about it: "is empty", "is not valid UTF-8". A handler can check a name
 // given in a request with it, before asking a Source for it.
 func CheckName(s string) error {
-	if p := nameProblem(s); p != "" {
+	if p := naming.Problem(s); p != "" {
 		return errors.New(p)
 	}
 	return nil
-}
-
-// nameProblem says in plain words what is wrong with s as a monitor or
-// event name, as the end of a sentence about it ("is empty"), or returns
-// "" if s is a valid name.
-func nameProblem(s string) string {
-	switch {
-	case s == "":
-		return "is empty"
-	case len(s) > MaxNameLen:
-		return fmt.Sprintf("is %d bytes long, over MaxNameLen (%d)", len(s), MaxNameLen)
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "holds a control character"
-	}
-	return ""
 }
 
 func (m *Monitor) sampler() {
