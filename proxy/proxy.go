@@ -310,11 +310,21 @@ func (p *Proxy) checkDrained() {
 	}
 }
 
-// Active returns the number of client connections being served.
+// Active returns the number of client connections being served: accepted,
+// and not yet closed on the monitor. (A connection's goroutine leaves the
+// proxy a moment after closing it on the monitor, so that Active never
+// counts a connection that the monitor's snapshot no longer shows open;
+// Shutdown waits for the goroutines.)
 func (p *Proxy) Active() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.sessions)
+	n := 0
+	for s := range p.sessions {
+		if !s.finished.Load() {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *Proxy) logf(format string, args ...any) {

@@ -32,6 +32,10 @@ type session struct {
 	// active is the proxy's clock at the last read of a byte (or at the
 	// accept), for the idle timeout.
 	active atomic.Int64
+
+	// finished is set as the session closes its monitor connection: from
+	// then on Proxy.Active does not count it.
+	finished atomic.Bool
 }
 
 func (s *session) run() {
@@ -41,7 +45,10 @@ func (s *session) run() {
 	s.mu.Lock() // for expire, in the sweeper's goroutine
 	s.mc = mc
 	s.mu.Unlock()
-	defer mc.Close()
+	defer func() {
+		s.finished.Store(true) // before the monitor counts it closed: see Active
+		mc.Close()
+	}()
 
 	var dialStart time.Duration
 	if p.dists != nil {
