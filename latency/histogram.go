@@ -7,6 +7,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hitrate/hitrate/internal/owned"
 	"github.com/hitrate/hitrate/ring"
 )
 
@@ -240,7 +241,7 @@ func (h *Histogram) clear(s *slot, shared bool) {
 			if shared {
 				x = s.b[j].Swap(0)
 			} else {
-				storeOwned32(&s.b[j], 0)
+				owned.Store32(&s.b[j], 0)
 			}
 			h.retired[j].Add(uint64(x))
 		}
@@ -250,8 +251,8 @@ func (h *Histogram) clear(s *slot, shared bool) {
 		x, m = s.sum.Swap(0), s.max.Swap(0)
 	} else {
 		x, m = s.sum.Load(), s.max.Load()
-		storeOwned64(&s.sum, 0)
-		storeOwned64(&s.max, 0)
+		owned.Store64(&s.sum, 0)
+		owned.Store64(&s.max, 0)
 	}
 	h.addSum(x)
 	raiseMax(&h.maxAll, m)
@@ -360,16 +361,16 @@ func (h *Histogram) ownedSlow(s *slot, e uint64, i int, v uint64) {
 		return
 	}
 	if t != e {
-		storeOwned64(&s.tag, tagBusy)
+		owned.Store64(&s.tag, tagBusy)
 		h.clear(s, false)
-		storeOwned64(&s.tag, e)
+		owned.Store64(&s.tag, e)
 	}
 	p := &s.b[i]
 	c := p.Load() + 1
-	storeOwned32(p, c)
-	storeOwned64(&s.sum, s.sum.Load()+v)
+	owned.Store32(p, c)
+	owned.Store64(&s.sum, s.sum.Load()+v)
 	if v > s.max.Load() {
-		storeOwned64(&s.max, v)
+		owned.Store64(&s.max, v)
 	}
 	widen(s, i)
 	if c >= countHalf {

@@ -2,19 +2,11 @@
 
 package latency
 
-import (
-	_ "unsafe" // for go:linkname
-)
+import "github.com/hitrate/hitrate/internal/owned"
 
-// procPin and procUnpin: see shard/pin.go. While pinned, a goroutine
-// cannot be preempted or moved to another P, so each P's stripe has one
-// writer at a time and is written with loads and plain stores.
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
+// While pinned (owned.Pin), a goroutine cannot be preempted or moved to
+// another P, so each P's stripe has one writer at a time and is written
+// with loads and plain stores (owned.Store32, owned.Store64).
 
 // pinned reports whether this build writes striped cells pinned to their
 // P; the hitrate_portable build does not.
@@ -33,7 +25,7 @@ func (h *Histogram) RecordValue(v uint64) {
 		h.recordShared(&h.base, i, v)
 		return
 	}
-	pid := procPin()
+	pid := owned.Pin()
 	if uint(pid) < uint(len(h.cells)) {
 		// The clock is read while pinned, so the epoch is never older
 		// than one this stripe was written with.
@@ -42,15 +34,15 @@ func (h *Histogram) RecordValue(v uint64) {
 		if s.tag.Load() == e {
 			p := &s.b[i]
 			if c := p.Load() + 1; c < countHalf {
-				storeOwned32(p, c)
-				storeOwned64(&s.sum, s.sum.Load()+v)
+				owned.Store32(p, c)
+				owned.Store64(&s.sum, s.sum.Load()+v)
 				if v > s.max.Load() {
-					storeOwned64(&s.max, v)
+					owned.Store64(&s.max, v)
 				}
 				if uint32(i) < s.lo.Load() || uint32(i) > s.hi.Load() {
 					widen(s, i)
 				}
-				procUnpin()
+				owned.Unpin()
 				return
 			}
 		}
@@ -60,5 +52,5 @@ func (h *Histogram) RecordValue(v uint64) {
 		// base stripe with others, so it adds atomically.
 		h.recordShared(&h.base, i, v)
 	}
-	procUnpin()
+	owned.Unpin()
 }

@@ -6,23 +6,15 @@ import (
 	"runtime"
 	"sync"
 	"time"
-	_ "unsafe" // for go:linkname
 
 	"github.com/hitrate/hitrate/internal/fold"
+	"github.com/hitrate/hitrate/internal/owned"
 	"github.com/hitrate/hitrate/ring"
 )
 
-// The runtime keeps procPin and procUnpin linkable on purpose (see the
-// comment above procPin in runtime/proc.go). While pinned, a goroutine
-// cannot be preempted or moved to another P, so each P's cell has one
-// writer at a time and can be written with a load and a plain store
-// (fold.StoreOwned).
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
+// While pinned (owned.Pin), a goroutine cannot be preempted or moved to
+// another P, so each P's cell has one writer at a time and can be written
+// with a load and a plain store (owned.Store64, through fold's owned add).
 
 // Pinned reports whether this build writes striped cells pinned to their P
 // (true), or uses the portable fallback of the hitrate_portable build tag.
@@ -45,7 +37,7 @@ func (c *Counter) Add(n uint64) {
 		c.base.Add(e, n) // a large n: the compare-and-swap path
 		return
 	}
-	pid := procPin()
+	pid := owned.Pin()
 	if uint(pid) < uint(len(c.cells)) {
 		// fold.Pair's owned add, its fast path inlined.
 		if s := &c.cells[pid]; !s.FastOwned(e, slot, n) {
@@ -56,7 +48,7 @@ func (c *Counter) Add(n uint64) {
 		// base cell with others, so it adds atomically.
 		c.base.Add(e, n)
 	}
-	procUnpin()
+	owned.Unpin()
 }
 
 // pinFirst reports whether this CPU runs a pinned write of a per-P cell

@@ -3,6 +3,8 @@ package fold
 import (
 	"runtime"
 	"sync/atomic"
+
+	"github.com/hitrate/hitrate/internal/owned"
 )
 
 const (
@@ -91,7 +93,7 @@ func (c *Cell) Word(epoch uint64) uint64 {
 	return c.slot[epoch%Size].Load()
 }
 
-// AddOwned adds n to the slot of epoch with a load and a StoreOwned. It is
+// AddOwned adds n to the slot of epoch with a load and an owned.Store64. It is
 // exact only while one goroutine at a time writes c (readers are free).
 // Callers whose own fast path must be inlined write it as AddOwned does,
 // with FastOwned and SlowOwned.
@@ -102,14 +104,14 @@ func (c *Cell) AddOwned(g *Guard, epoch, n uint64) {
 }
 
 // FastOwned is the fast path of AddOwned: for n below FastMax, a load and
-// a StoreOwned of the slot word of epoch, whose index is slot. It reports
+// an owned.Store64 of the slot word of epoch, whose index is slot. It reports
 // whether it added n; if not, n is counted nowhere yet, and the caller
 // must finish with SlowOwned(g, epoch, n).
 func (c *Cell) FastOwned(epoch, slot, n uint64) bool {
 	p := &c.slot[slot]
 	v := p.Load() + n
 	if n < FastMax && current(v, epoch) {
-		StoreOwned(p, v)
+		owned.Store64(p, v)
 		return true
 	}
 	return false

@@ -14,7 +14,7 @@
 //
 //   - Add is one atomic add (XADD on amd64) on the slot word, exact under
 //     any number of concurrent writers, for the window as for the total.
-//   - AddOwned is a load and a plain store (StoreOwned), for a writer that
+//   - AddOwned is a load and a plain store (owned.Store64), for a writer that
 //     owns the Cell: one goroutine at a time, such as a per-P shard written
 //     while pinned to its P.
 //
