@@ -171,8 +171,9 @@ func BenchmarkKeyedCountParallel(b *testing.B) {
 }
 
 // BenchmarkKeyedDecide is the cost of a rate decision for an existing
-// key: keyed.Table.Rate and a compare ("rate"), and the proxy's accept
-// (count the connection, then read its rate: "inc+rate"). x/time's
+// key: keyed.Table.Rate and a compare ("rate"), and a decision that
+// counts the attempt first, as the proxy's accept does: AddRate, one
+// lookup ("addrate"), or Inc then Rate, two ("inc+rate"). x/time's
 // Allow, in BenchmarkKeyedCount, is its decision.
 func BenchmarkKeyedDecide(b *testing.B) {
 	for _, n := range keyedSizes {
@@ -183,6 +184,18 @@ func BenchmarkKeyedDecide(b *testing.B) {
 				i, over := 0, uint64(0)
 				for b.Loop() {
 					if s.table.Rate(s.addrs[seq[i&(keyedSeqLen-1)]], 1) > 100 {
+						over++
+					}
+					i++
+				}
+				keyedSink.Add(over)
+			})
+			b.Run(fmt.Sprintf("keys=%d/%s/addrate", n, dist), func(b *testing.B) {
+				s := keyedFor(b, n)
+				seq := s.seq(dist)
+				i, over := 0, uint64(0)
+				for b.Loop() {
+					if s.table.AddRate(s.addrs[seq[i&(keyedSeqLen-1)]], 0, 1) > 100 {
 						over++
 					}
 					i++

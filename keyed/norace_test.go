@@ -33,6 +33,7 @@ func TestAllocs(t *testing.T) {
 	for name, f := range map[string]func(){
 		"Addr Inc":      func() { ta.Inc(a, 1) },
 		"Addr Rate":     func() { sink += ta.Rate(a, 0) },
+		"Addr AddRate":  func() { sink += ta.AddRate(a, 0, 1) },
 		"Addr Total":    func() { sink += float64(ta.Total(a, 1)) },
 		"String Add":    func() { ts.Add("alice", 0, 3) },
 		"String Rate":   func() { sink += ts.Rate("alice", 0) },

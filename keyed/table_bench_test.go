@@ -58,3 +58,15 @@ func BenchmarkRate(b *testing.B) {
 	}
 	_ = over
 }
+
+func BenchmarkAddRate(b *testing.B) {
+	t, keys := benchTable(b)
+	i, over := 0, 0
+	for b.Loop() {
+		if t.AddRate(keys[i&1023], 0, 1) > 100 {
+			over++
+		}
+		i++
+	}
+	_ = over
+}

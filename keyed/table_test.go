@@ -177,7 +177,7 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestConcurrentExact counts from several goroutines on resident keys
+// TestConcurrentExact counts (Inc, Add, AddRate) from several goroutines on resident keys
 // while the clock advances and readers read: every total is exact, per
 // key and table-wide.
 func TestConcurrentExact(t *testing.T) {
@@ -209,7 +209,11 @@ func TestConcurrentExact(t *testing.T) {
 				k := addr(uint32((i + w) % keys))
 				tb.Inc(k, 1)
 				if i%4 == 0 {
-					tb.Add(k, 0, 3)
+					if w%2 == 0 {
+						tb.Add(k, 0, 3)
+					} else {
+						_ = tb.AddRate(k, 0, 3) // its rate depends on the rotator's pace
+					}
 				}
 			}
 		}()

@@ -80,8 +80,11 @@ func (p *Proxy) admit(addr netip.Addr) bool {
 	if p.clients == nil {
 		return true
 	}
-	p.clients.Inc(addr, ClientConnections)
-	if p.maxConnRate > 0 && p.clients.Rate(addr, ClientConnections) > p.maxConnRate {
+	if p.maxConnRate <= 0 {
+		p.clients.Inc(addr, ClientConnections)
+		return true
+	}
+	if p.clients.AddRate(addr, ClientConnections, 1) > p.maxConnRate {
 		if p.ev != nil {
 			p.mon.Log(p.ev.of(Rejected))
 		}

@@ -159,7 +159,10 @@ func (c *Clock) Slot() (epoch, slot uint64) {
 // than a second old (never the total). ReadEpoch costs a clock read more
 // than Epoch; writers use Epoch. Readers of a rate use ReadEpochFrac.
 func (c *Clock) ReadEpoch() uint64 {
-	e, _ := c.ReadEpochFrac()
+	e := c.Epoch()
+	if t := Size + uint64(c.elapsed()/Tick); t > e {
+		return t // a late rotator: the epoch of the elapsed time
+	}
 	return e
 }
 
