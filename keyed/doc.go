@@ -26,7 +26,9 @@
 // own open-addressing index (a hash compare in the slot, then a key
 // compare in the entry) and one atomic add on the key's fold.Cell: no
 // lock, no allocation. The table-wide total of the event is a shard.Counter
-// add. Rate is the same probe, a clock read and the read of one cell. The
+// add. Rate is the same probe, a clock read and the read of one cell;
+// AddRate, a count and a Rate on one probe, is the decision of a limit
+// that counts each attempt (the proxy's -max-conn-rate). The
 // probe loads the cell's lines with the entry's, before the key compare,
 // so that out of cache a count waits for two misses one after the other
 // (the index slot's, then the entry's and its cell's together) where it
