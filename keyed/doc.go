@@ -34,13 +34,13 @@
 // (the index slot's, then the entry's and its cell's together) where it
 // waited for three. Measured on a loaded 2-core Xeon VM, one goroutine,
 // against an increment in a sync.Mutex-guarded map[netip.Addr]uint64
-// (bench/keyed_test.go has the comparisons): in cache (1,000 keys) a
-// count costs 0.75 to 0.9 times the map's increment (25 to 35 ns in the
-// package's own benchmark); at 100,000 keys drawn uniformly, where the
-// two misses dominate (the entries, 256 bytes per key with 2 events, do
-// not fit in the caches that hold most of the map's 32-byte ones), a
-// count costs 1.5 to 1.8 times the map's increment and a Rate 2.5 to 2.7
-// times. Inserting a new key takes a lock that only insertions take,
+// (bench/keyed_test.go has the comparisons; BENCHMARKS.md the latest
+// run): in cache (1,000 keys) a count costs 0.75 to 0.9 times the map's
+// increment (25 to 40 ns); at 100,000 keys drawn uniformly, where the two
+// misses dominate (the entries, 256 bytes per key with 2 events, do not
+// fit in the caches that hold most of the map's 32-byte ones), a count
+// costs 1.5 to 2.7 times the map's increment and a Rate 2.5 to 3.5 times
+// (the runs differ that much on that host). Inserting a new key takes a lock that only insertions take,
 // allocates the key's entry and cells, and in a full Table compares 8
 // resident keys chosen at random and evicts the least active, shifting
 // the index entries after it back: O(1) expected, as the index is at most
