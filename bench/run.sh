@@ -17,7 +17,9 @@
 #	NOTE       a free-text note for the Machine table (e.g. "quiet")
 #	OVERHEAD_ROUNDS  the -rounds of cmd/overhead (default 160)
 #	SKIP_EXTRA   if 1, skip the core benchmarks and cmd/overhead (and,
-#	             with REPORT_ONLY, leave their files out of the document)
+#	             with REPORT_ONLY, leave their files out of the document);
+#	             this day's -core.txt and -overhead.txt of the host kind,
+#	             if any, stay and are rendered beside the new results
 #	REPORT_ONLY  skip the benchmarks and render from this results file,
 #	             and from its -core.txt and -overhead.txt siblings if any
 #	SCALING    bench/device.sh's files of a larger machine, comma-separated,
@@ -61,6 +63,7 @@ OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-160}
 SKIP_EXTRA=${SKIP_EXTRA:-0}
 [[ $SKIP_EXTRA == 0 || $SKIP_EXTRA == 1 ]] || { echo "run.sh: SKIP_EXTRA must be 0 or 1" >&2; exit 2; }
 
+kept_core= kept_overhead=
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -85,11 +88,18 @@ else
 	if [[ $SKIP_EXTRA == 0 ]]; then
 		core_rel=${results_rel%.txt}-core.txt
 		overhead_rel=${results_rel%.txt}-overhead.txt
+	else
+		# The peers alone: this day's core and overhead files, from an
+		# earlier run (their own lines say when and at which commit),
+		# stay, and the document is rendered with them.
+		[[ ! -f ${results_rel%.txt}-core.txt ]] || kept_core=${results_rel%.txt}-core.txt
+		[[ ! -f ${results_rel%.txt}-overhead.txt ]] || kept_overhead=${results_rel%.txt}-overhead.txt
 	fi
 	core_cmd="go test -run '^\$' -bench . -benchmem -count $COUNT -cpu $CPU ./ring/ ./shard/ ./monitor/"
 	overhead_cmd="go run ./cmd/overhead -rounds $OVERHEAD_ROUNDS -round-duration 250ms"
 	report_cmd="go run ./cmd/report -o ../BENCHMARKS.md"
-	[[ -z $core_rel ]] || report_cmd+=" -core $core_rel -overhead $overhead_rel"
+	[[ -z ${core_rel:-$kept_core} ]] || report_cmd+=" -core ${core_rel:-$kept_core}"
+	[[ -z ${overhead_rel:-$kept_overhead} ]] || report_cmd+=" -overhead ${overhead_rel:-$kept_overhead}"
 	report_cmd+=" -results bench/$results_rel $results_rel"
 	bin=$tmp/bench.test
 	round="./bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchmem -test.count 1 -test.cpu $CPU -test.benchtime $BENCHTIME"
@@ -162,7 +172,8 @@ else
 	# host kinds (other CPUs) stay, since rankings change with the CPU.
 	mkdir -p results
 	for old in results/*-"$HOST_KIND".txt results/*-"$HOST_KIND"-core.txt results/*-"$HOST_KIND"-overhead.txt; do
-		[[ -e $old && $old != "$results_rel" && $old != "$core_rel" && $old != "$overhead_rel" ]] || continue
+		[[ -e $old && $old != "$results_rel" && $old != "$core_rel" && $old != "$overhead_rel" &&
+			$old != "$kept_core" && $old != "$kept_overhead" ]] || continue
 		echo "run.sh: removing $old (BENCHMARKS.md no longer comes from it)" >&2
 		rm -- "$old"
 	done
@@ -171,6 +182,7 @@ else
 		mv "$core_out" "$core_rel"
 		mv "$overhead_out" "$overhead_rel"
 	fi
+	core_rel=${core_rel:-$kept_core} overhead_rel=${overhead_rel:-$kept_overhead}
 fi
 
 # The newest bench/device.sh run on a larger machine, if any: its files
