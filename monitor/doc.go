@@ -107,9 +107,10 @@
 //
 // WithCloseHook gives the Monitor a function that Conn.Close calls once
 // per connection, after the connection has left the list of open ones,
-// with a ConnSummary: its id, name, open time, duration and the final
-// total of every event, by name (a close hook never runs on the event
-// path). The totals are exact for every event logged on the handle before
+// with a ConnSummary: its id, name, open time, duration, the final total
+// of every event, by name, and the count and mean of each distribution's
+// values recorded on it, as HAProxy's log line has a session's timers (a
+// close hook never runs on the event path). The totals are exact for every event logged on the handle before
 // Close was called; an event racing with the Close may or may not be in
 // them, and counts for the protocol either way. ConnSummary is a
 // slog.LogValuer, for one structured log line per connection (as

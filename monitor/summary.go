@@ -3,6 +3,9 @@ package monitor
 import (
 	"log/slog"
 	"time"
+	"unsafe"
+
+	"github.com/hitrate/hitrate/internal/fold"
 )
 
 // ConnSummary is the record of one connection that has closed: what a
@@ -23,6 +26,24 @@ type ConnSummary struct {
 	// Events holds the connection's final total of each event, in the
 	// order the event names were declared.
 	Events []EventTotal `json:"events"`
+	// Dists holds, for each latency distribution (WithDistributions), in
+	// the order declared, the values recorded on the connection: their
+	// number and mean. Nil (and absent from the JSON) without
+	// distributions.
+	Dists []DistSummary `json:"distributions,omitempty"`
+}
+
+// DistSummary is what one latency distribution recorded on a closed
+// connection: the number of values, and their mean, within 0.5 µs (the
+// connection sums whole microseconds; values are clamped to 0 to
+// latency.Max as the distribution clamps them), 0 if there were none.
+type DistSummary struct {
+	// Name is the distribution's name.
+	Name string `json:"name"`
+	// Count is the number of values recorded on the connection.
+	Count uint64 `json:"count"`
+	// Mean is their mean.
+	Mean time.Duration `json:"mean_ns"`
 }
 
 // EventTotal is the final total of one event of a closed connection.
@@ -45,8 +66,10 @@ func (s ConnSummary) Total(name string) uint64 {
 }
 
 // LogValue makes a ConnSummary a group of attributes for package
-// log/slog: protocol, id, name, opened, duration, and a group "events"
-// with each event's total under the event's name. It implements
+// log/slog: protocol, id, name, opened, duration, a group "events" with
+// each event's total under the event's name, and with distributions a
+// group "distributions" with a group per distribution (count, mean) under
+// its name. It implements
 // slog.LogValuer, so that
 //
 //	logger.Info("conn closed", "conn", summary)
@@ -57,19 +80,28 @@ func (s ConnSummary) LogValue() slog.Value {
 	for i, e := range s.Events {
 		evs[i] = slog.Uint64(e.Name, e.Total)
 	}
-	return slog.GroupValue(
+	attrs := []slog.Attr{
 		slog.String("protocol", s.Protocol),
 		slog.Uint64("id", s.ID),
 		slog.String("name", s.Name),
 		slog.Time("opened", s.Opened),
 		slog.Duration("duration", s.Duration),
-		slog.Attr{Key: "events", Value: slog.GroupValue(evs...)},
-	)
+		{Key: "events", Value: slog.GroupValue(evs...)},
+	}
+	if len(s.Dists) > 0 {
+		ds := make([]slog.Attr, len(s.Dists))
+		for i, d := range s.Dists {
+			ds[i] = slog.Group(d.Name, slog.Uint64("count", d.Count), slog.Duration("mean", d.Mean))
+		}
+		attrs = append(attrs, slog.Attr{Key: "distributions", Value: slog.GroupValue(ds...)})
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // WithCloseHook makes the Monitor call hook with the summary of every
-// connection that closes: its id, name, open time, duration and the final
-// total of each event. Close calls it once per connection, on the
+// connection that closes: its id, name, open time, duration, the final
+// total of each event, and the count and mean of each distribution's
+// values recorded on it. Close calls it once per connection, on the
 // goroutine that called Close, after the connection has left the list of
 // open connections and before its counters are recycled; keep it quick
 // (log a line, send on a buffered channel). The summary is the hook's to
@@ -104,6 +136,20 @@ func (m *Monitor) summarize(c Conn, e connEntry) {
 	}
 	for i := range s.Events {
 		s.Events[i] = EventTotal{Name: m.events[i], Total: c.c.event(uint32(i)).Total(&c.c.g)}
+	}
+	if len(m.dists) > 0 {
+		s.Dists = make([]DistSummary, len(m.dists))
+		for i := range s.Dists {
+			// The distribution's two cells: the count, then the sum in
+			// microseconds (see Conn.Record).
+			k := c.c.event(uint32(len(m.events) + 2*i))
+			n := k.Total(&c.c.g)
+			sum := (*fold.Cell)(unsafe.Add(unsafe.Pointer(k), cellSize)).Total(&c.c.g)
+			s.Dists[i] = DistSummary{Name: m.dists[i], Count: n}
+			if n > 0 {
+				s.Dists[i].Mean = time.Duration((sum*uint64(time.Microsecond) + n/2) / n)
+			}
+		}
 	}
 	m.closeHook(s)
 }

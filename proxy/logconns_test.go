@@ -63,7 +63,9 @@ func TestLogConns(t *testing.T) {
 		lines = strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 		return len(lines) == len(sizes)
 	})
-	re := regexp.MustCompile(`^time=\S+ level=INFO msg="conn closed" conn\.protocol=tcp conn\.id=\d+ conn\.name=(\S+) conn\.opened=\S+ conn\.duration=\S+ conn\.events\.requests=0 conn\.events\.bytes_in=(\d+) conn\.events\.bytes_out=(\d+) conn\.events\.errors=0 conn\.events\.responses_1xx=0 conn\.events\.responses_2xx=0 conn\.events\.responses_3xx=0 conn\.events\.responses_4xx=0 conn\.events\.responses_5xx=0 conn\.events\.idle_closed=0 conn\.events\.rejected=0$`)
+	re := regexp.MustCompile(`^time=\S+ level=INFO msg="conn closed" conn\.protocol=tcp conn\.id=\d+ conn\.name=(\S+) conn\.opened=\S+ conn\.duration=\S+ conn\.events\.requests=0 conn\.events\.bytes_in=(\d+) conn\.events\.bytes_out=(\d+) conn\.events\.errors=0 conn\.events\.responses_1xx=0 conn\.events\.responses_2xx=0 conn\.events\.responses_3xx=0 conn\.events\.responses_4xx=0 conn\.events\.responses_5xx=0 conn\.events\.idle_closed=0 conn\.events\.rejected=0 ` +
+		`conn\.distributions\.response_time\.count=0 conn\.distributions\.response_time\.mean=0s ` +
+		`conn\.distributions\.connect_time\.count=1 conn\.distributions\.connect_time\.mean=[0-9.]+[µm]?s$`)
 	for _, l := range lines {
 		sm := re.FindStringSubmatch(l)
 		if sm == nil {
