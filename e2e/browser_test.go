@@ -349,7 +349,7 @@ func TestBrowserPage(t *testing.T) {
 			return {width: innerWidth, cards: document.querySelectorAll("section.card").length, checked,
 				tcpCols: tcp ? tcp.children.length : 0, out: out.slice(0, 8), clipped: clipped.slice(0, 8)};
 		})()`, &got)
-		if got.Width != width || got.Cards != 4 || got.Checked < 500 || got.TCPCols != 3+2*len(proxy.Events()) {
+		if got.Width != width || got.Cards != 4 || got.Checked < 500 || got.TCPCols != 3+2*(len(proxy.Events())+len(proxy.Dists())) {
 			t.Errorf("at %d px, the check saw too little: %+v", width, got)
 		}
 		if len(got.Out) > 0 {
@@ -628,7 +628,7 @@ func TestBrowserPage(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 		return err
 	}))
-	poll("the wide layout", `window.innerWidth === 1280 && getComputedStyle(document.querySelector("table.conn-table tbody tr")).display === "table-row"`, 3*time.Second)
+	poll("the wide layout", `window.innerWidth === 1280 && getComputedStyle(document.querySelector('section.card[data-protocol="redis"] table.conn-table tbody tr')).display === "table-row"`, 3*time.Second)
 	step("dark mode", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},

@@ -29,8 +29,8 @@ func capConnName(name string) string {
 type candidate struct {
 	id    uint64
 	e     connEntry
-	rate  float64 // the sort event's rate, when sorting by rate
-	total uint64  // the sort event's total, when sorting by total
+	rate  float64 // the sort event's rate, or the sort distribution's mean
+	total uint64  // the sort event's total, or the sort distribution's count
 }
 
 // The orders of a Sort.
@@ -40,15 +40,22 @@ const (
 	sortName
 	sortRate
 	sortTotal
+	sortMean
+	sortCount
 )
 
 // sortOf returns how s orders m's connections, and the index of the
-// event it sorts by: by id if m has no such event.
+// event or distribution it sorts by: by id if m has no such one.
 func (m *Monitor) sortOf(s Sort) (mode, ev int) {
-	if s.by != sortRate && s.by != sortTotal {
+	names := m.events
+	switch s.by {
+	case sortRate, sortTotal:
+	case sortMean, sortCount:
+		names = m.dists
+	default:
 		return int(s.by), 0
 	}
-	if i := slices.Index(m.events, s.event); i >= 0 {
+	if i := slices.Index(names, s.event); i >= 0 {
 		return int(s.by), i
 	}
 	return sortID, 0
@@ -68,9 +75,9 @@ func (o connOrder) cmp(a, b *candidate) int {
 		r = cmp.Compare(b.e.opened, a.e.opened)
 	case sortName:
 		r = strings.Compare(a.e.name, b.e.name)
-	case sortRate:
+	case sortRate, sortMean:
 		r = cmp.Compare(a.rate, b.rate)
-	case sortTotal:
+	case sortTotal, sortCount:
 		r = cmp.Compare(a.total, b.total)
 	}
 	if o.desc {
@@ -156,6 +163,11 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 			c.rate = m.connEvent(e.c, sortEv, epoch, frac).Rate
 		case sortTotal:
 			c.total = e.c.event(uint32(sortEv)).Total(&e.c.g)
+		case sortMean:
+			c.rate = float64(m.connDist(e.c, sortEv, epoch, frac).Mean)
+		case sortCount:
+			// The distribution's count cell (see Conn.Record).
+			c.total = e.c.event(uint32(len(m.events) + 2*sortEv)).Total(&e.c.g)
 		}
 		if e.c.id.Load() == id { // still open
 			matched++

@@ -27,10 +27,11 @@ const (
 )
 
 // Sort is an order of connections, for Query.SortBy: by id (the zero
-// Sort: oldest first), or one made by ByAge, ByName, ByRate or ByTotal.
+// Sort: oldest first), or one made by ByAge, ByName, ByRate, ByTotal,
+// ByMean or ByCount.
 type Sort struct {
 	by    uint8  // sortID ...
-	event string // for sortRate and sortTotal
+	event string // the event of sortRate and sortTotal, the distribution of sortMean and sortCount
 }
 
 // ByAge sorts connections by age, youngest first.
@@ -46,3 +47,15 @@ func ByRate(event string) Sort { return Sort{by: sortRate, event: event} }
 // ByTotal sorts connections by the total of the named event, lowest
 // first; by id if the monitor has no such event.
 func ByTotal(event string) Sort { return Sort{by: sortTotal, event: event} }
+
+// ByMean sorts connections by the mean of the named latency
+// distribution's values recorded on them over the last second
+// (ConnDist.Mean), lowest first: with Query.Desc, the slowest first. A
+// connection without values in the window reads 0. It sorts by id if the
+// monitor has no such distribution.
+func ByMean(dist string) Sort { return Sort{by: sortMean, event: dist} }
+
+// ByCount sorts connections by the number of values of the named latency
+// distribution recorded on them (ConnDist.Total), lowest first; by id if
+// the monitor has no such distribution.
+func ByCount(dist string) Sort { return Sort{by: sortCount, event: dist} }

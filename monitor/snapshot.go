@@ -125,9 +125,10 @@ type ConnEvent struct {
 // the monitor's name, it lists no protocol. It implements Source.
 //
 // Connections are sorted by q.SortBy: by id (the zero Sort: oldest
-// first), ByAge (youngest first), ByName, ByRate or ByTotal of an event
-// (lowest first); q.Desc reverses the order, and ties go by id. ByRate or
-// ByTotal of an event the monitor lacks sorts by id. Only the first q.Limit
+// first), ByAge (youngest first), ByName, ByRate or ByTotal of an event,
+// ByMean or ByCount of a distribution (lowest first); q.Desc reverses the
+// order, and ties go by id. A sort by an event or distribution the
+// monitor lacks sorts by id. Only the first q.Limit
 // connections are kept while the open ones are visited, so a snapshot
 // costs O(N log limit) time and O(limit) memory for N open connections.
 // On a nil Monitor, Snapshot lists no protocol.

@@ -92,6 +92,21 @@ func TestHandlerDistributions(t *testing.T) {
 		t.Error("page holds the raw name")
 	}
 
+	// The connection's own mean and count, sortable; the name escaped.
+	page = hndGet(t, h, "GET", "/?conns&sort=mean:response_time&desc").Body.String()
+	for _, want := range []string{
+		`aria-sort="descending"><a href="?conns=&amp;sort=mean%3Aresponse_time" data-sort="mean:response_time">response_time<span class="unit"> mean</span></a>`,
+		`aria-sort="none"><a href="?conns=&amp;desc=1&amp;sort=count%3Aresponse_time" data-sort="count:response_time"><span class="lbl">response_time </span>Total</a>`,
+		`data-sort="mean:&lt;b&gt;&#34;q&#34;&lt;/b&gt;">&lt;b&gt;&#34;q&#34;&lt;/b&gt;<span class="unit"> mean</span>`,
+		`title="mean of 105 values in the last second: 6.72ms"><span class="lbl">response_time mean </span><span class="v">6.72ms</span></td>`,
+		`<td class="num tot" title="300">300</td>`,
+		`title="no values in the last second; 0 in all"><span class="lbl">&lt;b&gt;&#34;q&#34;&lt;/b&gt; mean </span><span class="v">–</span>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("connections lack %s", want)
+		}
+	}
+
 	metrics := hndGet(t, h, "GET", "/metrics").Body.String()
 	for _, want := range []string{
 		"# TYPE hitrate_latency_seconds histogram\n",

@@ -14,7 +14,9 @@
 // long while the monitor is younger), its peak rate and a sparkline; a
 // chart of each event's last minute, with axes and the value under the
 // pointer; the connection counts; and a filterable list of open
-// connections, sortable by each event's rate or total. Options of
+// connections, sortable by each event's rate or total and by each latency
+// distribution's mean over the last second or count (the slowest
+// connections first: sort=mean:response_time&desc). Options of
 // NewHandler add a header of what the page watches (WithInfo, WithStart),
 // and a "Top clients" card of a keyed table's busiest clients
 // (WithClients, also in /json as "clients"; never in /metrics).

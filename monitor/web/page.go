@@ -99,10 +99,13 @@ type (
 	// pageNum is a number as shown (Text) and in full in its tooltip.
 	pageNum struct{ Text, Exact string }
 	// pageHead is a sortable column header of the connection table: an
-	// event has two, its rate (the event's name as Label) and its total
-	// (Total set, with the event's name as Label).
+	// event has two, its rate (the event's name as Label, "/s" as Unit)
+	// and its total (Total set, with the event's name as Label); so has a
+	// latency distribution, the mean of its values over the last second
+	// (its name as Label, " mean" as Unit) and their number (Total set).
 	pageHead struct {
 		Label string
+		Unit  string
 		Key   string
 		Href  string
 		Aria  string // aria-sort: "ascending", "descending" or "none"
@@ -181,9 +184,16 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 			pp.Events = append(pp.Events, pe)
 		}
 		if q.Conns {
-			pp.Heads = connHeads(p.Events, q, vals)
-			pp.ConnCols = 3 + 2*len(p.Events)
-			pp.Cards = len(p.Events) > maxTableEvents
+			pp.Heads = connHeads(p.Events, p.Dists, q, vals)
+			items, longest := len(p.Events)+len(p.Dists), 0
+			for _, e := range p.Events {
+				longest = max(longest, len(e.Name))
+			}
+			for _, d := range p.Dists {
+				longest = max(longest, len(d.Name))
+			}
+			pp.ConnCols = 3 + 2*items
+			pp.Cards = items > maxTableEvents || longest > maxTableName
 			for _, c := range p.Open {
 				pc := pageConn{ID: c.ID, Name: c.Name, Age: human.Duration(c.Age)}
 				for i := range p.Events {
@@ -194,6 +204,13 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 					u := p.Events[i].Unit
 					pc.Events = append(pc.Events, pageCell{Event: p.Events[i].Name, Rate: numRateOf(u, ce.Rate), Total: numTotal(u, ce.Total)})
 				}
+				for i := range p.Dists {
+					var cd monitor.ConnDist
+					if i < len(c.Dists) {
+						cd = c.Dists[i]
+					}
+					pc.Events = append(pc.Events, connDistCell(p.Dists[i].Name, cd))
+				}
 				pp.Open = append(pp.Open, pc)
 			}
 		}
@@ -202,15 +219,32 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
-// maxTableEvents is the most events whose connection table fits a card
-// as a table, with two columns per event, in a window of 1280 px; a
-// table of more is a card per connection at any width (the class cards).
-const maxTableEvents = 4
+// maxTableEvents is the most events and distributions whose connection
+// table fits a card as a table, with two columns each, in a window of
+// 1280 px, if none has a name over maxTableName bytes (a header that does
+// not wrap); a table of more, or with a longer name, is a card per
+// connection at any width (the class cards).
+const (
+	maxTableEvents = 4
+	maxTableName   = 24
+)
+
+// connDistCell is the pair of cells of a connection's distribution: the
+// mean of its values over the last second (in the place of an event's
+// rate) and their number (of its total).
+func connDistCell(name string, d monitor.ConnDist) pageCell {
+	mean := pageNum{"–", "no values in the last second; " + human.ExactUint(d.Total) + " in all"}
+	if d.Count > 0 {
+		mean = pageNum{human.Latency(d.Mean), "mean of " + human.Float(d.Count) + " values in the last second: " + human.Latency(d.Mean)}
+	}
+	return pageCell{Event: name + " mean", Rate: mean, Total: numUint(d.Total)}
+}
 
 // connHeads returns the sortable headers of a connection table: a click
 // sorts by that column, and a second click reverses the order. Each event
-// has two: by its rate, and by its total.
-func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pageHead {
+// has two: by its rate, and by its total; so has each distribution: by
+// its mean, and by its count.
+func connHeads(evs []monitor.EventStats, dists []monitor.DistStats, q monitor.Query, vals url.Values) []pageHead {
 	cur := vals.Get("sort")
 	if cur == "" {
 		cur = "id"
@@ -242,9 +276,18 @@ func connHeads(evs []monitor.EventStats, q monitor.Query, vals url.Values) []pag
 	}
 	heads := []pageHead{mk("ID", "id", true, false), mk("Name", "name", false, false), mk("Age", "age", true, false)}
 	for _, e := range evs {
+		rate := mk(e.Name, rateKey(e.Name), true, true)
+		rate.Unit = "/s"
 		tot := mk(e.Name, sortTotal+e.Name, true, true)
 		tot.Total = true
-		heads = append(heads, mk(e.Name, rateKey(e.Name), true, true), tot)
+		heads = append(heads, rate, tot)
+	}
+	for _, d := range dists {
+		mean := mk(d.Name, sortMean+d.Name, true, true)
+		mean.Unit = " mean"
+		n := mk(d.Name, sortCount+d.Name, true, true)
+		n.Total = true
+		heads = append(heads, mean, n)
 	}
 	return heads
 }

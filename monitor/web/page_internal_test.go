@@ -28,6 +28,7 @@ func TestRateKey(t *testing.T) {
 	for ev, want := range map[string]string{
 		"requests": "requests", "age": "rate:age", "id": "rate:id", "name": "rate:name",
 		"rate:x": "rate:rate:x", "total:x": "rate:total:x", "ages": "ages",
+		"mean:x": "rate:mean:x", "count:x": "rate:count:x", "means": "means",
 	} {
 		if got := rateKey(ev); got != want {
 			t.Errorf("rateKey(%q) = %q, want %q", ev, got, want)

@@ -23,7 +23,9 @@ const MaxFilterLen = 256
 //	filter    a substring of connection names (Query.Filter), valid UTF-8 of at most MaxFilterLen bytes
 //	sort      the order of the connections (Query.SortBy): "id" (the
 //	          default), "age", "name", "rate:" and an event name (by its
-//	          rate), "total:" and an event name (by its total), or a bare
+//	          rate), "total:" and an event name (by its total), "mean:"
+//	          or "count:" and a distribution name (by the mean of its
+//	          values over the last second, or by their number), or a bare
 //	          event name other than those three (by its rate)
 //	desc      bool: reverse the order (Query.Desc)
 //	limit     an integer in [1, monitor.MaxConnLimit] (Query.Limit)
@@ -117,12 +119,14 @@ func ParseQuery(v url.Values) (monitor.Query, error) {
 	return q, nil
 }
 
-// The prefixes of the sort keys that name an event, and the keys of the
-// other orders. A bare event name sorts by its rate, unless it is one of
-// the keys or begins with a prefix: "rate:" and the name always does.
+// The prefixes of the sort keys that name an event or a distribution. A
+// bare event name sorts by its rate, unless it is one of the keys of the
+// other orders or begins with a prefix: "rate:" and the name always does.
 const (
 	sortRate  = "rate:"
 	sortTotal = "total:"
+	sortMean  = "mean:"
+	sortCount = "count:"
 )
 
 // parseSort returns the order a sort key asks for.
@@ -135,15 +139,19 @@ func parseSort(key string) (monitor.Sort, error) {
 	case "name":
 		return monitor.ByName(), nil
 	}
-	by, ev := monitor.ByRate, key
+	by, ev, what := monitor.ByRate, key, "event"
 	if rest, ok := strings.CutPrefix(key, sortTotal); ok {
 		by, ev = monitor.ByTotal, rest
 	} else if rest, ok := strings.CutPrefix(key, sortRate); ok {
 		ev = rest
+	} else if rest, ok := strings.CutPrefix(key, sortMean); ok {
+		by, ev, what = monitor.ByMean, rest, "distribution"
+	} else if rest, ok := strings.CutPrefix(key, sortCount); ok {
+		by, ev, what = monitor.ByCount, rest, "distribution"
 	}
 	if err := monitor.CheckName(ev); err != nil {
 		if ev != key {
-			return monitor.Sort{}, fmt.Errorf("web: query key \"sort\": the event name in %s %v", human.Quote(key), err)
+			return monitor.Sort{}, fmt.Errorf("web: query key \"sort\": the %s name in %s %v", what, human.Quote(key), err)
 		}
 		return monitor.Sort{}, fmt.Errorf("web: query key \"sort\": %s %v", human.Quote(key), err)
 	}
@@ -155,7 +163,8 @@ func parseSort(key string) (monitor.Sort, error) {
 func rateKey(ev string) string {
 	switch {
 	case ev == "id" || ev == "age" || ev == "name",
-		strings.HasPrefix(ev, sortRate), strings.HasPrefix(ev, sortTotal):
+		strings.HasPrefix(ev, sortRate), strings.HasPrefix(ev, sortTotal),
+		strings.HasPrefix(ev, sortMean), strings.HasPrefix(ev, sortCount):
 		return sortRate + ev
 	}
 	return ev
