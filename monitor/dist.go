@@ -335,14 +335,22 @@ func distWindow(s *latency.Snapshot) DistWindow {
 	}
 }
 
+// distCells returns the two cells of distribution i of c, which must be
+// below the Monitor's number of distributions: the count of its values,
+// and their sum in microseconds. They follow the events' cells, in the
+// order of the distributions (Conn.Record, inlined, writes them so).
+func (m *Monitor) distCells(c *conn, i int) (count, sum *fold.Cell) {
+	count = c.event(uint32(len(m.events) + 2*i))
+	return count, (*fold.Cell)(unsafe.Add(unsafe.Pointer(count), cellSize))
+}
+
 // connDist reads distribution i of c, which must be below the Monitor's
 // number of distributions, at epoch (one m.clock.ReadEpochFrac with frac).
 func (m *Monitor) connDist(c *conn, i int, epoch uint64, frac float64) ConnDist {
 	var n, sum ring.Slots
-	k := c.event(uint32(len(m.events) + 2*i))
-	t := k.Load(&c.g, epoch, (*[ring.Size]uint64)(&n))
-	k = (*fold.Cell)(unsafe.Add(unsafe.Pointer(k), cellSize))
-	k.Load(&c.g, epoch, (*[ring.Size]uint64)(&sum))
+	kn, ks := m.distCells(c, i)
+	t := kn.Load(&c.g, epoch, (*[ring.Size]uint64)(&n))
+	ks.Load(&c.g, epoch, (*[ring.Size]uint64)(&sum))
 	d := ConnDist{Name: m.dists[i], Count: m.est.Rate(&n, frac), Total: t}
 	if d.Count > 0 {
 		d.Mean = time.Duration(m.est.Rate(&sum, frac) / d.Count * float64(time.Microsecond))

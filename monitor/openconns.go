@@ -166,8 +166,8 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 		case sortMean:
 			c.rate = float64(m.connDist(e.c, sortEv, epoch, frac).Mean)
 		case sortCount:
-			// The distribution's count cell (see Conn.Record).
-			c.total = e.c.event(uint32(len(m.events) + 2*sortEv)).Total(&e.c.g)
+			kn, _ := m.distCells(e.c, sortEv)
+			c.total = kn.Total(&e.c.g)
 		}
 		if e.c.id.Load() == id { // still open
 			matched++

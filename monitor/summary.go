@@ -3,9 +3,6 @@ package monitor
 import (
 	"log/slog"
 	"time"
-	"unsafe"
-
-	"github.com/hitrate/hitrate/internal/fold"
 )
 
 // ConnSummary is the record of one connection that has closed: what a
@@ -140,14 +137,14 @@ func (m *Monitor) summarize(c Conn, e connEntry) {
 	if len(m.dists) > 0 {
 		s.Dists = make([]DistSummary, len(m.dists))
 		for i := range s.Dists {
-			// The distribution's two cells: the count, then the sum in
-			// microseconds (see Conn.Record).
-			k := c.c.event(uint32(len(m.events) + 2*i))
-			n := k.Total(&c.c.g)
-			sum := (*fold.Cell)(unsafe.Add(unsafe.Pointer(k), cellSize)).Total(&c.c.g)
+			kn, ks := m.distCells(c.c, i)
+			n, sum := kn.Total(&c.c.g), ks.Total(&c.c.g)
 			s.Dists[i] = DistSummary{Name: m.dists[i], Count: n}
 			if n > 0 {
-				s.Dists[i].Mean = time.Duration((sum*uint64(time.Microsecond) + n/2) / n)
+				// sum/n microseconds, rounded to the nanosecond, without
+				// an overflow of sum*1000.
+				const us = uint64(time.Microsecond)
+				s.Dists[i].Mean = time.Duration(sum/n*us + (sum%n*us+n/2)/n)
 			}
 		}
 	}
