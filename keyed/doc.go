@@ -52,9 +52,10 @@
 //
 // Top lists the k keys with the highest rates or totals of an event. Up
 // to ScanAll keys it reads them all and is exact; above, it reads at most
-// MaxCandidates candidates, the keys that reached the highest counts in
-// one 100 ms slot lately, which writers offer as they count (see Top for
-// the bound). Its cost does not grow with the Table.
+// MaxCandidates candidates of the event, the keys that reached the
+// highest counts of it in one 100 ms slot lately, which writers offer as
+// they count (see Top for the bound). Its cost does not grow with the
+// Table.
 //
 // # Memory
 //

@@ -112,7 +112,7 @@ type Table[K Key] struct {
 	dense  []atomic.Pointer[entry[K]]
 	length atomic.Int64 // resident keys: dense[:length] is filled
 
-	cands candidates[K]
+	cands [MaxEvents]candidates[K] // per event; see top.go
 }
 
 // entry holds one resident key and its counters: the Table's cells
@@ -127,10 +127,9 @@ type entry[K Key] struct {
 	born uint32 // the low bits of the epoch of insertion, for ties
 	pos  int32  // its index in Table.dense; written under Table.mu
 
-	// Written under the candidates' flag; see top.go.
-	lepoch uint32 // the low bits of the epoch of the last offer
-	level  uint8  // log2 of the count of the last offer
-	cand   bool
+	// Bit ev is set while the key is a candidate of event ev; see top.go.
+	cand atomic.Uint32
+	_    [2]byte // keeps the sizes of the package documentation: 64 and 56 bytes
 }
 
 const cellSize = unsafe.Sizeof(fold.Cell{})
@@ -251,7 +250,9 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 		dense: make([]atomic.Pointer[entry[K]], capacity),
 	}
 	t.idx = newIndex[K](capacity)
-	t.cands.list = make([]*entry[K], 0, MaxCandidates)
+	for ev := range events {
+		t.cands[ev].list = make([]cand[K], 0, MaxCandidates)
+	}
 	for i := range t.agg {
 		t.agg[i] = shard.New(cfg.clock)
 	}
@@ -380,11 +381,12 @@ func (t *Table[K]) add(e *entry[K], ev Event, n uint64) {
 // of two at or above their bar.
 func (t *Table[K]) addAt(e *entry[K], ev Event, n, epoch, slot uint64) {
 	k := t.cell(e, ev)
+	cs := &t.cands[uint(ev)%MaxEvents] // ev < MaxEvents: the % spares a bounds check
 	v, ok := k.Fast(epoch, slot, n)
 	if ok {
-		if c := v & countMask; c >= t.cands.bar.Load() {
+		if c := v & countMask; c >= cs.bar.Load() {
 			if x := c - n; c^x > x {
-				t.offer(e, epoch, uint8(bits.Len64(c)))
+				t.offer(e, ev, epoch, uint8(bits.Len64(c)))
 			}
 		}
 		return
@@ -392,8 +394,8 @@ func (t *Table[K]) addAt(e *entry[K], ev Event, n, epoch, slot uint64) {
 	k.Slow(&e.g, epoch, n, v)
 	// Mostly the first add of a slot: offer its count, which a later
 	// writer may have raised, but which is at least n.
-	if n >= t.cands.bar.Load() {
-		t.offer(e, epoch, uint8(bits.Len64(n)))
+	if n >= cs.bar.Load() {
+		t.offer(e, ev, epoch, uint8(bits.Len64(n)))
 	}
 }
 

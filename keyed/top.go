@@ -18,11 +18,13 @@ const (
 	MaxCandidates = 256
 )
 
-// candidates is the list of keys that Top reads in a Table of more than
-// ScanAll keys: the keys that reached the highest counts of an event in
-// one 100 ms slot lately. A key's level is j+1 when its count in a slot
-// passed 2^j, and a candidate's level counts as 0 once its slot is more
-// than a second old or it was evicted.
+// candidates is the list of keys that Top reads for one event in a Table
+// of more than ScanAll keys: the keys that reached the highest counts of
+// that event in one 100 ms slot lately. Each event has its own list, so
+// that the keys busiest in an event of high counts (requests) never keep
+// those of another event (connections) out. A key's level is j+1 when its
+// count in a slot passed 2^j, and a candidate's level counts as 0 once its
+// slot is more than a second old or it was evicted.
 //
 // Writers offer a key when the count of their slot passes a power of two
 // at or above bar: bar is 0 while the list has room, then 2^m, m being the
@@ -35,22 +37,31 @@ type candidates[K Key] struct {
 	bar  atomic.Uint64 // read by every event; written by offers and Top
 	_    [56]byte
 	busy atomic.Bool
-	list []*entry[K]
+	list []cand[K]
+	_    [32]byte // the next event's bar on a line of its own
+}
+
+// cand is one candidate of an event's list, written under its flag.
+type cand[K Key] struct {
+	e      *entry[K]
+	lepoch uint32 // the low bits of the epoch of the last offer
+	level  uint8  // log2 of the count of the last offer
 }
 
 // stale reports whether a candidate's level is 0 at epoch ep: its slot is
 // more than a second old, or it was evicted.
-func stale[K Key](x *entry[K], ep uint32) bool {
-	return ep-x.lepoch >= fold.Size || x.gone.Load()
+func (x *cand[K]) stale(ep uint32) bool {
+	return ep-x.lepoch >= fold.Size || x.e.gone.Load()
 }
 
 // lowest returns the index of the candidate of the lowest level at epoch
 // ep, that level, and the lowest level of the others. The list is full.
 func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8) {
 	lowLevel, next = 255, 255
-	for i, x := range c.list {
+	for i := range c.list {
+		x := &c.list[i]
 		l := x.level
-		if stale(x, ep) {
+		if x.stale(ep) {
 			l = 0
 		}
 		if l < lowLevel {
@@ -63,25 +74,31 @@ func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8) {
 	return low, lowLevel, next
 }
 
-// offer offers e, whose count of one event in the slot of epoch passed
-// 2^(level-1), as a candidate. It never waits: it gives up if another
-// offer, or a Top, holds the list.
-func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
+// offer offers e, whose count of event ev in the slot of epoch passed
+// 2^(level-1), as a candidate of ev. It never waits: it gives up if
+// another offer, or a Top, holds the list of ev.
+func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 	ep := uint32(epoch)
-	c := &t.cands
+	c := &t.cands[ev]
 	if !c.busy.CompareAndSwap(false, true) {
 		return
 	}
+	bit := uint32(1) << ev
 	switch {
-	case e.cand:
-		if e.lepoch == ep {
-			level = max(level, e.level) // n > 1 may cross a lower power later
+	case e.cand.Load()&bit != 0:
+		for i := range c.list {
+			if x := &c.list[i]; x.e == e {
+				if x.lepoch == ep {
+					level = max(level, x.level) // n > 1 may cross a lower power later
+				}
+				x.level, x.lepoch = level, ep
+				break
+			}
 		}
-		e.level, e.lepoch = level, ep
 	case e.gone.Load():
 	case len(c.list) < MaxCandidates:
-		e.cand, e.level, e.lepoch = true, level, ep
-		c.list = append(c.list, e)
+		e.cand.Or(bit)
+		c.list = append(c.list, cand[K]{e: e, lepoch: ep, level: level})
 		if len(c.list) == MaxCandidates {
 			_, l, _ := c.lowest(ep)
 			c.bar.Store(1 << l)
@@ -89,9 +106,9 @@ func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
 	default:
 		low, lowLevel, next := c.lowest(ep)
 		if lowLevel < level {
-			c.list[low].cand = false
-			e.cand, e.level, e.lepoch = true, level, ep
-			c.list[low] = e
+			c.list[low].e.cand.And(^bit)
+			e.cand.Or(bit)
+			c.list[low] = cand[K]{e: e, lepoch: ep, level: level}
 			lowLevel = min(next, level)
 		}
 		c.bar.Store(1 << lowLevel)
@@ -99,15 +116,18 @@ func (t *Table[K]) offer(e *entry[K], epoch uint64, level uint8) {
 	c.busy.Store(false)
 }
 
-// snapshot returns a copy of the candidate list, waiting for the offer
-// that holds it, if any, and lowers the bar of offers to the lowest level
-// in the list at epoch ep, so that keys take the place of candidates gone
-// stale.
+// snapshot returns the entries of the candidate list, waiting for the
+// offer that holds it, if any, and lowers the bar of offers to the lowest
+// level in the list at epoch ep, so that keys take the place of
+// candidates gone stale.
 func (c *candidates[K]) snapshot(ep uint32) []*entry[K] {
 	for !c.busy.CompareAndSwap(false, true) {
 		runtime.Gosched()
 	}
-	l := slices.Clone(c.list)
+	l := make([]*entry[K], len(c.list))
+	for i := range c.list {
+		l[i] = c.list[i].e
+	}
 	if len(c.list) == MaxCandidates {
 		_, low, _ := c.lowest(ep)
 		c.bar.Store(1 << low)
@@ -121,18 +141,19 @@ func (c *candidates[K]) snapshot(ep uint32) []*entry[K] {
 // fewer keys are resident, none for an Event outside the Table's.
 //
 // Up to ScanAll resident keys, Top reads every key: it is exact. Above
-// that, it reads only the candidates (at most MaxCandidates keys, so k is
-// capped at MaxCandidates): the keys that reached the highest counts of
-// an event in one 100 ms slot of the last second (see candidates in
-// top.go). Its error bound: a key is missing only if, each time its count
-// in a slot of the last second passed a power of two 2^j, MaxCandidates
-// candidates had reached 2^j or more in a slot of the last second, or
-// another offer was running (writers never wait for each other; a key is
-// offered again at its next power of two, and in the next slot). So a key
-// whose count in one slot is more than twice that of all but k-1 others is
-// listed. The rates and totals listed are exact. ByTotal above ScanAll
-// ranks those candidates by their totals: it lists the largest totals
-// among the keys busiest lately, not the largest totals of the Table.
+// that, it reads only the candidates of ev (at most MaxCandidates keys, so
+// k is capped at MaxCandidates): the keys that reached the highest counts
+// of ev in one 100 ms slot of the last second, each event having its own
+// (see candidates in top.go). Its error bound: a key is missing only if,
+// each time its count of ev in a slot of the last second passed a power
+// of two 2^j, MaxCandidates candidates had reached 2^j or more of ev in a
+// slot of the last second, or another offer of ev was running (writers
+// never wait for each other; a key is offered again at its next power of
+// two, and in the next slot). So a key whose count of ev in one slot is
+// more than twice that of all but k-1 others is listed. The rates and
+// totals listed are exact. ByTotal above ScanAll ranks those candidates
+// by their totals: it lists the largest totals among the keys busiest
+// lately, not the largest totals of the Table.
 func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 	if uint(ev) >= uint(len(t.names)) || k <= 0 {
 		return nil
@@ -146,7 +167,7 @@ func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 			}
 		}
 	} else {
-		list = t.cands.snapshot(uint32(t.clock.Epoch()))
+		list = t.cands[ev].snapshot(uint32(t.clock.Epoch()))
 		k = min(k, MaxCandidates)
 	}
 	epoch, frac := t.clock.ReadEpochFrac()

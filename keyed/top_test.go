@@ -177,3 +177,63 @@ func TestTopQuietTable(t *testing.T) {
 		}
 	}
 }
+
+// TestTopPerEvent checks Top above ScanAll in a table of two events whose
+// counts differ in scale, as a proxy's connections and requests do: 300
+// keep-alive clients open one connection and send 100 requests a tick,
+// and one client opens 20 connections a tick and sends none. The top
+// talker by connections is that client (190 a second, against 9.5 for
+// each of the others), although the keep-alive clients reach higher counts
+// in a slot, of requests: each event has its own candidates.
+func TestTopPerEvent(t *testing.T) {
+	const keys, ticks, flood = 5000, 12, 4000
+	tb, clk := newTable[string](t, 10_000, "conns", "reqs")
+	conns, reqs := map[uint32]*model{}, map[uint32]*model{}
+	names := map[string]uint32{}
+	for tick := range ticks {
+		for id := range uint32(keys) {
+			k := keyName(id)
+			if conns[id] == nil {
+				conns[id], reqs[id] = &model{}, &model{}
+				names[k] = id
+			}
+			var c, r uint64 = 1, 0
+			switch {
+			case id < 300:
+				r = 100
+			case id == flood:
+				c = 20
+			}
+			tb.Add(k, 0, c)
+			conns[id].add(tick, c)
+			if r > 0 {
+				tb.Add(k, 1, r)
+				reqs[id].add(tick, r)
+			}
+		}
+		clk.Advance(ring.Tick)
+	}
+	if tb.Len() <= keyed.ScanAll {
+		t.Fatalf("%d keys: want more than ScanAll", tb.Len())
+	}
+	for ev, ms := range []map[uint32]*model{conns, reqs} {
+		want := map[uint32]float64{}
+		for id, m := range ms {
+			want[id] = m.seed(ticks)
+		}
+		const k = 5
+		exact := exactTop(want, k)
+		got := tb.Top(keyed.Event(ev), k, keyed.ByRate)
+		if len(got) != k {
+			t.Fatalf("event %d: Top returned %d rows, want %d", ev, len(got), k)
+		}
+		for i, row := range got {
+			if v := row.Rates[ev]; v != exact[i] || v != want[names[row.Key]] {
+				t.Fatalf("event %d, row %d: %s with %v, want %v", ev, i, row.Key, v, exact[i])
+			}
+		}
+	}
+	if top := tb.Top(0, 1, keyed.ByRate); top[0].Key != keyName(flood) {
+		t.Fatalf("Top by connections lists %s first, not %s", top[0].Key, keyName(flood))
+	}
+}
