@@ -28,7 +28,9 @@
 // Max (1 h) are bucketed; values below Min count in the underflow bucket,
 // above Max in the overflow bucket (and as Max in the sum and max); both
 // counts are in every Snapshot. Use RecordValue for values in other units
-// read as nanoseconds.
+// read as nanoseconds. A slot's sum (one Tick of one stripe) is 64 bits:
+// exact up to 5.1 million values of Max in that Tick; windows and totals
+// add the slots past 2^64 ns.
 //
 // # Buckets and the error bound
 //
@@ -90,9 +92,9 @@
 // 1146 32-bit counts: 4616 bytes. A stripe is 11 slots, padded to whole
 // cache lines: 50816 bytes. A Histogram is its header (128), the base
 // stripe (50816), the totals (1146 x 8 = 9168, and 48 more), and the
-// history (87840: the totals at the last Sample, 9168; 10 intervals and 7
-// blocks of 4624 bytes each, 78608; the rest): 148000 bytes. With the
-// stripes of two cores (2 x 50816) that is 249632 bytes, 243.8 KiB, under
+// history (87848: the totals at the last Sample, 9168; 10 intervals and 7
+// blocks of 4624 bytes each, 78608; the rest): 148008 bytes. With the
+// stripes of two cores (2 x 50816) that is 249640 bytes, 243.8 KiB, under
 // 256 KiB; each further P adds 50816 bytes. The tables (bucket edges,
 // about 30 KB) are shared by all Histograms.
 //

@@ -2,6 +2,7 @@ package latency
 
 import (
 	"math"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ const (
 // a block of them.
 type interval struct {
 	b     [NumBuckets]uint32 // saturating
-	sum   uint64             // nanoseconds
+	sum   float64            // nanoseconds: over 2^64 for 5.1e6 values of 1 h
 	max   uint64
 	dur   time.Duration
 	n     int // Sample intervals in it
@@ -35,7 +36,7 @@ type interval struct {
 type history struct {
 	mu        sync.Mutex
 	prev      [NumBuckets]uint64 // the totals at the last Sample
-	prevSum   uint64             // low 64 bits
+	prevSum   [2]uint64          // the 128-bit total sum: low, high
 	prevAt    time.Duration
 	prevEpoch uint64
 	sec       [secs]interval
@@ -69,7 +70,8 @@ func (h *Histogram) Sample() {
 	hs.head = (hs.head + 1) % secs
 	hs.nsec = min(hs.nsec+1, secs)
 	in := &hs.sec[hs.head]
-	var sumLo, m uint64
+	var sum [2]uint64
+	var m uint64
 	h.guarded(func() {
 		*in = interval{}
 		for j := range in.b {
@@ -80,10 +82,10 @@ func (h *Histogram) Sample() {
 			}
 			in.b[j] = uint32(min(t-hs.prev[j], math.MaxUint32))
 		}
-		sumLo = h.sumLo.Load()
-		sumLo += sums(&h.base)
+		sum = [2]uint64{h.sumLo.Load(), h.sumHi.Load()}
+		sums(&h.base, &sum)
 		for c := range h.cells {
-			sumLo += sums(&h.cells[c])
+			sums(&h.cells[c], &sum)
 		}
 		m = slotMax(&h.base, hs.prevEpoch, e)
 		for c := range h.cells {
@@ -104,8 +106,10 @@ func (h *Histogram) Sample() {
 	if in.count == 0 {
 		m = 0
 	}
-	in.sum, in.max, in.dur, in.n = sumLo-hs.prevSum, m, now-hs.prevAt, 1
-	hs.prevSum, hs.prevAt, hs.prevEpoch = sumLo, now, e
+	lo, borrow := bits.Sub64(sum[0], hs.prevSum[0], 0)
+	hi := sum[1] - hs.prevSum[1] - borrow
+	in.sum, in.max, in.dur, in.n = math.Ldexp(float64(hi), 64)+float64(lo), m, now-hs.prevAt, 1
+	hs.prevSum, hs.prevAt, hs.prevEpoch = sum, now, e
 
 	if hs.nblk == 0 || hs.blk[hs.bhead].n == blockLen {
 		hs.bhead = (hs.bhead + 1) % blocks
@@ -133,13 +137,13 @@ func column(st *stripe, j int) uint64 {
 	return t
 }
 
-// sums returns the sum of the slot sums of st.
-func sums(st *stripe) uint64 {
-	var t uint64
+// sums adds the slot sums of st to the 128-bit sum t (low, high).
+func sums(st *stripe, t *[2]uint64) {
 	for k := range st.slots {
-		t += st.slots[k].sum.Load()
+		var c uint64
+		t[0], c = bits.Add64(t[0], st.slots[k].sum.Load(), 0)
+		t[1] += c
 	}
-	return t
 }
 
 // slotMax returns the largest max of the slots of st tagged with epochs
@@ -168,7 +172,7 @@ func (hs *history) read(w Window, s *Snapshot) {
 		for j, x := range in.b {
 			s.buckets[j] += uint64(x) * weight
 		}
-		sum += float64(in.sum) * float64(weight)
+		sum += in.sum * float64(weight)
 		span += in.dur * time.Duration(weight)
 		if weight > 0 {
 			s.max = max(s.max, in.max)

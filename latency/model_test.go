@@ -445,3 +445,37 @@ func TestQuantileBadInput(t *testing.T) {
 		t.Fatal("an empty Snapshot reads values")
 	}
 }
+
+// TestHugeSum records 5.2 million values of 1 h in one second: their sum,
+// 1.87e19 ns, is past 2^64 (as is twice the values of one second, the
+// weighted sum of Second). Every window still reads a mean of 1 h and a
+// sum of 3600 s per value.
+func TestHugeSum(t *testing.T) {
+	const n, ticks = 5_200_000, 10
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	for tick := range ticks {
+		for range n / ticks {
+			h.Record(time.Hour)
+		}
+		if tick < ticks-1 {
+			clock.Advance(ring.Tick)
+		}
+	}
+	check := func(w latency.Window) {
+		t.Helper()
+		s := h.Snapshot(w)
+		if s.Count != n || s.Mean != time.Hour || math.Abs(s.Sum-3600*n) > 1e-9*3600*n {
+			t.Errorf("%v: count %v, mean %v, sum %v s; want %v, 1h, %v s", w, s.Count, s.Mean, s.Sum, n, 3600*n)
+		}
+	}
+	check(latency.Second)
+	check(latency.Total)
+	clock.Advance(ring.Tick)
+	h.Sample()
+	check(latency.LastInterval)
+	check(latency.TenSeconds)
+	if s := h.Snapshot(latency.Minute); s.Mean != time.Hour {
+		t.Errorf("60s: mean %v, want 1h", s.Mean)
+	}
+}

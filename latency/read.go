@@ -72,16 +72,16 @@ func (h *Histogram) readSecond(s *Snapshot) {
 // e, the oldest with weight 1 and the others 2, and returns their weighted
 // sum.
 func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
-	var sum uint64
+	var sum float64 // the slots' sums together may pass 2^64
 	for k := range ring.Size {
 		ep := e - ring.N + uint64(k)
 		sl := &st.slots[ep%ring.Size]
 		if sl.tag.Load() != ep {
 			continue
 		}
-		sh := uint(1)
+		sh, weight := uint(1), 2.0
 		if k == 0 {
-			sh = 0
+			sh, weight = 0, 1
 		}
 		lo, hi := int(sl.lo.Load()), int(min(sl.hi.Load(), NumBuckets-1))
 		if lo <= hi {
@@ -90,10 +90,10 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 				b[j] += uint64(src[j].Load()) << sh
 			}
 		}
-		sum += sl.sum.Load() << sh
+		sum += float64(sl.sum.Load()) * weight
 		s.max = max(s.max, sl.max.Load())
 	}
-	return float64(sum)
+	return sum
 }
 
 // readTotal reads the exact totals: everything folded out of slots, and
@@ -117,7 +117,7 @@ func (h *Histogram) readTotal(s *Snapshot) {
 
 // addAll adds every slot of st to s and returns their sum.
 func addAll(st *stripe, s *Snapshot) float64 {
-	var sum uint64
+	var sum float64 // the slots' sums together may pass 2^64
 	for k := range st.slots {
 		sl := &st.slots[k]
 		if sl.tag.Load() == 0 {
@@ -127,8 +127,8 @@ func addAll(st *stripe, s *Snapshot) float64 {
 		for j := range sl.b {
 			b[j] += uint64(sl.b[j].Load())
 		}
-		sum += sl.sum.Load()
+		sum += float64(sl.sum.Load())
 		s.max = max(s.max, sl.max.Load())
 	}
-	return float64(sum)
+	return sum
 }
