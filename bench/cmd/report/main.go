@@ -325,6 +325,8 @@ var contenderDoc = map[string]string{
 	"mutex-map":       "a `sync.Mutex`-guarded `map[netip.Addr]uint64` of counters (no window, no rate)",
 	"xtime-xsync":     "`golang.org/x/time/rate.Limiter.Allow` per key in an `xsync.MapOf` (a yes/no, no rate)",
 	"xtime-syncmap":   "the same in a `sync.Map`",
+	"floor-64":        "KeyedCount's floor, no table: one atomic add on the first word of the key's own 64 bytes (a cache line per key), found by the key's number (no hash, probe or key compare): the memory traffic alone",
+	"floor-256":       "the same with 256 bytes per key, the memory goal for 4 events",
 	"rate":            "KeyedDecide: `keyed.Table.Rate(key, connections) > limit` for a resident key",
 	"addrate":         "KeyedDecide: `AddRate(key, connections, 1) > limit`: count the attempt and read the rate on one lookup, as the proxy does per connection",
 	"inc+rate":        "KeyedDecide: `Inc` then `Rate` of the same key: the same decision on two lookups",
