@@ -120,13 +120,24 @@ func makeChart(h []float64, u monitor.Unit) chart {
 	return c
 }
 
+// The limits of the max of niceScale: above maxScale, its top (up to
+// 3.3 times max) would overflow to +Inf and its ticks never end; below
+// minScale, its step would be subnormal or 0.
+const (
+	minScale = 1e-300
+	maxScale = math.MaxFloat64 / 10
+)
+
 // niceScale returns the step between the value axis's ticks, a 1, 2, 2.5
 // or 5 times a power of ten, and its top, the first step multiple at or
-// above max: two to four steps in all. A max of 0 gives a scale of 0 to 1.
+// above max: two to four steps in all. A max of 0 gives a scale of 0 to 1;
+// a max above maxScale is taken as maxScale (the chart draws higher
+// values at its top), one below minScale as minScale.
 func niceScale(max float64) (step, top float64) {
 	if !(max > 0) || math.IsInf(max, 0) {
 		return 0.5, 1
 	}
+	max = math.Min(math.Max(max, minScale), maxScale)
 	raw := max / 3
 	p := math.Pow(10, math.Floor(math.Log10(raw)))
 	step = 10 * p

@@ -80,3 +80,35 @@ func TestChart(t *testing.T) {
 		t.Errorf("inf %+v, nan %+v", inf, nan)
 	}
 }
+
+// TestChartExtremeRates draws rates at the ends of float64: a scale up
+// to a rate near math.MaxFloat64 would overflow to +Inf (and its ticks
+// never end), one down to a subnormal rate would have a step of 0. The
+// scale stays finite with two to four steps, a huge rate is drawn at the
+// top (a subnormal one near the bottom of a scale to 1e-300), and the
+// readout still says what each was.
+func TestChartExtremeRates(t *testing.T) {
+	for _, max := range []float64{1e-320, 5e-324, 1e-300, 1e307, 1e308, 1.5e308, 1.7e308, math.MaxFloat64} {
+		step, top := niceScale(max)
+		if !(step > 0) || math.IsInf(top, 0) || !(top > 0) {
+			t.Fatalf("niceScale(%v) = %v, %v: not a finite scale", max, step, top)
+		}
+		if n := top / step; n < 2-1e-9 || n > 4+1e-9 {
+			t.Errorf("niceScale(%v): %v steps", max, n)
+		}
+		c := makeChart([]float64{0, max}, monitor.Count)
+		if n := len(c.YTicks); n < 3 || n > 5 {
+			t.Errorf("chart of %v: %d value ticks", max, n)
+		}
+		for _, p := range c.Points {
+			for _, s := range []string{p.X, p.Y, p.HitX, p.HitW} {
+				if strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+					t.Errorf("chart of %v: point %+v", max, p)
+				}
+			}
+		}
+		if p := c.Points[1]; p.Label != "now: "+rateString(monitor.Count, max) || max >= 1e-300 && p.Y != "8.0" {
+			t.Errorf("chart of %v: the newest point %+v is not at the top with its value", max, p)
+		}
+	}
+}
