@@ -316,6 +316,41 @@ func TestHandlerJSON(t *testing.T) {
 	}
 }
 
+// TestHandlerJSONNonFinite gives every float of a snapshot that JSON
+// cannot hold as it is, the rate interval's bounds and the averages among
+// them, a NaN or an infinity: /json still answers 200, with each as 0.
+func TestHandlerJSONNonFinite(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	snap := monitor.Snapshot{Protocols: []monitor.Protocol{
+		{Name: "low", Events: []monitor.EventStats{{Name: "e", Rate: 1, RateLow: nan, RateHigh: 2}}},
+		{Name: "high", Events: []monitor.EventStats{{Name: "e", Rate: 1, RateLow: 0.5, RateHigh: inf}}},
+		{Name: "avg", Events: []monitor.EventStats{{Name: "e", Averages: []monitor.Average{
+			{Window: 10 * time.Second, Rate: inf, Span: 3},
+			{Window: 60 * time.Second, Rate: 4, Span: nan},
+		}}}},
+		{Name: "all", Events: []monitor.EventStats{{Name: "e", Rate: nan, RateLow: -inf, RateHigh: nan, PeakRate: inf,
+			History: []float64{nan}, Averages: []monitor.Average{{Window: 10 * time.Second, Rate: nan, Span: inf}}}}},
+	}}
+	h := web.NewHandler(&hndSource{snap: snap})
+	rec := hndGet(t, h, "GET", "/json")
+	if rec.Code != 200 {
+		t.Fatalf("code %d: %s", rec.Code, rec.Body)
+	}
+	for _, want := range []string{
+		`"name":"low","uptime_ns":0,"events":[{"name":"e","unit":"events","total":0,"rate":1,"peak_rate":0,"history":null,"rate_low":0,"rate_high":2}]`,
+		`"name":"high","uptime_ns":0,"events":[{"name":"e","unit":"events","total":0,"rate":1,"peak_rate":0,"history":null,"rate_low":0.5,"rate_high":0}]`,
+		`"name":"avg","uptime_ns":0,"events":[{"name":"e","unit":"events","total":0,"rate":0,"peak_rate":0,"history":null,"rate_low":0,"rate_high":0,"rate_10s":0,"span_10s":3,"rate_60s":4,"span_60s":0}]`,
+		`"name":"all","uptime_ns":0,"events":[{"name":"e","unit":"events","total":0,"rate":0,"peak_rate":0,"history":[0],"rate_low":0,"rate_high":0,"rate_10s":0,"span_10s":0}]`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/json lacks %s:\n%s", want, rec.Body)
+		}
+	}
+	if a := snap.Protocols[2].Events[0].Averages[0].Rate; !math.IsInf(a, 1) {
+		t.Errorf("the handler changed the Source's averages: %v", a)
+	}
+}
+
 func TestHandlerHead(t *testing.T) {
 	srv := httptest.NewServer(web.NewHandler(&hndSource{snap: hndSnapshot()}))
 	defer srv.Close()

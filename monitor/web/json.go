@@ -6,7 +6,8 @@ import (
 	"github.com/hitrate/hitrate/monitor"
 )
 
-// finiteSnapshot returns s with any NaN or infinite rate (or count or sum
+// finiteSnapshot returns s with any NaN or infinite rate (the bounds of
+// its interval and the averages and their spans included; or count or sum
 // of a distribution) replaced by 0, so that it encodes as JSON; it copies
 // only what it changes.
 func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
@@ -21,9 +22,12 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 	for i, p := range s.Protocols {
 		dirty := false
 		for _, e := range p.Events {
-			dirty = dirty || bad(e.Rate) || bad(e.PeakRate)
+			dirty = dirty || bad(e.Rate) || bad(e.PeakRate) || bad(e.RateLow) || bad(e.RateHigh)
 			for _, v := range e.History {
 				dirty = dirty || bad(v)
+			}
+			for _, a := range e.Averages {
+				dirty = dirty || bad(a.Rate) || bad(a.Span)
 			}
 		}
 		for _, c := range p.Open {
@@ -49,11 +53,22 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 		evs := make([]monitor.EventStats, len(p.Events))
 		for j, e := range p.Events {
 			e.Rate, e.PeakRate = fix(e.Rate), fix(e.PeakRate)
-			hist := make([]float64, len(e.History))
-			for k, v := range e.History {
-				hist[k] = fix(v)
+			e.RateLow, e.RateHigh = fix(e.RateLow), fix(e.RateHigh)
+			if e.History != nil {
+				hist := make([]float64, len(e.History))
+				for k, v := range e.History {
+					hist[k] = fix(v)
+				}
+				e.History = hist
 			}
-			e.History = hist
+			if e.Averages != nil {
+				avgs := make([]monitor.Average, len(e.Averages))
+				for k, a := range e.Averages {
+					a.Rate, a.Span = fix(a.Rate), fix(a.Span)
+					avgs[k] = a
+				}
+				e.Averages = avgs
+			}
 			evs[j] = e
 		}
 		p.Events = evs
