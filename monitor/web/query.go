@@ -15,6 +15,11 @@ import (
 // ParseQuery accepts.
 const MaxFilterLen = 256
 
+// maxLimitLen is the longest limit that ParseQuery accepts, in bytes: 20,
+// an int64 with its sign. Leading zeros keep a longer one in range, and
+// the page repeats the value in its links and form.
+const maxLimitLen = 20
+
 // ParseQuery reads a monitor.Query from URL query values, as the handler
 // does, answering 400 Bad Request when it fails. The keys are
 //
@@ -28,7 +33,7 @@ const MaxFilterLen = 256
 //	          values over the last second, or by their number), or a bare
 //	          event name other than those three (by its rate)
 //	desc      bool: reverse the order (Query.Desc)
-//	limit     an integer in [1, monitor.MaxConnLimit] (Query.Limit)
+//	limit     an integer in [1, monitor.MaxConnLimit] (Query.Limit), of at most 20 bytes
 //
 // A bool is anything strconv.ParseBool accepts, or empty for true
 // ("?conns&desc"). ParseQuery is strict: a malformed value, a key given
@@ -111,7 +116,7 @@ func ParseQuery(v url.Values) (monitor.Query, error) {
 	}
 	if ok {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > monitor.MaxConnLimit {
+		if err != nil || n < 1 || n > monitor.MaxConnLimit || len(s) > maxLimitLen {
 			return monitor.Query{}, fmt.Errorf("web: query key \"limit\": %s is not an integer in [1, %d]", human.Quote(s), monitor.MaxConnLimit)
 		}
 		q.Limit = n

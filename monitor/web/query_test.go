@@ -73,8 +73,11 @@ func TestParseQuery(t *testing.T) {
 
 // TestParseQueryBounds gives every key a 200 KB bad value: each error
 // quotes at most a 32-byte prefix of it. A filter of invalid UTF-8 is
-// refused as sort and protocol are.
+// refused as sort and protocol are, and a limit in range but over
+// maxLimitLen bytes (leading zeros) is refused, so that no value the page
+// repeats in its links and form is unbounded.
 func TestParseQueryBounds(t *testing.T) {
+	const maxLimitLen = 20 // as ParseQuery's doc says
 	big := strings.Repeat("9", 200<<10)
 	for _, key := range []string{"conns", "desc", "limit", "protocol", "sort", "filter"} {
 		v := url.Values{key: {big + "\xff"}}
@@ -91,6 +94,10 @@ func TestParseQueryBounds(t *testing.T) {
 		{"filter=%ff", `web: query key "filter": "\xff" is not valid UTF-8`},
 		{"filter=ab%c3", `web: query key "filter": "ab\xc3" is not valid UTF-8`},
 		{"limit=" + big, `web: query key "limit": "99999999999999999999999999999999"... is not an integer in [1, 10000]`},
+		// Leading zeros keep the value in range: the length bounds it.
+		{"limit=" + strings.Repeat("0", 200<<10) + "5", `web: query key "limit": "00000000000000000000000000000000"... is not an integer in [1, 10000]`},
+		{"limit=%2B" + strings.Repeat("0", maxLimitLen-1), `web: query key "limit": "+0000000000000000000" is not an integer in [1, 10000]`},
+		{"limit=" + strings.Repeat("0", maxLimitLen) + "1", `web: query key "limit": "000000000000000000001" is not an integer in [1, 10000]`},
 		{"conns=" + big, `web: query key "conns": "99999999999999999999999999999999"... is not a bool`},
 		{"filter=" + big, `web: query key "filter": "99999999999999999999999999999999"... is 204800 bytes long, over MaxFilterLen (256)`},
 		{"sort=" + big, `web: query key "sort": "99999999999999999999999999999999"... is 204800 bytes long, over MaxNameLen (128)`},
@@ -104,6 +111,9 @@ func TestParseQueryBounds(t *testing.T) {
 		if _, err := web.ParseQuery(v); err == nil || err.Error() != tt.want {
 			t.Errorf("ParseQuery(%.40q...):\n got %v\nwant %s", tt.in, err, tt.want)
 		}
+	}
+	if q, err := web.ParseQuery(url.Values{"limit": {"+" + strings.Repeat("0", maxLimitLen-3) + "50"}}); err != nil || q.Limit != 50 {
+		t.Errorf("a limit of 20 bytes: %+v, %v", q, err)
 	}
 	if q, err := web.ParseQuery(url.Values{"filter": {"名前"}}); err != nil || q.Filter != "名前" {
 		t.Errorf("a valid UTF-8 filter: %+v, %v", q, err)
