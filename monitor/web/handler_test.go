@@ -569,3 +569,26 @@ func TestHandlerRealMonitors(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerPageIgnoresOtherKeys gives the page and its fragment a query
+// with a key of its own and one that ParseQuery ignores, 64 KB long: the
+// sort links keep the page's keys and drop the other, so that what the
+// page repeats of its query, once per sort link, is bounded.
+func TestHandlerPageIgnoresOtherKeys(t *testing.T) {
+	h := web.NewHandler(&hndSource{snap: hndSnapshot()})
+	long := strings.Repeat("a", 64<<10)
+	for _, path := range []string{"/", "/fragment"} {
+		plain := hndGet(t, h, "GET", path+"?filter=10.&limit=5")
+		rec := hndGet(t, h, "GET", path+"?filter=10.&limit=5&x="+long)
+		if rec.Code != 200 || plain.Code != 200 {
+			t.Fatalf("%s: codes %d, %d", path, rec.Code, plain.Code)
+		}
+		body := rec.Body.String()
+		if strings.Contains(body, long[:1024]) || len(body) != plain.Body.Len() {
+			t.Errorf("%s: a 64 KB key that the page ignores made it %d bytes, from %d", path, len(body), plain.Body.Len())
+		}
+		if want := `href="?desc=1&amp;filter=10.&amp;limit=5&amp;sort=requests"`; !strings.Contains(body, want) {
+			t.Errorf("%s: the sort links lost the page's keys: no %s", path, want)
+		}
+	}
+}

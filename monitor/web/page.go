@@ -141,8 +141,8 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	}
 	d.EventCols = 5 + len(d.AvgHeads)
 	d.AvgWindows = windowWords(windows)
-	for _, k := range []string{"conns", "protocol", "sort", "desc", "limit"} {
-		if v, ok := vals[k]; ok && len(v) > 0 {
+	for _, k := range queryKeys {
+		if v, ok := vals[k]; ok && len(v) > 0 && k != "filter" { // the filter has its own input
 			d.Hidden = append(d.Hidden, pageParam{k, v[0]})
 		}
 	}
@@ -219,6 +219,10 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 	return templates.ExecuteTemplate(w, name, d)
 }
 
+// queryKeys are the keys of ParseQuery: the page's state, which its form
+// and sort links keep, each value bounded by ParseQuery.
+var queryKeys = []string{"conns", "protocol", "filter", "sort", "desc", "limit"}
+
 // maxTableEvents is the most events and distributions whose connection
 // table fits a card as a table, with two columns each, in a window of
 // 1280 px, if none has a name over maxTableName bytes (a header that does
@@ -263,8 +267,10 @@ func connHeads(evs []monitor.EventStats, dists []monitor.DistStats, q monitor.Qu
 			desc = !q.Desc
 		}
 		v := url.Values{}
-		for k, vs := range vals {
-			v[k] = vs
+		for _, k := range queryKeys { // not the keys ParseQuery ignores: they are unbounded
+			if vs, ok := vals[k]; ok {
+				v[k] = vs
+			}
 		}
 		v.Set("sort", key)
 		v.Del("desc")
