@@ -13,7 +13,7 @@ type Query struct {
 	SortBy Sort
 	// Desc reverses the order.
 	Desc bool
-	// Limit caps the connections listed per protocol; 0 means
+	// Limit caps the connections listed per protocol; 0 (or less) means
 	// DefaultConnLimit, and a Limit above MaxConnLimit means MaxConnLimit.
 	Limit int
 }
