@@ -87,6 +87,12 @@ func distChartLabel(off int, p monitor.DistPoint) string {
 	return at + ": p50 " + human.Latency(p.P50) + ", p99 " + human.Latency(p.P99)
 }
 
+// maxDistScale is the highest latency a distribution chart scales to (31
+// years; a Monitor's latencies stop at latency.Max, 1 h): a nice number
+// itself, so that niceScale's scale for any top at or below it is at most
+// it, well below math.MaxInt64 ns.
+const maxDistScale = time.Duration(1e18)
+
 // makeDistChart draws h, the p50 and p99 of each second, oldest first,
 // on the axes of chart.go: time over the last HistoryLen seconds, the
 // newest at the right; latency from 0 up. A second without values sits at
@@ -104,6 +110,9 @@ func makeDistChart(h []monitor.DistPoint) distChart {
 	for _, p := range h {
 		top = max(top, p.P99, p.P50)
 	}
+	// The ticks are time.Durations: a latency above maxDistScale is drawn
+	// at the top of a scale to it.
+	top = min(top, maxDistScale)
 	step, scale := niceScale(float64(top))
 	if top == 0 {
 		step, scale = float64(500*time.Microsecond), float64(time.Millisecond) // 0 to 1 ms

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,5 +75,28 @@ func TestMakeWindow(t *testing.T) {
 	}
 	if w = makeWindow(1, monitor.DistWindow{Span: time.Second}); !w.None || w.P99 != "–" {
 		t.Errorf("empty window %+v", w)
+	}
+}
+
+// TestDistChartHugeLatency draws a p99 of math.MaxInt64 ns (292 years,
+// from a Source of its own: a Monitor's stop at latency.Max): the scale,
+// in time.Duration, must not pass math.MaxInt64 (its top tick read "0",
+// at the bottom), and the point sits at the top.
+func TestDistChartHugeLatency(t *testing.T) {
+	c := makeDistChart([]monitor.DistPoint{{Count: 1, P50: 1, P99: math.MaxInt64}})
+	prev := math.Inf(1)
+	for _, tk := range c.YTicks {
+		y, err := strconv.ParseFloat(tk.Pos, 64)
+		if err != nil || !(y < prev) || strings.HasPrefix(tk.Label, "-") {
+			t.Errorf("value ticks %+v: not rising from 0", c.YTicks)
+			break
+		}
+		prev = y
+	}
+	if last := c.YTicks[len(c.YTicks)-1]; last.Pos != "8.0" || last.Label == "0" {
+		t.Errorf("top tick %+v", last)
+	}
+	if p := c.Points[0]; p.Y != "8.0" {
+		t.Errorf("the p99 of MaxInt64 is at y %s, not at the top", p.Y)
 	}
 }
