@@ -351,6 +351,27 @@ func TestHandlerJSONNonFinite(t *testing.T) {
 	}
 }
 
+// TestHandlerJSONBadUnit: an event whose Unit is no Unit (a Source of the
+// user's own) is encoded as a count, as the page shows it, not a 500.
+func TestHandlerJSONBadUnit(t *testing.T) {
+	snap := monitor.Snapshot{Protocols: []monitor.Protocol{
+		{Name: "p", Events: []monitor.EventStats{{Name: "odd", Unit: monitor.Unit(9), Total: 3}, {Name: "b", Unit: monitor.Bytes, Total: 4}}},
+	}}
+	h := web.NewHandler(&hndSource{snap: snap})
+	rec := hndGet(t, h, "GET", "/json")
+	if rec.Code != 200 {
+		t.Fatalf("code %d: %s", rec.Code, rec.Body)
+	}
+	for _, want := range []string{`{"name":"odd","unit":"events","total":3,`, `{"name":"b","unit":"bytes","total":4,`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/json lacks %s:\n%s", want, rec.Body)
+		}
+	}
+	if u := snap.Protocols[0].Events[0].Unit; u != monitor.Unit(9) {
+		t.Errorf("the handler changed the Source's unit: %v", u)
+	}
+}
+
 func TestHandlerHead(t *testing.T) {
 	srv := httptest.NewServer(web.NewHandler(&hndSource{snap: hndSnapshot()}))
 	defer srv.Close()

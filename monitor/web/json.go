@@ -8,10 +8,15 @@ import (
 
 // finiteSnapshot returns s with any NaN or infinite rate (the bounds of
 // its interval and the averages and their spans included; or count or sum
-// of a distribution) replaced by 0, so that it encodes as JSON; it copies
-// only what it changes.
+// of a distribution) replaced by 0, and any event's Unit that is no Unit
+// (from a Source of the user's own) replaced by Count, as the page shows
+// it, so that it encodes as JSON; it copies only what it changes.
 func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 	bad := func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
+	badUnit := func(u monitor.Unit) bool {
+		_, err := u.MarshalText()
+		return err != nil
+	}
 	fix := func(f float64) float64 {
 		if bad(f) {
 			return 0
@@ -22,7 +27,7 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 	for i, p := range s.Protocols {
 		dirty := false
 		for _, e := range p.Events {
-			dirty = dirty || bad(e.Rate) || bad(e.PeakRate) || bad(e.RateLow) || bad(e.RateHigh)
+			dirty = dirty || bad(e.Rate) || bad(e.PeakRate) || bad(e.RateLow) || bad(e.RateHigh) || badUnit(e.Unit)
 			for _, v := range e.History {
 				dirty = dirty || bad(v)
 			}
@@ -54,6 +59,9 @@ func finiteSnapshot(s monitor.Snapshot) monitor.Snapshot {
 		for j, e := range p.Events {
 			e.Rate, e.PeakRate = fix(e.Rate), fix(e.PeakRate)
 			e.RateLow, e.RateHigh = fix(e.RateLow), fix(e.RateHigh)
+			if badUnit(e.Unit) {
+				e.Unit = monitor.Count
+			}
 			if e.History != nil {
 				hist := make([]float64, len(e.History))
 				for k, v := range e.History {
