@@ -50,10 +50,10 @@ func ScanResponses(br *bufio.Reader, o Observer, q *Queue) error {
 		timed = false
 		kind &^= timedBit
 		switch {
+		case kind == Connect && code < 300:
+			return ErrNotHTTP // a tunnel, after any 2xx (RFC 9110 9.3.6), a 204 too
 		case kind == Head || code == 204 || code == 304:
 			continue
-		case kind == Connect && code < 300:
-			return ErrNotHTTP // a tunnel
 		case h.chunked:
 			err = skipChunked(br)
 		case h.te || !h.sized:

@@ -59,3 +59,28 @@ func TestScanObserver(t *testing.T) {
 		t.Errorf("reported %d requests, responses %v; want 0 and the one status seen", none.requests, none.responses)
 	}
 }
+
+// scanBoth scans reqs with ScanRequests, then resps with ScanResponses
+// paired through the queue ScanRequests filled, as the proxy does.
+func scanBoth(reqs, resps string) (c counter, reqErr, respErr error) {
+	var q http1.Queue
+	reqErr = http1.ScanRequests(bufio.NewReader(strings.NewReader(reqs)), &c, &q)
+	q.Close()
+	respErr = http1.ScanResponses(bufio.NewReader(strings.NewReader(resps)), &c, &q)
+	return c, reqErr, respErr
+}
+
+// Any 2xx to a CONNECT starts a tunnel right after its header (RFC 9110
+// 9.3.6), a 204 too: the bytes after it are the tunnel's, even when they
+// look like responses.
+func TestScanConnect204(t *testing.T) {
+	reqs := "CONNECT x:80 HTTP/1.1\r\nHost: x:80\r\n\r\n" + "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	resps := "HTTP/1.1 204 No Content\r\n\r\n" + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	c, reqErr, respErr := scanBoth(reqs, resps)
+	if !errors.Is(reqErr, http1.ErrNotHTTP) || !errors.Is(respErr, http1.ErrNotHTTP) {
+		t.Errorf("scans = %v, %v; want ErrNotHTTP (a tunnel) for both", reqErr, respErr)
+	}
+	if want := []int{204}; c.requests != 1 || !slices.Equal(c.responses, want) {
+		t.Errorf("requests %d, responses %v; want 1 and %v (the tunnel's bytes uncounted)", c.requests, c.responses, want)
+	}
+}
