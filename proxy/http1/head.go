@@ -18,7 +18,8 @@ type header struct {
 }
 
 // readHeader reads a header block up to its empty line. Conflicting
-// Content-Lengths, or a malformed line, are ErrNotHTTP.
+// Content-Lengths, a malformed line, or a line folded onto a
+// Content-Length or a Transfer-Encoding are ErrNotHTTP.
 //
 // It reads the block a line at a time, for a head that br does not hold
 // whole (else scanHead scans it in place); both judge each line alike
@@ -26,6 +27,7 @@ type header struct {
 func readHeader(br *bufio.Reader) (header, error) {
 	var h header
 	var sawLength, sawTE bool
+	framing := false // the last line is a Content-Length or a Transfer-Encoding
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -34,7 +36,14 @@ func readHeader(br *bufio.Reader) (header, error) {
 		if len(line) == 0 {
 			return h.end(sawTE), nil
 		}
-		if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+		if line[0] == ' ' || line[0] == '\t' {
+			// obsolete line folding: a continuation
+			if framing {
+				return h, ErrNotHTTP // see headerLine
+			}
+			continue
+		}
+		if framing, err = headerLine(&h, line, &sawLength, &sawTE); err != nil {
 			return h, err
 		}
 	}
@@ -55,6 +64,7 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 	var nl, colon [maskBatch]uint64
 	s := 0          // where the current line starts
 	lastColon := -1 // where the last ':' before the current '\n' is
+	framed := -1    // where the line after the last Content-Length or Transfer-Encoding starts
 	for base := 0; base < len(buf); {
 		rest := len(buf) - base
 		chunks := min((rest+63)/64, maskBatch)
@@ -102,19 +112,29 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 				switch c := line[0]; {
 				case c == ' ' || c == '\t':
 					// obsolete line folding: a continuation
+					if start == framed {
+						return first, h, 0, ErrNotHTTP // see headerLine
+					}
 				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':':
 					if n, ok := contentLength(line); ok {
 						if sawLength && n != h.length {
 							return first, h, 0, ErrNotHTTP
 						}
 						h.length, sawLength, h.sized = n, true, true
-					} else if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+						framed = s
+					} else if framing, err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
 						return first, h, 0, err
+					} else if framing {
+						framed = s
 					}
 				case c|0x20 == 't' && len(line) > len("Transfer-Encoding") && line[len("Transfer-Encoding")] == ':',
 					c|0x20 == 'u' && len(line) > len("Upgrade") && line[len("Upgrade")] == ':':
-					if err := headerLine(&h, line, &sawLength, &sawTE); err != nil {
+					framing, err := headerLine(&h, line, &sawLength, &sawTE)
+					if err != nil {
 						return first, h, 0, err
+					}
+					if framing {
+						framed = s
 					}
 				case c == ':' || lastColon < start:
 					return first, h, 0, ErrNotHTTP // no name, or no colon
@@ -165,14 +185,17 @@ func (h header) end(sawTE bool) header {
 	return h
 }
 
-// headerLine notes in h what a header line (not empty) says.
-func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
-	if line[0] == ' ' || line[0] == '\t' {
-		return nil // obsolete line folding: a continuation
-	}
+// headerLine notes in h what a header line (not empty, not a
+// continuation) says. framing reports whether the line is a
+// Content-Length or a Transfer-Encoding: a line folded onto it (obs-fold)
+// would change its value for a recipient that unfolds it (RFC 9112 5.2:
+// a user agent must, a server may, else rejects the message), so the
+// framing would not be what the line alone says; the callers then stop
+// (ErrNotHTTP).
+func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, err error) {
 	colon := bytes.IndexByte(line, ':')
 	if colon <= 0 {
-		return ErrNotHTTP
+		return false, ErrNotHTTP
 	}
 	// Switch on the length first: most headers are none of these.
 	name, value := line[:colon], line[colon+1:]
@@ -180,9 +203,10 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
 	case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
 		n, ok := parseDecimal(bytes.TrimSpace(value))
 		if !ok || (*sawLength && n != h.length) {
-			return ErrNotHTTP
+			return false, ErrNotHTTP
 		}
 		h.length, *sawLength, h.sized = n, true, true
+		return true, nil
 	case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
 		// The last coding of the last Transfer-Encoding decides.
 		value = bytes.TrimSpace(value)
@@ -191,10 +215,11 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) error {
 			last = bytes.TrimSpace(value[i+1:])
 		}
 		h.chunked, *sawTE = bytes.EqualFold(last, []byte("chunked")), true
+		return true, nil
 	case len(name) == len("Upgrade") && bytes.EqualFold(name, []byte("Upgrade")):
 		h.upgrade = true
 	}
-	return nil
+	return false, nil
 }
 
 // parseDecimal parses a Content-Length value.

@@ -84,3 +84,42 @@ func TestScanConnect204(t *testing.T) {
 		t.Errorf("requests %d, responses %v; want 1 and %v (the tunnel's bytes uncounted)", c.requests, c.responses, want)
 	}
 }
+
+// A line folded onto a Content-Length or a Transfer-Encoding (obs-fold)
+// is part of its value (RFC 9112 5.2: a user agent must, a server may,
+// replace the fold with spaces; a server may instead reject the message):
+// the framing is no longer what the first line says, so the scans stop
+// there. A fold on another field changes nothing.
+func TestScanFoldedFraming(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	for _, tc := range []struct {
+		name         string
+		reqs, resps  string
+		wantRequests int
+		wantStatuses []int
+	}{
+		// Unfolded: "chunked , gzip", chunked not last: a request the
+		// server must reject (RFC 9112 6.3 item 4).
+		{"request Transfer-Encoding", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n , gzip\r\n\r\n0\r\n\r\n" + get, "", 0, nil},
+		// Unfolded: "5 5", not a valid Content-Length (6.3 item 5).
+		{"request Content-Length", "POST / HTTP/1.1\r\nContent-Length: 5\r\n 5\r\n\r\nhello" + get, "", 0, nil},
+		// Unfolded: "chunked , gzip": the body runs to the end of the
+		// stream (6.3 item 4); the bytes after the chunks are the body's.
+		{"response Transfer-Encoding", get + get,
+			"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n , gzip\r\n\r\n0\r\n\r\n" + "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+			2, nil},
+		{"response Content-Length", get + get,
+			"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\t5\r\n\r\nhello" + "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+			2, nil},
+		{"another field", "GET / HTTP/1.1\r\nContent-Length: 0\r\nX-A: 1\r\n 2\r\n\r\n" + get,
+			"HTTP/1.1 200 OK\r\nX-A: 1\r\n 2\r\nContent-Length: 0\r\n\r\n" + "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+			2, []int{200, 404}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, _ := scanBoth(tc.reqs, tc.resps)
+			if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
+				t.Errorf("requests %d, responses %v; want %d and %v", c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
+			}
+		})
+	}
+}
