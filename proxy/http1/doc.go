@@ -10,8 +10,10 @@
 // included) to know whether it has a body (not after a HEAD). Neither
 // allocates. Where a stream stops being HTTP/1.x that they can follow
 // (another protocol, a switch of protocol, a body delimited by the end of
-// the stream, a response that cannot be paired), they return
-// ErrNotHTTP: the caller forwards the rest uncounted, never miscounted.
+// the stream, a response that cannot be paired, a message whose framing
+// its recipient may take otherwise and after which it must close the
+// connection), they return ErrNotHTTP: the caller forwards the rest
+// uncounted, never miscounted.
 //
 // An Observer that is also a Timer times each request's response: the
 // scans read its clock once per request line and once per status line,

@@ -15,6 +15,14 @@ type header struct {
 	chunked bool
 	te      bool // a Transfer-Encoding: chunked, or (if not chunked) a body delimited by the end of the stream
 	upgrade bool // an Upgrade header: the protocol may switch
+	both    bool // a Content-Length and a Transfer-Encoding
+	// closes is set by the scans for a message after which its recipient
+	// must close the connection (RFC 9112 6.1): a request with both a
+	// Content-Length and a Transfer-Encoding, or an HTTP/1.0 message with
+	// a Transfer-Encoding. Its recipient may also frame it otherwise
+	// (reject it, or use the Content-Length, or ignore an HTTP/1.0's
+	// Transfer-Encoding as Go's net/http does).
+	closes bool
 }
 
 // readHeader reads a header block up to its empty line. Conflicting
@@ -180,7 +188,7 @@ func contentLength(line []byte) (n int64, ok bool) {
 // Content-Length (RFC 9112 6.3).
 func (h header) end(sawTE bool) header {
 	if sawTE {
-		h.te, h.length, h.sized = true, 0, false
+		h.te, h.both, h.length, h.sized = true, h.sized, 0, false
 	}
 	return h
 }

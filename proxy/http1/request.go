@@ -11,10 +11,12 @@ import (
 // end) or the stream is not, or no longer, HTTP/1.x that it can follow
 // (ErrNotHTTP): a request line or header that is not HTTP/1.x, a body of
 // unknown length, or a request that may switch protocols (CONNECT, an
-// Upgrade header), which is counted and then stops the scan. It pushes
-// the kind of each request on q (which may be nil) as soon as its request
-// line is read, for ScanResponses; if o is a Timer, with o.Now() as the
-// request's start (PushAt).
+// Upgrade header) or after which the server must close the connection
+// (RFC 9112 6.1: both a Content-Length and a Transfer-Encoding, or a
+// Transfer-Encoding in HTTP/1.0), which is counted and then stops the
+// scan. It pushes the kind of each request on q (which may be nil) as
+// soon as its request line is read, for ScanResponses; if o is a Timer,
+// with o.Now() as the request's start (PushAt).
 //
 // It allocates nothing: it finds request boundaries (the request line,
 // the header block, and a Content-Length or chunked body) without
@@ -30,8 +32,8 @@ func ScanRequests(br *bufio.Reader, o Observer, q *Queue) error {
 			return ErrNotHTTP // a request body of unknown length
 		}
 		o.Request()
-		if connect || h.upgrade {
-			return ErrNotHTTP // may switch to another protocol
+		if connect || h.upgrade || h.closes {
+			return ErrNotHTTP // may switch to another protocol, or the server closes
 		}
 		if h.chunked {
 			err = skipChunked(br)
@@ -63,6 +65,7 @@ func nextRequest(br *bufio.Reader, q *Queue, tm Timer) (connect bool, h header, 
 			if err == nil {
 				br.Discard(n) // buffered: cannot fail
 			}
+			h.closes = h.both || h.te && buf[first-1] == '0' // HTTP/1.0
 			return connect, h, err
 		}
 	}
@@ -79,7 +82,9 @@ func nextRequest(br *bufio.Reader, q *Queue, tm Timer) (connect bool, h header, 
 			return false, h, ErrNotHTTP
 		}
 		pushKind(q, line, connect, tm)
+		http10 := line[len(line)-1] == '0' // line is invalid after the next read
 		h, err = readHeader(br)
+		h.closes = h.both || h.te && http10
 		return connect, h, err
 	}
 }

@@ -3,13 +3,15 @@ package http1
 import "bufio"
 
 // ScanResponses reads HTTP/1.x responses from br, calling o.Response
-// with the status code once each response's header is complete, until br fails (io.EOF at a
-// clean end) or counting stops (ErrNotHTTP): the stream is not HTTP/1.x
-// responses, the protocol switches (101, or a 2xx to a CONNECT), a body
-// runs to the end of the stream, or a final response cannot be paired with
-// a request of q. The framing follows RFC 9112 6.3: no body for 1xx, 204,
-// 304 and responses to HEAD; else chunked, Content-Length, or the end of
-// the stream.
+// with the status code once each response's header is complete, until br
+// fails (io.EOF at a clean end) or counting stops (ErrNotHTTP): the
+// stream is not HTTP/1.x responses, the protocol switches (101, or a 2xx
+// to a CONNECT), a body runs to the end of the stream, a final response
+// cannot be paired with a request of q, or the client must close the
+// connection after it (RFC 9112 6.1: an HTTP/1.0 response with a
+// Transfer-Encoding). The framing follows RFC 9112 6.3: no body for 1xx,
+// 204, 304 and responses to HEAD; else chunked, Content-Length, or the
+// end of the stream.
 //
 // Like ScanRequests it allocates nothing. Interim (1xx) responses are
 // reported too. If o is a Timer, each request pushed with a start
@@ -50,6 +52,8 @@ func ScanResponses(br *bufio.Reader, o Observer, q *Queue) error {
 		timed = false
 		kind &^= timedBit
 		switch {
+		case h.closes:
+			return ErrNotHTTP // the client closes after it, whatever its framing
 		case kind == Connect && code < 300:
 			return ErrNotHTTP // a tunnel, after any 2xx (RFC 9110 9.3.6), a 204 too
 		case kind == Head || code == 204 || code == 304:
@@ -84,6 +88,7 @@ func nextResponse(br *bufio.Reader) (code int, h header, err error) {
 			if err == nil {
 				br.Discard(n) // buffered: cannot fail
 			}
+			h.closes = h.te && buf[7] == '0' // HTTP/1.0
 			return code, h, err
 		}
 	}
@@ -99,7 +104,9 @@ func nextResponse(br *bufio.Reader) (code int, h header, err error) {
 		if !ok {
 			return 0, h, ErrNotHTTP
 		}
+		http10 := line[7] == '0' // line is invalid after the next read
 		h, err = readHeader(br)
+		h.closes = h.te && http10
 		return code, h, err
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/hitrate/hitrate/proxy/http1"
 )
@@ -61,12 +63,20 @@ func TestScanObserver(t *testing.T) {
 }
 
 // scanBoth scans reqs with ScanRequests, then resps with ScanResponses
-// paired through the queue ScanRequests filled, as the proxy does.
-func scanBoth(reqs, resps string) (c counter, reqErr, respErr error) {
+// paired through the queue ScanRequests filled, as the proxy does; with
+// oneByte, the streams come a byte at a time (the heads are read a line
+// at a time, not scanned in place).
+func scanBoth(reqs, resps string, oneByte bool) (c counter, reqErr, respErr error) {
+	reader := func(s string) *bufio.Reader {
+		if oneByte {
+			return bufio.NewReader(iotest.OneByteReader(strings.NewReader(s)))
+		}
+		return bufio.NewReader(strings.NewReader(s))
+	}
 	var q http1.Queue
-	reqErr = http1.ScanRequests(bufio.NewReader(strings.NewReader(reqs)), &c, &q)
+	reqErr = http1.ScanRequests(reader(reqs), &c, &q)
 	q.Close()
-	respErr = http1.ScanResponses(bufio.NewReader(strings.NewReader(resps)), &c, &q)
+	respErr = http1.ScanResponses(reader(resps), &c, &q)
 	return c, reqErr, respErr
 }
 
@@ -76,12 +86,14 @@ func scanBoth(reqs, resps string) (c counter, reqErr, respErr error) {
 func TestScanConnect204(t *testing.T) {
 	reqs := "CONNECT x:80 HTTP/1.1\r\nHost: x:80\r\n\r\n" + "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 	resps := "HTTP/1.1 204 No Content\r\n\r\n" + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-	c, reqErr, respErr := scanBoth(reqs, resps)
-	if !errors.Is(reqErr, http1.ErrNotHTTP) || !errors.Is(respErr, http1.ErrNotHTTP) {
-		t.Errorf("scans = %v, %v; want ErrNotHTTP (a tunnel) for both", reqErr, respErr)
-	}
-	if want := []int{204}; c.requests != 1 || !slices.Equal(c.responses, want) {
-		t.Errorf("requests %d, responses %v; want 1 and %v (the tunnel's bytes uncounted)", c.requests, c.responses, want)
+	for _, oneByte := range []bool{false, true} {
+		c, reqErr, respErr := scanBoth(reqs, resps, oneByte)
+		if !errors.Is(reqErr, http1.ErrNotHTTP) || !errors.Is(respErr, http1.ErrNotHTTP) {
+			t.Errorf("one byte reads %v: scans = %v, %v; want ErrNotHTTP (a tunnel) for both", oneByte, reqErr, respErr)
+		}
+		if want := []int{204}; c.requests != 1 || !slices.Equal(c.responses, want) {
+			t.Errorf("one byte reads %v: requests %d, responses %v; want 1 and %v (the tunnel's bytes uncounted)", oneByte, c.requests, c.responses, want)
+		}
 	}
 }
 
@@ -116,9 +128,55 @@ func TestScanFoldedFraming(t *testing.T) {
 			2, []int{200, 404}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _, _ := scanBoth(tc.reqs, tc.resps)
-			if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
-				t.Errorf("requests %d, responses %v; want %d and %v", c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
+			for _, oneByte := range []bool{false, true} {
+				c, _, _ := scanBoth(tc.reqs, tc.resps, oneByte)
+				if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
+					t.Errorf("one byte reads %v: requests %d, responses %v; want %d and %v",
+						oneByte, c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
+				}
+			}
+		})
+	}
+}
+
+// A request with both a Content-Length and a Transfer-Encoding, or an
+// HTTP/1.0 message with a Transfer-Encoding, is one whose framing a
+// recipient may take otherwise (it may reject it, or use the length: a
+// smuggled request) and after which it must close the connection (RFC
+// 9112 6.1): the scans count it, then stop, and count nothing of what
+// follows it, which the recipient never reads as messages. A response
+// with both is framed by its Transfer-Encoding (RFC 9112 6.3 item 3; an
+// HTTP/1.1 client need not close after it).
+func TestScanFaultyFraming(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	smuggled := "0\r\n\r\n" + get // chunked: an empty body, then a GET; by its length, one body
+	notFound := "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	for _, tc := range []struct {
+		name         string
+		reqs, resps  string
+		wantRequests int
+		wantStatuses []int
+	}{
+		{"request Content-Length, Transfer-Encoding",
+			"POST / HTTP/1.1\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled + get,
+			"", 1, nil},
+		{"request Transfer-Encoding, Content-Length",
+			"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\ncontent-length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled + get,
+			"", 1, nil},
+		{"HTTP/1.0 request with Transfer-Encoding", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled, "", 1, nil},
+		{"HTTP/1.0 response with Transfer-Encoding", get + get,
+			"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + notFound, 2, []int{200}},
+		{"HTTP/1.1 response with both", get + get,
+			"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + notFound, 2, []int{200, 404}},
+		{"HTTP/1.0 request with Content-Length", "POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello" + get, "", 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, oneByte := range []bool{false, true} {
+				c, _, _ := scanBoth(tc.reqs, tc.resps, oneByte)
+				if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
+					t.Errorf("one byte reads %v: requests %d, responses %v; want %d and %v",
+						oneByte, c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
+				}
 			}
 		})
 	}
