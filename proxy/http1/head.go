@@ -209,7 +209,7 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, e
 	name, value := line[:colon], line[colon+1:]
 	switch {
 	case len(name) == len("Content-Length") && bytes.EqualFold(name, []byte("Content-Length")):
-		n, ok := parseDecimal(bytes.TrimSpace(value))
+		n, ok := parseDecimal(trimOWS(value))
 		if !ok || (*sawLength && n != h.length) {
 			return false, ErrNotHTTP
 		}
@@ -217,10 +217,10 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, e
 		return true, nil
 	case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
 		// The last coding of the last Transfer-Encoding decides.
-		value = bytes.TrimSpace(value)
+		value = trimOWS(value)
 		last := value
 		if i := bytes.LastIndexByte(value, ','); i >= 0 {
-			last = bytes.TrimSpace(value[i+1:])
+			last = trimOWS(value[i+1:])
 		}
 		h.chunked, *sawTE = bytes.EqualFold(last, []byte("chunked")), true
 		return true, nil
@@ -228,6 +228,20 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, e
 		h.upgrade = true
 	}
 	return false, nil
+}
+
+// trimOWS returns b without its leading and trailing optional whitespace:
+// spaces and tabs (RFC 9110 5.6.3), not the other bytes that
+// bytes.TrimSpace trims (a bare CR, a vertical tab, a no-break space...),
+// which make a Content-Length invalid and a coding unknown.
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // parseDecimal parses a Content-Length value.

@@ -181,3 +181,36 @@ func TestScanFaultyFraming(t *testing.T) {
 		})
 	}
 }
+
+// Around a field's value only spaces and tabs are optional whitespace
+// (RFC 9110 5.6.3); a Content-Length with other bytes around its digits
+// (a vertical tab, a form feed, a no-break space, a bare CR) is invalid:
+// the server must answer 400 and close (RFC 9112 6.3 item 5), so the
+// scan stops, uncounted, as for any bad length. A Transfer-Encoding whose
+// last coding is such is not chunked: its length is unknown.
+func TestScanValueWhitespace(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	for _, ws := range []string{"\v", "\f", "\u00a0", "\r", "\u0085"} {
+		for _, in := range []string{
+			"POST / HTTP/1.1\r\nContent-Length: 5" + ws + "\r\n\r\nhello" + get,
+			"POST / HTTP/1.1\r\nContent-Length:" + ws + "5\r\n\r\nhello" + get,
+			"POST / HTTP/1.1\r\nTransfer-Encoding: chunked" + ws + "\r\n\r\n0\r\n\r\n" + get,
+		} {
+			for _, oneByte := range []bool{false, true} {
+				c, err, _ := scanBoth(in, "", oneByte)
+				if c.requests != 0 || !errors.Is(err, http1.ErrNotHTTP) {
+					t.Errorf("%q, one byte reads %v: %d requests, %v; want 0, ErrNotHTTP", in, oneByte, c.requests, err)
+				}
+			}
+		}
+	}
+	// Spaces and tabs are.
+	c, err, _ := scanBoth("POST / HTTP/1.1\r\nContent-Length: \t5 \t\r\nTransfer-Encoding:\t chunked \t\r\n\r\n0\r\n\r\n"+get, "", false)
+	if c.requests != 1 || !errors.Is(err, http1.ErrNotHTTP) { // both: counted, then stops
+		t.Errorf("spaces and tabs: %d requests, %v; want 1, ErrNotHTTP", c.requests, err)
+	}
+	c, err, _ = scanBoth("POST / HTTP/1.1\r\nContent-Length: \t5 \t\r\n\r\nhello"+get, "", false)
+	if c.requests != 2 || err != io.EOF {
+		t.Errorf("spaces and tabs: %d requests, %v; want 2, io.EOF", c.requests, err)
+	}
+}
