@@ -157,3 +157,34 @@ func TestIdleTimeoutNegative(t *testing.T) {
 		t.Error("New accepted a negative idle timeout")
 	}
 }
+
+// With a timeout much longer than the sweeps kept span (the tick is at
+// most 1 s, the CLI's default timeout 5 min), an idle connection is still
+// closed within two ticks after the timeout, and not before it.
+func TestIdleTimeoutLong(t *testing.T) {
+	const idle, tick = 5 * time.Minute, time.Second
+	p, addr, clock := startIdleProxy(t, idle)
+	if p.tick != tick {
+		t.Fatalf("tick %v, want %v", p.tick, tick)
+	}
+	now := time.Duration(0)
+	advance := func(to time.Duration) { // sweeps a tick apart, up to to
+		for now+tick <= to {
+			now += tick
+			clock.Store(int64(now))
+			p.sweep()
+		}
+	}
+	a := dial(t, addr)
+	defer a.Close()
+	echo(t, a, "a") // between the sweeps at 0 and 1 s
+	advance(idle)
+	if closedByProxy(t, a, 20*time.Millisecond) {
+		t.Fatal("closed before the timeout")
+	}
+	advance(idle + 2*tick)
+	if !closedByProxy(t, a, 5*time.Second) {
+		t.Fatalf("not closed %v after its last byte (timeout %v)", idle+2*tick, idle)
+	}
+	checkTotals(t, p.mon, map[string]uint64{IdleClosed.Name(): 1, Errors.Name(): 0})
+}

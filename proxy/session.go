@@ -33,6 +33,14 @@ type session struct {
 	// accept), for the idle timeout.
 	active atomic.Int64
 
+	// The sweeper's note of the first sweep after active's value: after
+	// is the time of the first sweep after noted, valid when swept is
+	// set. The sweeper finds it while that sweep is still among those it
+	// keeps, and keeps it for as long as active stays at noted. Under the
+	// proxy's sweepMu.
+	swept        bool
+	noted, after int64
+
 	// finished is set as the session closes its monitor connection: from
 	// then on Proxy.Active does not count it.
 	finished atomic.Bool

@@ -32,10 +32,11 @@ const maxSweeps = 16
 // So a session is closed once the timeout has passed since the sweep that
 // followed the clock its last read noted: never before the timeout, even
 // when sweeps come late, and with sweeps a tick apart, at most two ticks
-// after it. It takes the sweep's time from the sweeps kept; for a
-// session idle longer than they span, the oldest kept, which is later:
-// the close can only come later, not sooner. It costs a pass over the
-// open sessions per tick.
+// after it. The first sweep to see a clock noted in a session finds the
+// sweep after it among the sweeps kept (the clock is then at most a
+// sweep or two old) and notes it in the session, so a timeout longer
+// than the sweeps kept span is timed from it too. It costs a pass over
+// the open sessions per tick.
 func (p *Proxy) sweep() {
 	p.sweepMu.Lock()
 	defer p.sweepMu.Unlock()
@@ -51,7 +52,14 @@ func (p *Proxy) sweep() {
 	var idle []*session
 	p.mu.Lock()
 	for s := range p.sessions {
-		if now-p.sweepAfter(s.active.Load()) >= int64(p.idle) {
+		a := s.active.Load()
+		if !s.swept || s.noted != a {
+			// math.MaxInt64 (a read noted this sweep's clock) is not
+			// noted: the next sweep finds the sweep after it.
+			after := p.sweepAfter(a)
+			s.swept, s.noted, s.after = after != math.MaxInt64, a, after
+		}
+		if now-s.after >= int64(p.idle) {
 			idle = append(idle, s)
 		}
 	}
@@ -62,7 +70,10 @@ func (p *Proxy) sweep() {
 }
 
 // sweepAfter returns the time of the first sweep kept after t, or
-// math.MaxInt64 if there is none. p.sweepMu must be held.
+// math.MaxInt64 if there is none (the first sweep after t is yet to
+// come). For a t older than the sweeps kept, it returns the oldest kept,
+// which is later than the sweep after t: a close can only come later.
+// p.sweepMu must be held.
 func (p *Proxy) sweepAfter(t int64) int64 {
 	for _, s := range p.sweeps {
 		if s > t {
