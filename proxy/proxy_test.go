@@ -242,3 +242,40 @@ func TestUpstreamKilled(t *testing.T) {
 	waitClosed(t, m, 3)
 	checkTotals(t, m, map[string]uint64{Errors.Name(): 2, BytesIn.Name(): 4})
 }
+
+// Without a Monitor, the paths that count an error or an idle close
+// (a failed dial, a reset, the idle timeout) close the connection as
+// with one, and count nothing: they do not crash the proxy.
+func TestNilMonitorFailures(t *testing.T) {
+	// A failed dial.
+	dead := listen(t)
+	deadAddr := dead.Addr().String()
+	dead.Close()
+	_, addr := startProxy(t, deadAddr, nil)
+	c := dial(t, addr)
+	defer c.Close()
+	if n, _ := io.Copy(io.Discard, c); n != 0 {
+		t.Errorf("read %d bytes from a proxy with no upstream", n)
+	}
+
+	// The idle timeout.
+	up := startEcho(t, "", false)
+	p, err := New(Config{Upstream: up.addr, IdleTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := listen(t)
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(ln) }()
+	defer func() {
+		p.Close()
+		<-done
+	}()
+	c2 := dial(t, ln.Addr().String())
+	defer c2.Close()
+	echo(t, c2, "ping")
+	if n, err := io.Copy(io.Discard, c2); n != 0 || err != nil {
+		t.Errorf("idle close: %d bytes, %v", n, err)
+	}
+	poll(t, func() bool { return p.Active() == 0 })
+}

@@ -107,7 +107,7 @@ func (s *session) fail() bool {
 	if !s.ended.CompareAndSwap(false, true) {
 		return false
 	}
-	s.mc.Log(s.p.ev.of(Errors))
+	s.count(Errors)
 	s.closeAll()
 	return true
 }
@@ -129,9 +129,17 @@ func (s *session) expire() {
 	}
 	s.mu.Lock()
 	s.killed = true
-	s.mc.Log(s.p.ev.of(IdleClosed))
+	s.count(IdleClosed)
 	s.mu.Unlock()
 	s.closeAll()
+}
+
+// count counts ev on the session's connection; without a Monitor it does
+// nothing.
+func (s *session) count(ev Event) {
+	if s.p.ev != nil {
+		s.mc.Log(s.p.ev.of(ev))
+	}
 }
 
 func (s *session) closeAll() {
