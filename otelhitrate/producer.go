@@ -3,6 +3,8 @@ package otelhitrate
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/hitrate/hitrate/monitor"
 	"github.com/hitrate/hitrate/monitor/exposition"
@@ -31,6 +33,18 @@ const (
 // Make one with NewProducer.
 type Producer struct {
 	src monitor.Source
+
+	mu     sync.Mutex             // serializes Produce
+	starts map[series]seriesStart // the StartTime of each series produced; under mu
+}
+
+// series names a data point: its protocol and distribution, as written.
+type series struct{ proto, dist string }
+
+// seriesStart is a series' StartTime and the count it last had.
+type seriesStart struct {
+	start time.Time
+	count uint64
 }
 
 var _ sdkmetric.Producer = (*Producer)(nil)
@@ -59,7 +73,7 @@ func NewProducer(src monitor.Source) (*Producer, error) {
 			}
 		}
 	}
-	return &Producer{src: src}, nil
+	return &Producer{src: src, starts: make(map[series]seriesStart)}, nil
 }
 
 // Produce returns, from one src.Snapshot(monitor.Query{}), one
@@ -71,7 +85,11 @@ func NewProducer(src monitor.Source) (*Producer, error) {
 // BucketCounts the count of each bucket (not cumulative, the last one
 // above the last bound), Count, Sum (seconds) and Max since the monitor
 // was made; Min is not kept. StartTime is when the monitor was made
-// (the snapshot's time less its uptime), Time the snapshot's time.
+// (the snapshot's time less its uptime) as the series' first collection
+// finds it; later collections keep it, as OpenTelemetry asks of a
+// cumulative series (a new StartTime reads as a reset), until its count
+// goes down (a new monitor under the protocol's name), which starts it
+// again. Time is the snapshot's time.
 //
 // As with Register, there is one histogram per distribution name, not one
 // with a distribution attribute: merging response times with connect
@@ -82,8 +100,12 @@ func NewProducer(src monitor.Source) (*Producer, error) {
 // from a Source of your own) is left out too. The data is cumulative
 // whatever temporality the reader prefers: the SDK passes a Producer's
 // data through unchanged. If src panics, Produce returns the error and no
-// metrics. It is safe to call concurrently.
+// metrics. It is safe to call concurrently (calls run one at a time).
 func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	// One at a time, so that the series' counts are seen in the order of
+	// the snapshots (see start).
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	s, err := snapshot(p.src)
 	if err != nil {
 		return nil, fmt.Errorf("otelhitrate: %w", err)
@@ -122,7 +144,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			}
 		}
 		if pr, d := distOf(s, proto, name); pr != nil {
-			dp.StartTime = s.Time.Add(-pr.Uptime)
+			dp.StartTime = p.start(series{proto, name}, s.Time.Add(-pr.Uptime), h.Count)
 			if d.Total.Count > 0 {
 				dp.Max = metricdata.NewExtrema(d.Total.Max.Seconds())
 			}
@@ -135,6 +157,19 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		return nil, nil
 	}
 	return []metricdata.ScopeMetrics{{Scope: instrumentation.Scope{Name: ScopeName}, Metrics: metrics}}, nil
+}
+
+// start returns the StartTime of a series whose count is now count and
+// whose monitor was made at made by this snapshot: the one it had, unless
+// it is new or its count went down. p.mu must be held.
+func (p *Producer) start(k series, made time.Time, count uint64) time.Time {
+	st, ok := p.starts[k]
+	if !ok || count < st.count {
+		st.start = made
+	}
+	st.count = count
+	p.starts[k] = st
+	return st.start
 }
 
 // latencyFamily is the exposition's histogram family, whose Histograms

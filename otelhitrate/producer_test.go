@@ -162,3 +162,45 @@ func TestNewProducerErrors(t *testing.T) {
 		t.Errorf("panicking source: %v", err)
 	}
 }
+
+// A cumulative data point's StartTime stays the same from one collection
+// to the next (consumers read a new StartTime as a reset), however the
+// monitor's clock and the wall clock move apart between them; the counts
+// go on from where they were.
+func TestProducerStartTimeStable(t *testing.T) {
+	clock := ring.NewManualClock()
+	m, err := monitor.New("web", []string{"requests"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+		monitor.WithDistributions("response_time"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := otelhitrate.NewProducer(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point := func() metricdata.HistogramDataPoint[float64] {
+		t.Helper()
+		sms, err := p.Produce(context.Background())
+		if err != nil || len(sms) != 1 || len(sms[0].Metrics) != 1 {
+			t.Fatalf("Produce: %+v, %v", sms, err)
+		}
+		h := sms[0].Metrics[0].Data.(metricdata.Histogram[float64])
+		if len(h.DataPoints) != 1 {
+			t.Fatalf("data points %+v", h.DataPoints)
+		}
+		return h.DataPoints[0]
+	}
+	var first time.Time
+	for i := range 4 {
+		m.Record(m.MustDist("response_time"), time.Millisecond)
+		clock.Advance(time.Second)
+		dp := point()
+		if i == 0 {
+			first = dp.StartTime
+		}
+		if !dp.StartTime.Equal(first) || dp.Count != uint64(i+1) {
+			t.Errorf("collection %d: start %v, count %d; want start %v (the first's), count %d", i, dp.StartTime, dp.Count, first, i+1)
+		}
+	}
+}
