@@ -140,6 +140,10 @@ func TestClientsConfig(t *testing.T) {
 		{Upstream: "127.0.0.1:1", MaxConnRate: -1, Clients: good},
 		{Upstream: "127.0.0.1:1", MaxConnRate: math.NaN(), Clients: good},
 		{Upstream: "127.0.0.1:1", MaxConnRate: math.Inf(1), Clients: good},
+		// Below 1: the connection itself makes its address's rate at
+		// least 1, so every connection would be rejected.
+		{Upstream: "127.0.0.1:1", MaxConnRate: 0.5, Clients: good},
+		{Upstream: "127.0.0.1:1", MaxConnRate: math.SmallestNonzeroFloat64, Clients: good},
 		{Upstream: "127.0.0.1:1", Clients: other},
 	} {
 		if _, err := New(cfg); err == nil {
@@ -148,8 +152,10 @@ func TestClientsConfig(t *testing.T) {
 			t.Log(err)
 		}
 	}
-	if _, err := New(Config{Upstream: "127.0.0.1:1", MaxConnRate: 0.5, Clients: good}); err != nil {
-		t.Errorf("a valid config: %v", err)
+	for _, r := range []float64{1, 1.5} {
+		if _, err := New(Config{Upstream: "127.0.0.1:1", MaxConnRate: r, Clients: good}); err != nil {
+			t.Errorf("a valid config: %v", err)
+		}
 	}
 	for _, n := range []int{0, -1, keyed.MaxCapacity + 1} {
 		if _, err := NewClients(n); err == nil {

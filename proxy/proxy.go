@@ -64,7 +64,9 @@ type Config struct {
 	// address whose connections per second over the last second, this one
 	// included, are above it (by Clients' Rate), and counts it as
 	// rejected, as HAProxy's "tcp-request connection reject if {
-	// sc_conn_rate(0) gt N }" does. It needs Clients. 0 means no limit.
+	// sc_conn_rate(0) gt N }" does. It needs Clients. 0 means no limit;
+	// a limit must be at least 1 (a connection's own address has a rate of
+	// at least 1 with it).
 	MaxConnRate float64
 }
 
@@ -106,8 +108,9 @@ type Proxy struct {
 
 // New returns a Proxy configured by cfg. It fails if cfg.Upstream is not
 // a "host:port", cfg.Monitor lacks one of the events of Events, a timeout
-// is negative, cfg.MaxConnRate is negative or not finite, or above 0
-// without cfg.Clients, or cfg.Clients was not made by NewClients.
+// is negative, cfg.MaxConnRate is negative, not finite, above 0 and
+// below 1, or above 0 without cfg.Clients, or cfg.Clients was not made by
+// NewClients.
 func New(cfg Config) (*Proxy, error) {
 	if _, _, err := net.SplitHostPort(cfg.Upstream); err != nil {
 		return nil, fmt.Errorf("proxy: upstream %q: %w", cfg.Upstream, err)
@@ -123,6 +126,10 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if !(cfg.MaxConnRate >= 0) || math.IsInf(cfg.MaxConnRate, 1) {
 		return nil, fmt.Errorf("proxy: max connection rate %v is not a finite number >= 0", cfg.MaxConnRate)
+	}
+	if cfg.MaxConnRate > 0 && cfg.MaxConnRate < 1 {
+		// The connection itself counts 1 per second over the last second.
+		return nil, fmt.Errorf("proxy: max connection rate %v is below 1: every connection would be rejected", cfg.MaxConnRate)
 	}
 	if cfg.MaxConnRate > 0 && cfg.Clients == nil {
 		return nil, errors.New("proxy: a max connection rate needs a clients table (Config.Clients)")

@@ -121,6 +121,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "-1"}, exitUsage, "-max-conn-rate must be a number >= 0"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "NaN"}, exitUsage, "-max-conn-rate must be a number >= 0"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "+Inf"}, exitUsage, "-max-conn-rate must be a number >= 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "0.5"}, exitUsage, "-max-conn-rate must be 0 (no limit) or >= 1"},
 		{[]string{"proxy", "-h"}, exitOK, "cardinality trap"},
 		{[]string{"demo", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
 		{[]string{"demo", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},

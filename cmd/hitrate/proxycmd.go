@@ -83,7 +83,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a connection with no byte either way for this long, counted as idle_closed (0: never)")
 	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
 	maxClients := fs.Int("max-clients", defaultMaxClients, "the most client addresses the table of clients holds (1 to "+fmt.Sprint(keyed.MaxCapacity)+")")
-	maxConnRate := fs.Float64("max-conn-rate", 0, "close at once, as rejected, a connection from an address with more than `N` connections per second over the last second (0: no limit)")
+	maxConnRate := fs.Float64("max-conn-rate", 0, "close at once, as rejected, a connection from an address with more than `N` connections per second over the last second, N >= 1 (0: no limit)")
 	showTable := fs.Bool("table", false, "print the rates and the top clients once a second on stdout")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -105,6 +105,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(fs, "-max-clients must be from 1 to %d", keyed.MaxCapacity)
 	case !(*maxConnRate >= 0) || math.IsInf(*maxConnRate, 1):
 		return usageError(fs, "-max-conn-rate must be a number >= 0")
+	case *maxConnRate > 0 && *maxConnRate < 1:
+		return usageError(fs, "-max-conn-rate must be 0 (no limit) or >= 1: a connection counts 1 per second for its own address, so a lower limit rejects every connection")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
