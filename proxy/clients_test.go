@@ -163,3 +163,47 @@ func TestClientsConfig(t *testing.T) {
 		}
 	}
 }
+
+// noAddrListener accepts connections whose RemoteAddr is nil, as a
+// listener of one's own may.
+type noAddrListener struct{ net.Listener }
+
+type noAddrConn struct{ net.Conn }
+
+func (noAddrConn) RemoteAddr() net.Addr { return nil }
+
+func (l noAddrListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return noAddrConn{c}, nil
+}
+
+// A connection without a remote address is forwarded and counted (under
+// no name, and under no key in the clients table), not a crash.
+func TestNoRemoteAddr(t *testing.T) {
+	m := newMonitor(t, "tcp")
+	clients, err := NewClients(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := startEcho(t, "", false)
+	p, err := New(Config{Upstream: up.addr, Monitor: m, Clients: clients})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := listen(t)
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(noAddrListener{ln}) }()
+	defer func() {
+		p.Close()
+		<-done
+	}()
+	c := dial(t, ln.Addr().String())
+	defer c.Close()
+	echo(t, c, "ping")
+	c.Close()
+	waitClosed(t, m, 1)
+	checkTotals(t, m, map[string]uint64{BytesIn.Name(): 4, BytesOut.Name(): 4, Errors.Name(): 0})
+}

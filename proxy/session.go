@@ -49,7 +49,11 @@ type session struct {
 func (s *session) run() {
 	p := s.p
 	defer p.remove(s)
-	mc := p.mon.Open(s.client.RemoteAddr().String())
+	var name string // a connection without a remote address has no name
+	if a := s.client.RemoteAddr(); a != nil {
+		name = a.String()
+	}
+	mc := p.mon.Open(name)
 	s.mu.Lock() // for expire, in the sweeper's goroutine
 	s.mc = mc
 	s.mu.Unlock()
