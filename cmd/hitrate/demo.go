@@ -31,12 +31,20 @@ port if that address is busy) and prints the rates once a second.
 Ctrl-C stops it, or -duration.
 `
 
+// The bounds of the demo's load: -rate (the pacer makes up to 4 times
+// as many tokens a second, at its peaks) and -clients (a goroutine and a
+// connection each).
+const (
+	maxDemoRate    = 100_000
+	maxDemoClients = 1_000
+)
+
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo", "[flags]", demoText, stderr)
 	stats := fs.String("stats", "127.0.0.1:8080", "serve the stats page on `addr` (host:port); a free port if it is busy")
 	duration := fs.Duration("duration", 0, "stop after this long (0: run until Ctrl-C)")
-	rate := fs.Float64("rate", 150, "mean HTTP requests per second through the proxy (it varies around it)")
-	workers := fs.Int("clients", 16, "HTTP clients, each with at most one connection")
+	rate := fs.Float64("rate", 150, "mean HTTP requests per second through the proxy (it varies around it), at most "+fmt.Sprint(maxDemoRate))
+	workers := fs.Int("clients", 16, "HTTP clients, each with at most one connection (1 to "+fmt.Sprint(maxDemoClients)+")")
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "the proxy closes a connection with no byte either way for this long (0: never)")
 	statsIdleTimeout := fs.Duration("stats-idle-timeout", defaultStatsIdleTimeout, "close a stats page connection idle for this long (0: never)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -45,10 +53,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *duration < 0:
 		return usageError(fs, "-duration must be >= 0")
-	case !(*rate > 0):
-		return usageError(fs, "-rate must be > 0")
-	case *workers <= 0:
-		return usageError(fs, "-clients must be > 0")
+	case !(*rate > 0 && *rate <= maxDemoRate):
+		return usageError(fs, "-rate must be > 0 and at most %d", maxDemoRate)
+	case *workers < 1 || *workers > maxDemoClients:
+		return usageError(fs, "-clients must be from 1 to %d", maxDemoClients)
 	case *idleTimeout < 0:
 		return usageError(fs, "-idle-timeout must be >= 0")
 	case *statsIdleTimeout < 0:

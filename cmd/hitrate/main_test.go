@@ -109,7 +109,13 @@ func TestUsage(t *testing.T) {
 		{[]string{"demo", "-nope"}, exitUsage, "flag provided but not defined: -nope"},
 		{[]string{"demo", "-duration", "soon"}, exitUsage, "invalid value"},
 		{[]string{"demo", "extra"}, exitUsage, "unexpected arguments"},
-		{[]string{"demo", "-rate", "0"}, exitUsage, "-rate must be > 0"},
+		{[]string{"demo", "-rate", "0"}, exitUsage, "-rate must be > 0 and at most 100000"},
+		// Unbounded, these hung the demo's stop (the pacer's loop of
+		// +Inf tokens a tick) or started a goroutine per client.
+		{[]string{"demo", "-rate", "+Inf", "-duration", "1ms", "-stats", "127.0.0.1:0"}, exitUsage, "-rate must be > 0 and at most 100000"},
+		{[]string{"demo", "-rate", "1e300", "-duration", "1ms", "-stats", "127.0.0.1:0"}, exitUsage, "-rate must be > 0 and at most 100000"},
+		{[]string{"demo", "-rate", "NaN"}, exitUsage, "-rate must be > 0 and at most 100000"},
+		{[]string{"demo", "-clients", "0"}, exitUsage, "-clients must be from 1 to 1000"},
 		{[]string{"proxy", "-upstream", "127.0.0.1:1"}, exitUsage, "-listen is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0"}, exitUsage, "-upstream is required"},
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "nope"}, exitUsage, "missing port"},
