@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -151,5 +152,59 @@ func TestCloseAbortsDialsWithoutErrors(t *testing.T) {
 	}
 	if n := m.Snapshot(monitor.Query{}).Protocols[0].Conns.Total; n != clients {
 		t.Errorf("%d connections opened, want %d", n, clients)
+	}
+}
+
+// scriptedListener's Accept returns its errors in turn, then accepts
+// from the listener it wraps.
+type scriptedListener struct {
+	net.Listener
+	errs chan error
+}
+
+func (l *scriptedListener) Accept() (net.Conn, error) {
+	select {
+	case err := <-l.errs:
+		return nil, err
+	default:
+		return l.Listener.Accept()
+	}
+}
+
+type tempErr struct{}
+
+func (tempErr) Error() string   { return "temporary" }
+func (tempErr) Temporary() bool { return true }
+func (tempErr) Timeout() bool   { return false }
+
+// Serve retries an Accept error that says it is temporary, as net/http
+// does, and returns any other: a listener that failed for good ends it.
+func TestServeAcceptErrors(t *testing.T) {
+	up := startEcho(t, "", false)
+	p, err := New(Config{Upstream: up.addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ln := &scriptedListener{Listener: listen(t), errs: make(chan error, 4)}
+	ln.errs <- tempErr{}
+	ln.errs <- fmt.Errorf("wrapped: %w", tempErr{})
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(ln) }()
+	c := dial(t, ln.Addr().String())
+	echo(t, c, "after two temporary errors")
+	c.Close()
+
+	permanent := errors.New("the listener is gone")
+	ln.errs <- permanent
+	d := dial(t, ln.Addr().String()) // wakes the Accept that waits
+	defer d.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, permanent) {
+			t.Fatalf("Serve returned %v, want %v", err, permanent)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after a permanent Accept error")
 	}
 }

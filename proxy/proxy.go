@@ -178,8 +178,12 @@ func (p *Proxy) Upstream() string { return p.upstream }
 
 // Serve accepts connections on ln and forwards each to the upstream in
 // its own goroutines, until ln fails or the proxy is shut down; it closes
-// ln before returning. After Shutdown or Close it returns ErrClosed.
-// Serve may be called on several listeners at once.
+// ln before returning. After Shutdown or Close it returns ErrClosed. An
+// Accept error that says it is temporary (out of file descriptors, a
+// connection aborted before it was accepted) is logged and retried after
+// a pause of 5 ms, doubled up to 1 s, as net/http does; any other ends
+// Serve, which returns it. Serve may be called on several listeners at
+// once.
 func (p *Proxy) Serve(ln net.Listener) error {
 	p.mu.Lock()
 	if p.closing {
@@ -212,8 +216,8 @@ func (p *Proxy) Serve(ln net.Listener) error {
 			if closing {
 				return ErrClosed
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return err
+			if !temporary(err) {
+				return err // net.ErrClosed, or a listener that failed for good
 			}
 			// Out of file descriptors, a connection aborted before it
 			// was accepted...: wait a little and go on, as net/http does.
@@ -338,4 +342,12 @@ func (p *Proxy) logf(format string, args ...any) {
 	if p.errorLog != nil {
 		p.errorLog.Printf(format, args...)
 	}
+}
+
+// temporary reports whether an Accept error says that it is temporary
+// (the Temporary method of the net package's errors, which net/http
+// retries too).
+func temporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
 }
