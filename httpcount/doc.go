@@ -59,8 +59,10 @@
 //
 // # Cost
 //
-// Per request, the Handler takes its state from a sync.Pool and allocates
-// nothing; it counts with three monitor.Conn.Add calls (request, response
-// class, one per body write or read). ConnContext allocates one context
-// per connection.
+// Per request, the Handler takes its state from a sync.Pool; it allocates
+// nothing for a request without a body, and one small counting reader for
+// a request with one (a body may be read after the handler returns, as
+// httputil.ReverseProxy's Transport does, so it is not pooled). It counts
+// with three monitor.Conn.Add calls (request, response class, one per body
+// write or read). ConnContext allocates one context per connection.
 package httpcount

@@ -176,8 +176,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	orig := r.Body
 	if orig != nil && orig != http.NoBody {
-		x.body = body{rc: orig, c: &x.c, ev: h.reqBytes}
-		r.Body = &x.body
+		r.Body = &body{rc: orig, c: x.c, ev: h.reqBytes}
 	}
 	returned := false
 	defer func() {

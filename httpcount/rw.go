@@ -14,15 +14,14 @@ import (
 
 // rw is the state of one request: the ResponseWriter a Handler passes to
 // the next handler (as one of the types of writers.go, which adds the
-// optional interfaces of the original) and the request body's counter.
-// rws are pooled by the Handler.
+// optional interfaces of the original). rws are pooled by the Handler:
+// what may outlive the handler (its request body) is not in one.
 type rw struct {
 	w        http.ResponseWriter
 	h        *Handler
 	c        counter
 	status   int  // the final status written, or 0
 	hijacked bool // Hijack succeeded
-	body     body
 }
 
 // counter counts on a connection if the request came on a counted one,
@@ -124,10 +123,14 @@ func (w *rw) push(target string, opts *http.PushOptions) error {
 //lint:ignore SA1019 a wrapper keeps the interfaces of the original, deprecated or not
 func (w *rw) closeNotify() <-chan bool { return w.w.(http.CloseNotifier).CloseNotify() }
 
-// body counts the bytes the handler reads from the request body.
+// body counts the bytes read from the request body. It is allocated
+// per request, not pooled with the rw: the body may be read after the
+// handler returns (an httputil.ReverseProxy's Transport reads it in a
+// goroutine of its own, golang.org/issue/46866), and must then still
+// read this request's body and count on this request's counter.
 type body struct {
 	rc io.ReadCloser
-	c  *counter
+	c  counter
 	ev monitor.Event
 }
 
