@@ -53,7 +53,9 @@
 // (net/http's sends files with sendfile through it, and a
 // netcount.Conn counts them), http.Pusher and http.CloseNotifier, and an
 // Unwrap method, so that http.ResponseController reaches the server's
-// (for deadlines and full duplex). It always has WriteString (io.StringWriter),
+// (for deadlines and full duplex). With http.Flusher it has FlushError,
+// which http.ResponseController.Flush calls: it returns the server's
+// error (the client is gone) as it does without the Handler. It always has WriteString (io.StringWriter),
 // which passes on to the server's where it has one and to Write otherwise.
 // Bytes written to the unwrapped ResponseWriter are not counted.
 //

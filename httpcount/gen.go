@@ -16,14 +16,18 @@ import (
 // iface is one optional interface of an http.ResponseWriter.
 type iface struct {
 	letter, name, method, call string
+	// extra is a method the writers (not the fakes) have with it.
+	extra string
 }
 
 var ifaces = []iface{
-	{"F", "http.Flusher", "Flush()", "w.rw.flush()"},
-	{"H", "http.Hijacker", "Hijack() (net.Conn, *bufio.ReadWriter, error)", "return w.rw.hijack()"},
-	{"R", "io.ReaderFrom", "ReadFrom(src io.Reader) (int64, error)", "return w.rw.readFrom(src)"},
-	{"P", "http.Pusher", "Push(target string, opts *http.PushOptions) error", "return w.rw.push(target, opts)"},
-	{"C", "http.CloseNotifier", "CloseNotify() <-chan bool", "return w.rw.closeNotify()"},
+	// With Flush, a writer has FlushError, which
+	// http.ResponseController.Flush prefers: the server's error is not lost.
+	{"F", "http.Flusher", "Flush()", "w.rw.flush()", "FlushError() error { return w.rw.flushError() }"},
+	{"H", "http.Hijacker", "Hijack() (net.Conn, *bufio.ReadWriter, error)", "return w.rw.hijack()", ""},
+	{"R", "io.ReaderFrom", "ReadFrom(src io.Reader) (int64, error)", "return w.rw.readFrom(src)", ""},
+	{"P", "http.Pusher", "Push(target string, opts *http.PushOptions) error", "return w.rw.push(target, opts)", ""},
+	{"C", "http.CloseNotifier", "CloseNotify() <-chan bool", "return w.rw.closeNotify()", ""},
 }
 
 func name(prefix string, bits int) string {
@@ -62,6 +66,9 @@ func main() {
 		for i, f := range ifaces {
 			if bits&(1<<i) != 0 {
 				fmt.Fprintf(&b, "func (w %s) %s { %s }\n\n", n, f.method, f.call)
+				if f.extra != "" {
+					fmt.Fprintf(&b, "func (w %s) %s\n\n", n, f.extra)
+				}
 			}
 		}
 	}

@@ -301,3 +301,42 @@ func TestResponseTimeDistribution(t *testing.T) {
 		t.Errorf("sum %v s, max %v; WithDuration's: %v s, %v", tot.Sum, tot.Max, sum, most)
 	}
 }
+
+// flushErrorWriter is a ResponseWriter whose flush fails, as net/http's
+// does once the client is gone: it has FlushError besides Flush.
+type flushErrorWriter struct {
+	*httptest.ResponseRecorder
+	err     error
+	flushes int
+}
+
+func (w *flushErrorWriter) FlushError() error {
+	w.flushes++
+	return w.err
+}
+
+// TestFlushError: http.ResponseController.Flush, through the Handler's
+// ResponseWriter, returns the error of the server's FlushError, as it
+// does on the server's own (a streaming handler stops on it).
+func TestFlushError(t *testing.T) {
+	m := newMonitor(t)
+	gone := errors.New("client gone")
+	var got error
+	h, err := New(m, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = http.NewResponseController(w).Flush()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &flushErrorWriter{ResponseRecorder: httptest.NewRecorder(), err: gone}
+	if err := http.NewResponseController(w).Flush(); err != gone {
+		t.Fatalf("the server's own ResponseController.Flush = %v, want %v", err, gone)
+	}
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if got != gone || w.flushes != 2 {
+		t.Errorf("ResponseController.Flush through the Handler = %v, FlushError called %d times; want %v, 2", got, w.flushes, gone)
+	}
+	if c := classes(m); c != [6]uint64{2: 1} {
+		t.Errorf("classes %v, want one 2xx (a flush writes the header)", c)
+	}
+}

@@ -97,6 +97,20 @@ func (w *rw) flush() {
 	w.w.(http.Flusher).Flush()
 }
 
+// flushError is Flush with the original's error, where it has
+// FlushError (net/http's ResponseWriters do), for
+// http.ResponseController.Flush, which prefers FlushError to Flush.
+func (w *rw) flushError() error {
+	if fe, ok := w.w.(interface{ FlushError() error }); ok {
+		if w.status == 0 {
+			w.status = http.StatusOK
+		}
+		return fe.FlushError()
+	}
+	w.flush()
+	return nil
+}
+
 func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := w.w.(http.Hijacker).Hijack()
 	if err == nil {

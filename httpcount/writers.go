@@ -54,6 +54,8 @@ type rwF struct{ *rw }
 
 func (w rwF) Flush() { w.rw.flush() }
 
+func (w rwF) FlushError() error { return w.rw.flushError() }
+
 type rwH struct{ *rw }
 
 func (w rwH) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
@@ -61,6 +63,8 @@ func (w rwH) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack(
 type rwFH struct{ *rw }
 
 func (w rwFH) Flush() { w.rw.flush() }
+
+func (w rwFH) FlushError() error { return w.rw.flushError() }
 
 func (w rwFH) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
@@ -71,6 +75,8 @@ func (w rwR) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) 
 type rwFR struct{ *rw }
 
 func (w rwFR) Flush() { w.rw.flush() }
+
+func (w rwFR) FlushError() error { return w.rw.flushError() }
 
 func (w rwFR) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
 
@@ -84,6 +90,8 @@ type rwFHR struct{ *rw }
 
 func (w rwFHR) Flush() { w.rw.flush() }
 
+func (w rwFHR) FlushError() error { return w.rw.flushError() }
+
 func (w rwFHR) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
 func (w rwFHR) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
@@ -96,6 +104,8 @@ type rwFP struct{ *rw }
 
 func (w rwFP) Flush() { w.rw.flush() }
 
+func (w rwFP) FlushError() error { return w.rw.flushError() }
+
 func (w rwFP) Push(target string, opts *http.PushOptions) error { return w.rw.push(target, opts) }
 
 type rwHP struct{ *rw }
@@ -107,6 +117,8 @@ func (w rwHP) Push(target string, opts *http.PushOptions) error { return w.rw.pu
 type rwFHP struct{ *rw }
 
 func (w rwFHP) Flush() { w.rw.flush() }
+
+func (w rwFHP) FlushError() error { return w.rw.flushError() }
 
 func (w rwFHP) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
@@ -121,6 +133,8 @@ func (w rwRP) Push(target string, opts *http.PushOptions) error { return w.rw.pu
 type rwFRP struct{ *rw }
 
 func (w rwFRP) Flush() { w.rw.flush() }
+
+func (w rwFRP) FlushError() error { return w.rw.flushError() }
 
 func (w rwFRP) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
 
@@ -138,6 +152,8 @@ type rwFHRP struct{ *rw }
 
 func (w rwFHRP) Flush() { w.rw.flush() }
 
+func (w rwFHRP) FlushError() error { return w.rw.flushError() }
+
 func (w rwFHRP) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
 func (w rwFHRP) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
@@ -152,6 +168,8 @@ type rwFC struct{ *rw }
 
 func (w rwFC) Flush() { w.rw.flush() }
 
+func (w rwFC) FlushError() error { return w.rw.flushError() }
+
 func (w rwFC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 
 type rwHC struct{ *rw }
@@ -163,6 +181,8 @@ func (w rwHC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 type rwFHC struct{ *rw }
 
 func (w rwFHC) Flush() { w.rw.flush() }
+
+func (w rwFHC) FlushError() error { return w.rw.flushError() }
 
 func (w rwFHC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
@@ -177,6 +197,8 @@ func (w rwRC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 type rwFRC struct{ *rw }
 
 func (w rwFRC) Flush() { w.rw.flush() }
+
+func (w rwFRC) FlushError() error { return w.rw.flushError() }
 
 func (w rwFRC) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
 
@@ -194,6 +216,8 @@ type rwFHRC struct{ *rw }
 
 func (w rwFHRC) Flush() { w.rw.flush() }
 
+func (w rwFHRC) FlushError() error { return w.rw.flushError() }
+
 func (w rwFHRC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
 func (w rwFHRC) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
@@ -210,6 +234,8 @@ type rwFPC struct{ *rw }
 
 func (w rwFPC) Flush() { w.rw.flush() }
 
+func (w rwFPC) FlushError() error { return w.rw.flushError() }
+
 func (w rwFPC) Push(target string, opts *http.PushOptions) error { return w.rw.push(target, opts) }
 
 func (w rwFPC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
@@ -225,6 +251,8 @@ func (w rwHPC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 type rwFHPC struct{ *rw }
 
 func (w rwFHPC) Flush() { w.rw.flush() }
+
+func (w rwFHPC) FlushError() error { return w.rw.flushError() }
 
 func (w rwFHPC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
@@ -243,6 +271,8 @@ func (w rwRPC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 type rwFRPC struct{ *rw }
 
 func (w rwFRPC) Flush() { w.rw.flush() }
+
+func (w rwFRPC) FlushError() error { return w.rw.flushError() }
 
 func (w rwFRPC) ReadFrom(src io.Reader) (int64, error) { return w.rw.readFrom(src) }
 
@@ -263,6 +293,8 @@ func (w rwHRPC) CloseNotify() <-chan bool { return w.rw.closeNotify() }
 type rwFHRPC struct{ *rw }
 
 func (w rwFHRPC) Flush() { w.rw.flush() }
+
+func (w rwFHRPC) FlushError() error { return w.rw.flushError() }
 
 func (w rwFHRPC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rw.hijack() }
 
