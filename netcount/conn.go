@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 
 	"github.com/hitrate/hitrate/monitor"
 )
@@ -12,10 +13,10 @@ import (
 // Conn is a connection counted on a monitor, as a Listener returns it. It
 // is a net.Conn whose Read, Write, ReadFrom and WriteTo count, whose Close
 // closes it on the monitor, and which keeps the wrapped connection's
-// features: deadlines (embedded), and File, CloseRead,
-// CloseWrite, ReadFrom and WriteTo (with *net.TCPConn, sendfile and
-// splice) where the wrapped connection has them; NetConn returns it for
-// the rest (SetNoDelay, SetKeepAlive...).
+// features: deadlines (embedded), and File, CloseRead, CloseWrite, and
+// ReadFrom from a file (with *net.TCPConn, sendfile) where the wrapped
+// connection has them; NetConn returns it for the rest (SetNoDelay,
+// SetKeepAlive...). It does not splice: see ReadFrom.
 //
 // A Conn may be used by several goroutines at once, as a net.Conn may.
 type Conn struct {
@@ -74,19 +75,22 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// ReadFrom writes what it reads from r to the connection, with the wrapped
-// connection's ReadFrom if it has one (a *net.TCPConn sends an *os.File
-// with sendfile and a TCP or Unix connection with splice), and counts the
-// bytes written as BytesOut, and a failure as WriteErrors. It implements
-// io.ReaderFrom, which net/http uses to serve files.
+// ReadFrom writes what it reads from r to the connection, and counts the
+// bytes written as BytesOut, and a failure as WriteErrors, as it goes: it
+// implements io.ReaderFrom, which net/http uses to serve files and
+// io.Copy prefers. From a file (an *os.File, or an *io.LimitedReader of
+// one, as net/http passes it) it uses the wrapped connection's ReadFrom
+// if it has one (a *net.TCPConn sends it with sendfile) and counts when
+// that returns. From anything else it copies through Write, so that a
+// proxy's io.Copy, which runs as long as the connection, counts as the
+// bytes pass, not when the connection ends: a *net.TCPConn source is not
+// spliced (copy to NetConn for that, uncounted).
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
-	var n int64
-	var err error
-	if rf, ok := c.Conn.(io.ReaderFrom); ok {
-		n, err = rf.ReadFrom(r)
-	} else {
-		n, err = io.Copy(writerOnly{c.Conn}, r)
+	rf, ok := c.Conn.(io.ReaderFrom)
+	if !ok || !isFile(r) {
+		return io.Copy(writerOnly{c}, r)
 	}
+	n, err := rf.ReadFrom(r)
 	if n > 0 {
 		c.mc.Add(c.ev.out, uint64(n))
 	}
@@ -96,26 +100,26 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	return n, err
 }
 
-// WriteTo writes what it reads from the connection to w, with the wrapped
-// connection's WriteTo if it has one (a *net.TCPConn splices to a Unix
-// connection), and counts the bytes read as BytesIn, and a failure as
-// ReadErrors (a failure to write to w counts too: WriteTo cannot tell the
-// two apart).
+// isFile reports whether r is a file, or an *io.LimitedReader of one:
+// what sendfile sends. As the standard library's sendfile does, it takes
+// for a file any syscall.Conn (an *os.File, and the wrapper of one that
+// os.File.WriteTo passes to ReadFrom when io.Copy(conn, file) calls it)
+// that is no network connection.
+func isFile(r io.Reader) bool {
+	if lr, ok := r.(*io.LimitedReader); ok {
+		r = lr.R
+	}
+	_, file := r.(syscall.Conn)
+	_, conn := r.(net.Conn)
+	return file && !conn
+}
+
+// WriteTo writes what it reads from the connection to w, and counts the
+// bytes read as BytesIn, and a failure to read as ReadErrors, as it goes:
+// it copies through Read (io.Copy prefers WriteTo; without it, a proxy's
+// io.Copy would count when the connection ends). It does not splice.
 func (c *Conn) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	var err error
-	if wt, ok := c.Conn.(io.WriterTo); ok {
-		n, err = wt.WriteTo(w)
-	} else {
-		n, err = io.Copy(w, readerOnly{c.Conn})
-	}
-	if n > 0 {
-		c.mc.Add(c.ev.in, uint64(n))
-	}
-	if err != nil && readError(err) {
-		c.mc.Log(c.ev.rerr)
-	}
-	return n, err
+	return io.Copy(w, readerOnly{c})
 }
 
 // writerOnly hides every method of a Writer but Write, so that io.Copy

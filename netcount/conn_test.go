@@ -444,3 +444,70 @@ func (nopConn) Read(b []byte) (int, error)  { return len(b), nil }
 func (nopConn) Write(b []byte) (int, error) { return len(b), nil }
 func (nopConn) Close() error                { return nil }
 func (nopConn) RemoteAddr() net.Addr        { return nil }
+
+// TestCopyCountsAsItGoes copies between a counted connection and a raw
+// one with io.Copy, as a proxy does, one way then the other (through the
+// Conn's WriteTo, then its ReadFrom): the bytes are counted as they pass,
+// not when the copy ends (which, for a proxy, is when the connection
+// closes: its rates would be nothing until then), and exactly.
+func TestCopyCountsAsItGoes(t *testing.T) {
+	for _, counted := range []string{"source", "destination"} {
+		t.Run(counted, func(t *testing.T) {
+			m := newMonitor(t)
+			l, _ := listen(t, m)
+			c, client := accept1(t, l)
+			raw, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			other, err := net.Dial("tcp", raw.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			rc, err := raw.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			// The bytes go from the writer, through the copy, to the reader.
+			var dst, src net.Conn = rc, c
+			writer, reader := client, other
+			ev := netcount.BytesIn
+			if counted == "destination" {
+				dst, src = c, rc
+				writer, reader = other, client
+				ev = netcount.BytesOut
+			}
+			copied := make(chan int64)
+			go func() {
+				n, _ := io.Copy(dst, src)
+				dst.(interface{ CloseWrite() error }).CloseWrite()
+				copied <- n
+			}()
+			msg := bytes.Repeat([]byte("p"), 100)
+			for i := range 2 {
+				if _, err := writer.Write(msg); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(reader, make([]byte, len(msg))); err != nil {
+					t.Fatal(err)
+				}
+				// The copy counted the first 100 bytes before it read the
+				// second.
+				if got := m.Total(m.MustEvent(ev)); i == 1 && got < 100 {
+					t.Errorf("%s %d while the copy runs, after 200 bytes went through; want at least 100", ev, got)
+				}
+			}
+			writer.(*net.TCPConn).CloseWrite()
+			if n := <-copied; n != 200 {
+				t.Errorf("io.Copy copied %d bytes, want 200", n)
+			}
+			in, out, rerr, werr := totals(m)
+			if (counted == "source" && (in != 200 || out != 0)) || (counted == "destination" && (in != 0 || out != 200)) || rerr != 0 || werr != 0 {
+				t.Errorf("in %d out %d, errors %d %d, after the copy", in, out, rerr, werr)
+			}
+		})
+	}
+}

@@ -12,19 +12,26 @@
 //
 // A Conn counts the bytes that pass through it, at the layer it wraps:
 //
-//   - BytesIn: bytes returned by Read (and WriteTo, which reads).
-//   - BytesOut: bytes accepted by Write (and ReadFrom, which writes),
-//     the n those calls return, including on error.
-//   - ReadErrors: a Read (or WriteTo) that failed, with an error other than
+//   - BytesIn: bytes returned by Read (WriteTo reads with Read).
+//   - BytesOut: bytes accepted by Write (ReadFrom writes with Write, or
+//     sends a file with the wrapped connection's ReadFrom), the n those
+//     calls return, including on error.
+//   - ReadErrors: a Read that failed, with an error other than
 //     io.EOF (the peer's orderly end), a timeout (os.ErrDeadlineExceeded or
 //     a net.Error whose Timeout is true: servers such as net/http set
 //     deadlines to interrupt their own reads), or net.ErrClosed (a read on
 //     a connection closed locally, which is how a server stops its own
 //     reads). A reset by the peer is a read error.
-//   - WriteErrors: a Write (or ReadFrom) that failed, with any error other
+//   - WriteErrors: a Write (or a ReadFrom of a file) that failed, with any error other
 //     than net.ErrClosed, timeouts included: a write that times out is a
 //     response that was not delivered. A reset by the peer or a broken
 //     pipe is a write error.
+//
+// Bytes are counted as they pass, io.Copy's included (a proxy's copy
+// lasts as long as its connection, and its rates would be nothing until
+// then), but for a file that ReadFrom sends with sendfile, counted when
+// it is sent. So a Conn does not splice: io.Copy between two Conns, or
+// between a Conn and a *net.TCPConn, copies through a buffer.
 //
 // Wrap the raw listener, under TLS (tls.NewListener(ln, config), or
 // http.Server.ServeTLS, or httptest.Server.StartTLS with the counting
