@@ -183,7 +183,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		class := 5 // a panic, or runtime.Goexit
 		if returned {
 			switch s := x.status; {
-			case s == 0 && x.hijacked:
+			case s == hijacked:
 				class = 0
 			case s == 0:
 				class = 2

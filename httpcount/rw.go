@@ -17,12 +17,16 @@ import (
 // optional interfaces of the original). rws are pooled by the Handler:
 // what may outlive the handler (its request body) is not in one.
 type rw struct {
-	w        http.ResponseWriter
-	h        *Handler
-	c        counter
-	status   int  // the final status written, or 0
-	hijacked bool // Hijack succeeded
+	w      http.ResponseWriter
+	h      *Handler
+	c      counter
+	status int // the final status written, 0, or hijacked
 }
+
+// hijacked is the status of a request whose connection was hijacked
+// before a status was written: net/http sends none after, so writes do
+// not change it (they fail).
+const hijacked = -1
 
 // counter counts on a connection if the request came on a counted one,
 // and on the protocol otherwise.
@@ -113,8 +117,8 @@ func (w *rw) flushError() error {
 
 func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := w.w.(http.Hijacker).Hijack()
-	if err == nil {
-		w.hijacked = true
+	if err == nil && w.status == 0 {
+		w.status = hijacked
 	}
 	return c, brw, err
 }
