@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 
 	"github.com/hitrate/hitrate/monitor"
@@ -21,8 +22,9 @@ import (
 // A Conn may be used by several goroutines at once, as a net.Conn may.
 type Conn struct {
 	net.Conn
-	ev *events
-	mc monitor.Conn
+	ev     *events
+	mc     monitor.Conn
+	closed sync.Once // closes mc; a second Close waits for the first
 }
 
 // Read reads from the connection and counts the bytes read as BytesIn, and
@@ -68,10 +70,14 @@ func writeError(err error) bool {
 }
 
 // Close closes the connection, and, the first time it is called, closes it
-// on the monitor. It returns the wrapped connection's error.
+// on the monitor. It returns the wrapped connection's error. Every Close
+// returns once the connection is closed on the monitor, also when another
+// goroutine's Close does it (as net/http's Shutdown and the connection's
+// own goroutine both close it): after any Close, the monitor no longer
+// counts the connection open.
 func (c *Conn) Close() error {
 	err := c.Conn.Close()
-	c.mc.Close()
+	c.closed.Do(c.mc.Close)
 	return err
 }
 

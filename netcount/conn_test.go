@@ -511,3 +511,46 @@ func TestCopyCountsAsItGoes(t *testing.T) {
 		})
 	}
 }
+
+// A Close that loses the race to close the connection on the monitor
+// returns only once the winner has closed it there: net/http's Shutdown
+// closes an idle connection while its own goroutine does, and after
+// Shutdown the monitor must not count it open. The close hook holds the
+// winner until the loser has had every chance to return.
+func TestCloseWaitsForTheOtherClose(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var hooked atomic.Bool
+	m, err := monitor.New("tcp", netcount.Events(), netcount.Units(), monitor.WithManualSampling(),
+		monitor.WithCloseHook(func(monitor.ConnSummary) {
+			close(entered)
+			<-release
+			hooked.Store(true)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	l, _ := listen(t, m)
+	c, _ := accept1(t, l)
+	first := make(chan struct{})
+	go func() { defer close(first); c.Close() }()
+	<-entered // the first Close is in the monitor's close
+	second := make(chan bool)
+	go func() {
+		c.Close()
+		second <- hooked.Load()
+	}()
+	select {
+	case <-second:
+		t.Fatal("the second Close returned while the first was still closing the connection on the monitor")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if !<-second {
+		t.Error("the second Close returned before the close hook ended")
+	}
+	<-first
+	if cc := conns(m); cc.Current != 0 {
+		t.Errorf("current %d after both Closes, want 0", cc.Current)
+	}
+}
