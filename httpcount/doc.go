@@ -43,8 +43,21 @@
 //
 // RequestBytes counts what the handlers read of the request bodies, and
 // ResponseBytes what they write through the ResponseWriter, both without
-// HTTP framing. The listener's netcount.BytesIn and BytesOut count the
-// connection's bytes: headers, framing and TLS included.
+// HTTP framing; for a HEAD request, what the handler writes counts
+// although net/http sends none of it. The listener's netcount.BytesIn and
+// BytesOut count the connection's bytes: headers, framing and TLS
+// included.
+//
+// To count what is read of a request body, the Handler replaces
+// r.Body by a counting reader, as every middleware that counts request
+// bytes must (otelhttp does too). net/http then no longer sees its own
+// body type under r.Body, which changes two of its behaviours: an
+// http.MaxBytesReader over the counted body cannot tell the server to
+// close the connection after a body that was too large (the 413 is
+// still sent); and a handler that writes or flushes a response before it
+// reads a body that awaits "Expect: 100-continue" may see net/http send
+// the "100 Continue" and read up to 256 KB of that body to keep the
+// connection, as for a body it does not know.
 //
 // # The ResponseWriter
 //
