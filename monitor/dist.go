@@ -346,11 +346,17 @@ func (m *Monitor) distCells(c *conn, i int) (count, sum *fold.Cell) {
 
 // connDist reads distribution i of c, which must be below the Monitor's
 // number of distributions, at epoch (one m.clock.ReadEpochFrac with frac).
+//
+// It reads the sum before the count: Conn.Record adds the count first, so
+// every value in the sum read is in the count read, and a Record that
+// runs between the two reads can only make the mean lower, never higher
+// than the values recorded (read the other way, a value in the sum but
+// not in the count could make it any multiple of them).
 func (m *Monitor) connDist(c *conn, i int, epoch uint64, frac float64) ConnDist {
 	var n, sum ring.Slots
 	kn, ks := m.distCells(c, i)
-	t := kn.Load(&c.g, epoch, (*[ring.Size]uint64)(&n))
 	ks.Load(&c.g, epoch, (*[ring.Size]uint64)(&sum))
+	t := kn.Load(&c.g, epoch, (*[ring.Size]uint64)(&n))
 	d := ConnDist{Name: m.dists[i], Count: m.est.Rate(&n, frac), Total: t}
 	if d.Count > 0 {
 		d.Mean = time.Duration(m.est.Rate(&sum, frac) / d.Count * float64(time.Microsecond))
