@@ -184,7 +184,9 @@ func (m *Monitor) listConns(q Query, now time.Duration) ([]ConnInfo, int) {
 	}
 	out := make([]ConnInfo, 0, len(top.h))
 	for _, c := range top.h {
-		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: now - c.e.opened, Events: evs[:nev:nev]}
+		// A connection opened after now, while the registry was visited,
+		// is 0 old at now, not less.
+		info := ConnInfo{ID: c.id, Name: capConnName(c.e.name), Age: max(now-c.e.opened, 0), Events: evs[:nev:nev]}
 		for i := range info.Events {
 			info.Events[i] = m.connEvent(c.e.c, i, epoch, frac)
 		}
