@@ -138,7 +138,11 @@ func (m *Monitor) summarize(c Conn, e connEntry) {
 		s.Dists = make([]DistSummary, len(m.dists))
 		for i := range s.Dists {
 			kn, ks := m.distCells(c.c, i)
-			n, sum := kn.Total(&c.c.g), ks.Total(&c.c.g)
+			// The sum before the count, as connDist reads them: a
+			// Record still landing (Record adds the count, then the
+			// sum) can only pull the mean down, never above its values.
+			sum := ks.Total(&c.c.g)
+			n := kn.Total(&c.c.g)
 			s.Dists[i] = DistSummary{Name: m.dists[i], Count: n}
 			if n > 0 {
 				// sum/n microseconds, rounded to the nanosecond, without
