@@ -43,6 +43,9 @@ func WithDistributions(names ...string) Option {
 
 // checkDists returns the error of New for bad distribution names, or nil.
 func checkDists(mon string, names []string) error {
+	if len(names) > MaxDistributions {
+		return fmt.Errorf("%s: %d distributions, over MaxDistributions (%d)", mon, len(names), MaxDistributions)
+	}
 	return naming.CheckList(mon, "distribution", names)
 }
 

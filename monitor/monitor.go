@@ -22,6 +22,16 @@ import (
 // accepts.
 const MaxNameLen = naming.MaxLen
 
+// MaxEvents and MaxDistributions are the most events and distributions
+// (WithDistributions) that New accepts for one Monitor. Each event costs
+// 96 bytes on every open connection and a counter with a cell per P; each
+// distribution two such cells per connection and a latency.Histogram of
+// about 250 KB.
+const (
+	MaxEvents        = 256
+	MaxDistributions = 32
+)
+
 // monitorTags numbers monitors, so that an Event carries the monitor that
 // resolved it. Tag 0 is never given: the zero Event belongs to no monitor.
 var monitorTags atomic.Uint32
@@ -147,6 +157,9 @@ func New(name string, events []string, opts ...Option) (*Monitor, error) {
 	}
 	if len(events) == 0 {
 		return nil, fmt.Errorf("%s: no events given", mon)
+	}
+	if len(events) > MaxEvents {
+		return nil, fmt.Errorf("%s: %d events, over MaxEvents (%d)", mon, len(events), MaxEvents)
 	}
 	if err := naming.CheckList(mon, "event", events); err != nil {
 		return nil, err

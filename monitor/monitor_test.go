@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,8 @@ func TestNewValidation(t *testing.T) {
 		{"long Unicode event, cut on a rune", "http", []string{strings.Repeat("é", 65)}, nil, `monitor "http": event 0 "éééééééééééééééé"... has a name that is 130 bytes long, over MaxNameLen (128)`},
 		{"nil clock", "http", []string{"a"}, []monitor.Option{monitor.WithClock(nil)}, `monitor "http": WithClock was given a nil clock`},
 		{"bad estimator", "http", []string{"a"}, []monitor.Option{monitor.WithEstimator(ring.Estimator(9))}, `monitor "http": WithEstimator was given an unknown estimator (9); want ring.Seed or ring.Interpolated`},
+		{"too many events", "http", numbered("e", monitor.MaxEvents+1), nil, `monitor "http": 257 events, over MaxEvents (256)`},
+		{"too many distributions", "http", []string{"a"}, []monitor.Option{monitor.WithDistributions(numbered("d", monitor.MaxDistributions+1)...)}, `monitor "http": 33 distributions, over MaxDistributions (32)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -709,5 +712,30 @@ func TestPeakRateFollowsReads(t *testing.T) {
 	wg.Wait()
 	if r := m.Rate(req); r != 0 {
 		t.Errorf("rate %v, want 0", r)
+	}
+}
+
+// numbered returns n distinct names: prefix0, prefix1...
+func numbered(prefix string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = prefix + strconv.Itoa(i)
+	}
+	return names
+}
+
+// The most events and distributions that New accepts make a Monitor.
+func TestNewAtTheLimits(t *testing.T) {
+	m, err := monitor.New("http", numbered("e", monitor.MaxEvents), monitor.WithManualSampling(),
+		monitor.WithDistributions(numbered("d", monitor.MaxDistributions)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := m.Open("c")
+	c.Log(m.MustEvent("e255"))
+	c.Close()
+	if got := m.Total(m.MustEvent("e255")); got != 1 {
+		t.Errorf("total %d, want 1", got)
 	}
 }
