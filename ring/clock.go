@@ -20,8 +20,8 @@ const (
 
 // Clock is the epoch source that counters read on every write. The epoch
 // counts the ticks of the monotonic clock since the Clock was made (plus
-// Size, so that no valid epoch has a zero tag); a single rotator goroutine
-// stores it every Tick, and writers only load it.
+// Size, so that the Size epochs a reader sums are never below zero); a
+// single rotator goroutine stores it every Tick, and writers only load it.
 //
 // The epoch is computed from elapsed time, not counted tick by tick, so a
 // late or missed tick (a GC pause, an overloaded machine, a stalled

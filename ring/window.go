@@ -17,9 +17,9 @@ import (
 // to visit a Window.
 //
 // The window of one slot saturates at about 2^34 events per Tick (only a
-// stopped Clock gets there); the total never saturates. Slot tags repeat
-// every 2^28 ticks (310 days), so the rate of a Window idle for exactly
-// that long may show one stale slot for a second.
+// stopped Clock gets there); the total never saturates. A slot's tag
+// repeats every Size*2^28 ticks (about 9.4 years), so the rate of a
+// Window idle for exactly that long may show stale slots for a second.
 //
 // The zero Window is empty and ready to use. A Window is 112 bytes (and
 // 128 more after its first Reset) and must not be copied after first

@@ -42,3 +42,27 @@ func TestLargeAddAtTagZero(t *testing.T) {
 		t.Fatalf("Total %d, want %d", got, want)
 	}
 }
+
+// TestRateOfNewCounterAfterLongUptime: a Counter made when its Clock has
+// run for more than 2^27 ticks (about 155 days) counts its events in the
+// window, by every slot (its empty slots' tags looked later than the
+// epoch, so the rate read low or 0 until the uptime reached 2^28 ticks).
+func TestRateOfNewCounterAfterLongUptime(t *testing.T) {
+	for _, up := range []int{1<<27 + 1, 3 << 26, 1<<28 - 50} {
+		clock := ring.NewManualClock()
+		clock.Advance(time.Duration(up) * ring.Tick)
+		c := shard.New(clock.Clock)
+		for range 2 * ring.Size {
+			c.Add(1000)
+			clock.Advance(ring.Tick)
+		}
+		// Advance left the current slot empty: half the oldest of the ten
+		// full slots plus the nine others.
+		if got, want := c.Rate(), 0.5*1000+9*1000.0; got != want {
+			t.Errorf("uptime %d ticks: rate %v, want %v", up, got, want)
+		}
+		if got, want := c.Total(), uint64(2*ring.Size*1000); got != want {
+			t.Errorf("uptime %d ticks: total %d, want %d", up, got, want)
+		}
+	}
+}

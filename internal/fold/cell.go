@@ -117,10 +117,17 @@ func (c *Cell) FastOwned(epoch, slot, n uint64) bool {
 	return false
 }
 
-// newer reports whether tag a names a later epoch than tag b.
+// newer reports whether a slot word tagged a, found by a writer of the
+// epoch tagged b in that epoch's slot, counts a later epoch than b's: one
+// less than 2^27 ticks later (a writer that loaded its epoch that long
+// ago). The word's epoch is in the same slot, so it differs from b's by a
+// multiple of Size: a tag less than 2^27 ahead by any other difference is
+// an old word, idle for longer than 2^27 ticks (about 155 days), not a
+// later one. Only a slot idle for less than a multiple of Size*2^28 ticks
+// (about 9.4 years) by under 2^27 ticks is taken for a later one.
 func newer(a, b uint64) bool {
 	d := (a - b) & tagMask
-	return d != 0 && d < 1<<(TagBits-1)
+	return d != 0 && d < 1<<(TagBits-1) && d%Size == 0
 }
 
 // Slow finishes an add of n to the slot of epoch whose Fast returned v
@@ -172,7 +179,13 @@ func (c *Cell) slow(g *Guard, epoch, n, v uint64, mine bool) {
 			mine, owe = false, true
 		}
 		counted := mine || owe
-		if vt != tagE && newer(vt, tagE) {
+		// A word tagged 0 is older than ours, never later: it is (or
+		// began as) the empty word of a new or cleared Cell, whose tag
+		// may look later than ours (slot 3's stands for epoch 2^28).
+		// Only a writer that loaded its epoch late, just before an epoch
+		// whose tag is 0, takes that epoch's word for an older one: the
+		// events of that slot so far leave the window, not the total.
+		if vt != tagE && vt != 0 && newer(vt, tagE) {
 			// A later epoch owns the slot: ours is older than the
 			// window. Count n in retired if it is counted nowhere.
 			if !counted {

@@ -347,3 +347,83 @@ func TestReadersDuringFolds(t *testing.T) {
 		t.Fatalf("total %d, want %d", got, 4*50000)
 	}
 }
+
+// TestEmptyWordIsNoLaterEpoch: the empty words of a new Cell stand for
+// epochs that may look later than the writer's (slot 3's zero word for
+// epoch 2^28, before it). Writers that race into such a word, by the
+// atomic and by the owned path, must count in the window of their epoch.
+func TestEmptyWordIsNoLaterEpoch(t *testing.T) {
+	for _, e := range []uint64{1<<28 - 11*3, 1<<28 - Size*1000, 3<<26 + 3 - (3<<26)%Size, 1<<29 + 1<<28 - 11*4 + 6 - (1<<29+1<<28-11*4)%Size} {
+		for _, n := range []uint64{1, 2, FastMax, 1 << 20} {
+			for order := range 2 {
+				// Writers A (adds 1) and B (adds n) both add to the
+				// empty word, then fold, in either order.
+				var c Cell
+				var g Guard
+				p := &c.slot[e%Size]
+				va := p.Add(1)
+				var vb uint64
+				if n < FastMax {
+					vb = p.Add(n)
+				}
+				if order == 0 {
+					c.Slow(&g, e, n, vb)
+					c.Slow(&g, e, 1, va)
+				} else {
+					c.Slow(&g, e, 1, va)
+					c.Slow(&g, e, n, vb)
+				}
+				if s, total := window(&c, &g, e); total != n+1 || s[N] != n+1 {
+					t.Errorf("epoch %d (slot %d), n %d, order %d: window %v total %d, want %d in both", e, e%Size, n, order, s, total, n+1)
+				}
+			}
+			var d, f Cell
+			var g Guard
+			d.AddOwned(&g, e, n) // an owned writer
+			d.AddOwned(&g, e, 7)
+			f.Add(&g, e, 1) // atomic writers, one after the other
+			f.Add(&g, e, n)
+			if s, total := window(&d, &g, e); total != n+7 || s[N] != n+7 {
+				t.Errorf("epoch %d (slot %d), owned n %d: window %v total %d, want %d in both", e, e%Size, n, s, total, n+7)
+			}
+			if s, total := window(&f, &g, e); total != n+1 || s[N] != n+1 {
+				t.Errorf("epoch %d (slot %d), n %d: window %v total %d, want %d in both", e, e%Size, n, s, total, n+1)
+			}
+		}
+	}
+}
+
+// TestIdleWordIsOlder: a slot word left by an epoch more than 2^27 ticks
+// (half the tag space) back is older, not later: a writer folds it and
+// counts in its own epoch's window. A word a few turns of the ring later
+// than the writer's epoch (less than 2^27 ticks) is a later one: the
+// late writer leaves it.
+func TestIdleWordIsOlder(t *testing.T) {
+	const e0 = 1000
+	for _, turns := range []uint64{1, 1 << 20, (1<<27)/Size + 1, (1 << 28) / Size, (1<<28)/Size + 1, 3 << 26, 9 << 28 / Size} {
+		for _, owned := range []bool{false, true} {
+			var c Cell
+			var g Guard
+			c.Add(&g, e0, 4)
+			e := e0 + turns*Size
+			if owned {
+				c.AddOwned(&g, e, 3)
+			} else {
+				c.Add(&g, e, 3)
+			}
+			c.Add(&g, e, 2)
+			if s, total := window(&c, &g, e); total != 9 || s[N] != 5 {
+				t.Errorf("idle %d turns, owned %v: window %v total %d, want 5 of 9", turns, owned, s, total)
+			}
+			if turns*Size >= 1<<27 {
+				continue // later than any late writer
+			}
+			// A writer of e0 that comes late, by turns: it leaves e's word.
+			c.Add(&g, e0, 1)
+			c.AddOwned(&g, e0, 1<<20)
+			if s, total := window(&c, &g, e); total != 10+1<<20 || s[N] != 6 {
+				t.Errorf("late writer by %d turns: window %v total %d, want 6 of %d", turns, s, total, 10+1<<20)
+			}
+		}
+	}
+}

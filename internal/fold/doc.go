@@ -39,15 +39,26 @@
 // Bounds, chosen deliberately:
 //
 //   - TagBits = 28: a slot's tag is its epoch modulo 2^28, so a tag
-//     repeats every 2^28 ticks (about 310 days). The epochs whose tag is 0
-//     (2^28 and its multiples) are ordinary: the zero word is their empty
-//     slot, and no word value stands for anything else. Whether a slow
-//     path's n is already in the slot word follows from the path taken
-//     (Slow: n < FastMax; SlowOwned: never), not from the word, since any
-//     word can be a real one. A slot last written
-//     exactly a multiple of 2^28 ticks ago (to within its 100 ms) is read
-//     as current: the rate of a counter idle for that long may show one
-//     stale slot for at most 1.1 s. Totals are not affected.
+//     repeats every 2^28 ticks (about 310 days), and in the same slot
+//     (epoch modulo Size) every Size*2^28 ticks (about 9.4 years). The
+//     epochs whose tag is 0 (2^28 and its multiples) are ordinary: the
+//     zero word is their empty slot, and no word value stands for
+//     anything else. Whether a slow path's n is already in the slot word
+//     follows from the path taken (Slow: n < FastMax; SlowOwned: never),
+//     not from the word, since any word can be a real one. A slot last
+//     written exactly a multiple of Size*2^28 ticks ago (to within its
+//     100 ms) is read as current: the rate of a counter idle for that long
+//     may show stale slots for at most 1.1 s. A writer takes a word whose
+//     tag is less than 2^27 ticks later than its epoch's, by a multiple of
+//     Size, for a later epoch's (the writer loaded its epoch late) and
+//     leaves it, unless the tag is 0 (the empty word of a new Cell stands
+//     for such an epoch in one slot); any other word is older, and is
+//     folded. So a slot idle for less than a multiple of Size*2^28 ticks
+//     (about 9.4 years) by under 2^27 is left to its old epoch by writers
+//     for up to 2^27 ticks (the window misses their events), and a writer
+//     late by over 1.1 s just before an epoch whose tag is 0 folds that
+//     epoch's slot (its events so far leave the window). Totals are not
+//     affected.
 //   - CountBits = 36: the fast paths take n < FastMax (2^16); larger n take
 //     a compare-and-swap path. When a slot's count reaches Half (2^35)
 //     within one tick (a stopped Clock, or over 300 G events per second on
