@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,7 +238,8 @@ func NewManualClock() *ManualClock {
 	return m
 }
 
-// Advance moves the time forward by d and rotates, as the rotator would.
+// Advance moves the time forward by d and rotates, as the rotator would:
+// see Stall.
 func (m *ManualClock) Advance(d time.Duration) {
 	m.Stall(d)
 	m.Rotate()
@@ -245,9 +247,18 @@ func (m *ManualClock) Advance(d time.Duration) {
 
 // Stall moves the time forward by d without rotating, as if the rotator
 // goroutine were held up: writes keep going to the old epoch until Rotate.
+// Time never goes back: a d of zero or less does nothing, and the time
+// stops at the largest time.Duration (about 292 years).
 func (m *ManualClock) Stall(d time.Duration) {
-	if d > 0 {
-		m.now.Add(int64(d))
+	for d > 0 {
+		old := m.now.Load()
+		t := old + int64(d)
+		if t < old {
+			t = math.MaxInt64 // saturate: elapsed time never wraps negative
+		}
+		if m.now.CompareAndSwap(old, t) {
+			return
+		}
 	}
 }
 

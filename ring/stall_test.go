@@ -127,3 +127,34 @@ func TestStallLongerThanWindow(t *testing.T) {
 		t.Errorf("after catching up, rate %v, want 1", got)
 	}
 }
+
+// TestManualClockSaturates: a ManualClock moved past the largest
+// time.Duration (about 292 years) stops there, as does the epoch; it
+// wrapped to a negative elapsed time and an epoch whose slot writes and
+// reads disagreed. A negative or zero d moves nothing.
+func TestManualClockSaturates(t *testing.T) {
+	const maxD = time.Duration(1<<63 - 1)
+	clock := ring.NewManualClock()
+	c := ring.NewCounter(clock.Clock)
+	clock.Advance(maxD - 5*time.Second)
+	c.Add(3)
+	clock.Advance(10 * time.Second)
+	clock.Stall(maxD)
+	clock.Rotate()
+	c.Add(4)
+	clock.Advance(-time.Hour)
+	clock.Advance(0)
+	wantEpoch := uint64(ring.Size) + uint64(maxD/ring.Tick)
+	if got := clock.Elapsed(); got != maxD {
+		t.Errorf("elapsed %v, want %v", got, maxD)
+	}
+	if e, r := clock.Epoch(), clock.ReadEpoch(); e != wantEpoch || r != wantEpoch {
+		t.Errorf("epoch %d, read epoch %d, want %d", e, r, wantEpoch)
+	}
+	if got := c.Rate(); got != 4 {
+		t.Errorf("rate %v, want 4: the 3 are 50 ticks old", got)
+	}
+	if got := c.Total(); got != 7 {
+		t.Errorf("total %d, want 7", got)
+	}
+}
