@@ -137,11 +137,11 @@ var keyedContenders = []struct {
 		s.mu.Unlock()
 		return true
 	}},
-	{"floor-64", func(s *keyedSet, i uint32) bool {
+	{"floor64B", func(s *keyedSet, i uint32) bool {
 		s.lines64[int(i)*8].Add(1)
 		return true
 	}},
-	{"floor-256", func(s *keyedSet, i uint32) bool {
+	{"floor256B", func(s *keyedSet, i uint32) bool {
 		s.lines256[int(i)*32].Add(1)
 		return true
 	}},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -441,6 +442,19 @@ func TestRenderTargets(t *testing.T) {
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)
+		}
+	}
+}
+
+// A contender's name must not end in a dash and digits: the benchmark
+// names at -cpu 1 carry no -N suffix, so "floor-64" would read as the
+// contender "floor" at -cpu 64.
+func TestContenderNamesHaveNoCPUSuffix(t *testing.T) {
+	for name := range contenderDoc {
+		if i := strings.LastIndexByte(name, '-'); i >= 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				t.Errorf("contender %q ends in -<digits>, which reads as a -cpu suffix", name)
+			}
 		}
 	}
 }
