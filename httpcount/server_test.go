@@ -311,7 +311,11 @@ func TestHTTP2(t *testing.T) {
 }
 
 func TestHijack(t *testing.T) {
-	done := make(chan struct{})
+	// The Handler counts the response's class once the handler returns,
+	// which no Shutdown waits for after a Hijack: the goroutine that
+	// serves the hijacked connection waits for it, so that the class
+	// counts on the connection too, while it is open.
+	done, counted := make(chan struct{}), make(chan struct{})
 	f := newFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, brw, err := w.(http.Hijacker).Hijack()
 		if err != nil {
@@ -324,6 +328,7 @@ func TestHijack(t *testing.T) {
 		go func() {
 			defer close(done)
 			defer c.Close()
+			<-counted
 			brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
 			brw.Flush()
 			c.(interface{ CloseWrite() error }).CloseWrite()
@@ -331,6 +336,11 @@ func TestHijack(t *testing.T) {
 			c.Close() // twice: closed on the monitor once
 		}()
 	}))
+	h := f.srv.Config.Handler
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(counted)
+		h.ServeHTTP(w, r)
+	})
 	f.srv.Start()
 	resp, err := http.Get(f.srv.URL)
 	if err != nil {
