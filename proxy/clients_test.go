@@ -194,12 +194,7 @@ func TestNoRemoteAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln := listen(t)
-	done := make(chan error, 1)
-	go func() { done <- p.Serve(noAddrListener{ln}) }()
-	defer func() {
-		p.Close()
-		<-done
-	}()
+	serve(t, p, noAddrListener{ln})
 	c := dial(t, ln.Addr().String())
 	defer c.Close()
 	echo(t, c, "ping")

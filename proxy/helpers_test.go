@@ -60,6 +60,14 @@ func startProxy(t *testing.T, upstream string, m *monitor.Monitor) (*Proxy, stri
 		t.Fatal(err)
 	}
 	ln := listen(t)
+	serve(t, p, ln)
+	return p, ln.Addr().String()
+}
+
+// serve serves p on ln until the test ends, when it closes p and checks
+// that Serve returned ErrClosed.
+func serve(t *testing.T, p *Proxy, ln net.Listener) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- p.Serve(ln) }()
 	t.Cleanup(func() {
@@ -68,7 +76,6 @@ func startProxy(t *testing.T, upstream string, m *monitor.Monitor) (*Proxy, stri
 			t.Errorf("Serve returned %v, want ErrClosed", err)
 		}
 	})
-	return p, ln.Addr().String()
 }
 
 func newMonitor(t *testing.T, name string) *monitor.Monitor {

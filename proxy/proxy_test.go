@@ -265,12 +265,7 @@ func TestNilMonitorFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln := listen(t)
-	done := make(chan error, 1)
-	go func() { done <- p.Serve(ln) }()
-	defer func() {
-		p.Close()
-		<-done
-	}()
+	serve(t, p, ln)
 	c2 := dial(t, ln.Addr().String())
 	defer c2.Close()
 	echo(t, c2, "ping")

@@ -128,13 +128,7 @@ func TestScanFoldedFraming(t *testing.T) {
 			2, []int{200, 404}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, oneByte := range []bool{false, true} {
-				c, _, _ := scanBoth(tc.reqs, tc.resps, oneByte)
-				if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
-					t.Errorf("one byte reads %v: requests %d, responses %v; want %d and %v",
-						oneByte, c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
-				}
-			}
+			checkScan(t, tc.reqs, tc.resps, tc.wantRequests, tc.wantStatuses)
 		})
 	}
 }
@@ -171,13 +165,7 @@ func TestScanFaultyFraming(t *testing.T) {
 		{"HTTP/1.0 request with Content-Length", "POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello" + get, "", 2, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, oneByte := range []bool{false, true} {
-				c, _, _ := scanBoth(tc.reqs, tc.resps, oneByte)
-				if c.requests != tc.wantRequests || !slices.Equal(c.responses, tc.wantStatuses) {
-					t.Errorf("one byte reads %v: requests %d, responses %v; want %d and %v",
-						oneByte, c.requests, c.responses, tc.wantRequests, tc.wantStatuses)
-				}
-			}
+			checkScan(t, tc.reqs, tc.resps, tc.wantRequests, tc.wantStatuses)
 		})
 	}
 }
@@ -212,5 +200,18 @@ func TestScanValueWhitespace(t *testing.T) {
 	c, err, _ = scanBoth("POST / HTTP/1.1\r\nContent-Length: \t5 \t\r\n\r\nhello"+get, "", false)
 	if c.requests != 2 || err != io.EOF {
 		t.Errorf("spaces and tabs: %d requests, %v; want 2, io.EOF", c.requests, err)
+	}
+}
+
+// checkScan scans reqs and resps, whole and one byte at a time, and
+// checks the requests and the response statuses counted.
+func checkScan(t *testing.T, reqs, resps string, wantRequests int, wantStatuses []int) {
+	t.Helper()
+	for _, oneByte := range []bool{false, true} {
+		c, _, _ := scanBoth(reqs, resps, oneByte)
+		if c.requests != wantRequests || !slices.Equal(c.responses, wantStatuses) {
+			t.Errorf("one byte reads %v: requests %d, responses %v; want %d and %v",
+				oneByte, c.requests, c.responses, wantRequests, wantStatuses)
+		}
 	}
 }
