@@ -74,17 +74,25 @@
 // Sample, called once a second by one sampler goroutine, closes the
 // current interval: it reads the exact totals and keeps what was recorded
 // since the previous Sample. Counts are exact in every window. Max is
-// exact for Second and Total; for TenSeconds, Minute and LastInterval it is
-// the largest slot max of the Ticks of each interval, which may include
-// values of up to one Tick before it.
+// exact for Second and Total. For TenSeconds, Minute and LastInterval it is
+// the largest of the maxima of their intervals, each the largest max of the
+// slots of the interval's Ticks, which may include a value of up to one
+// Tick before the interval (or, with the rotator stalled, of an earlier
+// interval) in the bucket of the interval's largest value: up to 1.94%
+// above that value. Where those slots may not hold the largest value (a
+// Sample more than a second late, a rotator stalled for over a second:
+// the slots of the interval's start were reused; values counted in
+// Missed), or hold a larger one from before the interval, the max is the
+// reported value of its bucket, within 0.97% of it. Quantiles report at
+// most the window's max, so they keep the bound in every window.
 //
 // A value whose slot another writer was clearing (only on stripes shared
 // by several writers), or whose slot already held a newer epoch (its writer
 // stalled for over a second between reading the clock and writing), is
-// counted in the totals, and so in TenSeconds and Minute, but in no Second
-// window: Missed counts them. A writer on a shared stripe that stalls for
-// over a second after checking its slot may instead count in the Second
-// window of a later Tick.
+// counted in the totals, and so in TenSeconds, Minute and LastInterval
+// (count, sum and max), but in no Second window: Missed counts them. A
+// writer on a shared stripe that stalls for over a second after checking
+// its slot may instead count in the Second window of a later Tick.
 //
 // # Memory
 //
@@ -92,9 +100,9 @@
 // 1146 32-bit counts: 4616 bytes. A stripe is 11 slots, padded to whole
 // cache lines: 50816 bytes. A Histogram is its header (128), the base
 // stripe (50816), the totals (1146 x 8 = 9168, and 48 more), and the
-// history (87848: the totals at the last Sample, 9168; 10 intervals and 7
-// blocks of 4624 bytes each, 78608; the rest): 148008 bytes. With the
-// stripes of two cores (2 x 50816) that is 249640 bytes, 243.8 KiB, under
+// history (87864: the totals at the last Sample, 9168; 10 intervals and 7
+// blocks of 4624 bytes each, 78608; the rest): 148024 bytes. With the
+// stripes of two cores (2 x 50816) that is 249656 bytes, 243.8 KiB, under
 // 256 KiB; each further P adds 50816 bytes. The tables (bucket edges,
 // about 30 KB) are shared by all Histograms.
 //

@@ -164,6 +164,7 @@ func newN(clock *ring.Clock, n int) *Histogram {
 	h.start = clock.Elapsed()
 	h.hist.prevAt = h.start
 	h.hist.prevEpoch = clock.ReadEpoch()
+	h.hist.prevStored = clock.Epoch()
 	return h
 }
 
@@ -387,7 +388,8 @@ func widen(s *slot, i int) {
 }
 
 // Missed returns the number of values counted in the totals (and so in
-// TenSeconds and Minute) but in no Second window: values that met their
+// TenSeconds, Minute and LastInterval, max included: see the package
+// documentation) but in no Second window: values that met their
 // slot while another writer cleared it (only on stripes shared by several
 // writers: the base stripe, and every stripe of the hitrate_portable
 // build), or whose slot already held a newer epoch (a writer that stalled

@@ -38,13 +38,17 @@ type history struct {
 	prev      [NumBuckets]uint64 // the totals at the last Sample
 	prevSum   [2]uint64          // the 128-bit total sum: low, high
 	prevAt    time.Duration
-	prevEpoch uint64
-	sec       [secs]interval
-	nsec      int // intervals filled
-	head      int // the newest
-	blk       [blocks]interval
-	nblk      int
-	bhead     int
+	prevEpoch uint64 // the read epoch at the last Sample
+	// prevStored is the epoch the clock had stored at the last Sample (older
+	// than prevEpoch while its rotator was late), and prevMissed Missed.
+	prevStored uint64
+	prevMissed uint64
+	sec        [secs]interval
+	nsec       int // intervals filled
+	head       int // the newest
+	blk        [blocks]interval
+	nblk       int
+	bhead      int
 }
 
 // Sample closes the current interval of the history: it reads the exact
@@ -54,11 +58,18 @@ type history struct {
 // ManualClock); calls from several goroutines take turns. Sample never
 // blocks writers, and does not allocate.
 //
-// The interval's max is the largest of the maxima of its slots (the Ticks
-// from the previous Sample's epoch to this one's: exact, plus the values
-// of up to one Tick before the interval). If the interval is longer than
-// one second (a late Sample), the slots of its start are gone and the max
-// is at least the reported value of its highest bucket.
+// The interval's max is the largest of the maxima of its slots: those of
+// the epochs from the previous Sample's (or the older one that a late
+// rotator had stored then) to this one's, which may hold values of up to
+// one Tick before the interval (or, while the rotator is stalled, of the
+// intervals since it stalled). The interval's buckets are exact: a slot
+// max below the bucket of the interval's largest value, or past it, is not
+// the interval's, and that bucket's reported value (see Snapshot.Quantile)
+// takes its place; where the slots may not hold the largest value (the
+// interval is longer than the ring: a late Sample, a stalled rotator, whose
+// first slots were reused; or it holds values counted in Missed), the max
+// is at least that reported value. The max is so within 0.97% of the
+// exact one, or above it in its bucket.
 func (h *Histogram) Sample() {
 	if h == nil || h.clock == nil {
 		return
@@ -66,12 +77,13 @@ func (h *Histogram) Sample() {
 	hs := &h.hist
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	now, e := h.clock.Elapsed(), h.clock.ReadEpoch()
+	now, stored, e := h.clock.Elapsed(), h.clock.Epoch(), h.clock.ReadEpoch()
+	from := min(hs.prevEpoch, hs.prevStored)
 	hs.head = (hs.head + 1) % secs
 	hs.nsec = min(hs.nsec+1, secs)
 	in := &hs.sec[hs.head]
 	var sum [2]uint64
-	var m uint64
+	var m, missed uint64
 	h.guarded(func() {
 		*in = interval{}
 		for j := range in.b {
@@ -87,10 +99,11 @@ func (h *Histogram) Sample() {
 		for c := range h.cells {
 			sums(&h.cells[c], &sum)
 		}
-		m = slotMax(&h.base, hs.prevEpoch, e)
+		m = slotMax(&h.base, from, e)
 		for c := range h.cells {
-			m = max(m, slotMax(&h.cells[c], hs.prevEpoch, e))
+			m = max(m, slotMax(&h.cells[c], from, e))
 		}
+		missed = h.missed.Load()
 	})
 	top := 0
 	for j, x := range in.b {
@@ -100,16 +113,19 @@ func (h *Histogram) Sample() {
 			top = j
 		}
 	}
-	if in.count > 0 && e-hs.prevEpoch > ring.N {
-		m = max(m, uint64(mid[top]))
-	}
-	if in.count == 0 {
+	switch {
+	case in.count == 0:
 		m = 0
+	case float64(m) < lower[top] || float64(m) >= upper[top]:
+		m = uint64(mid[top])
+	case e-from > ring.N || missed != hs.prevMissed:
+		m = max(m, uint64(mid[top]))
 	}
 	lo, borrow := bits.Sub64(sum[0], hs.prevSum[0], 0)
 	hi := sum[1] - hs.prevSum[1] - borrow
 	in.sum, in.max, in.dur, in.n = math.Ldexp(float64(hi), 64)+float64(lo), m, now-hs.prevAt, 1
 	hs.prevSum, hs.prevAt, hs.prevEpoch = sum, now, e
+	hs.prevStored, hs.prevMissed = stored, missed
 
 	if hs.nblk == 0 || hs.blk[hs.bhead].n == blockLen {
 		hs.bhead = (hs.bhead + 1) % blocks
@@ -147,15 +163,12 @@ func sums(st *stripe, t *[2]uint64) {
 }
 
 // slotMax returns the largest max of the slots of st tagged with epochs
-// from "from" to e (the last ring.Size of them at most).
+// from "from" to e.
 func slotMax(st *stripe, from, e uint64) uint64 {
 	var m uint64
-	for k := range ring.Size {
-		ep := e - uint64(k)
-		if ep < from {
-			break
-		}
-		if sl := &st.slots[ep%ring.Size]; sl.tag.Load() == ep {
+	for k := range st.slots {
+		sl := &st.slots[k]
+		if t := sl.tag.Load(); t >= from && t <= e {
 			m = max(m, sl.max.Load())
 		}
 	}

@@ -62,7 +62,8 @@ type Snapshot struct {
 	Count, Rate, Sum float64
 	Mean             time.Duration
 	// Max is the largest value (values above Max count as Max). It is
-	// exact for Second and Total; see Window for the others.
+	// exact for Second and Total; for the others see the package
+	// documentation (within one bucket of the exact max).
 	Max time.Duration
 	// P50, P90, P99 and P999 are Quantile(0.5), (0.9), (0.99) and (0.999).
 	P50, P90, P99, P999 time.Duration
