@@ -28,9 +28,10 @@
 // Max (1 h) are bucketed; values below Min count in the underflow bucket,
 // above Max in the overflow bucket (and as Max in the sum and max); both
 // counts are in every Snapshot. Use RecordValue for values in other units
-// read as nanoseconds. A slot's sum (one Tick of one stripe) is 64 bits:
-// exact up to 5.1 million values of Max in that Tick; windows and totals
-// add the slots past 2^64 ns.
+// read as nanoseconds. No sum wraps: a slot's sum (one Tick of one
+// stripe) moves 2^63 ns (2.56 million values of Max) into a word of
+// carries each time it reaches it; the totals' sum is 128 bits, and the
+// windows' sums (float64) add the slots', carries included.
 //
 // # Buckets and the error bound
 //
@@ -96,14 +97,14 @@
 //
 // # Memory
 //
-// A slot is 32 bytes (tag, sum, max, the range of buckets written) and
-// 1146 32-bit counts: 4616 bytes. A stripe is 11 slots, padded to whole
-// cache lines: 50816 bytes. A Histogram is its header (128), the base
-// stripe (50816), the totals (1146 x 8 = 9168, and 48 more), and the
-// history (87864: the totals at the last Sample, 9168; 10 intervals and 7
-// blocks of 4624 bytes each, 78608; the rest): 148024 bytes. With the
-// stripes of two cores (2 x 50816) that is 249656 bytes, 243.8 KiB, under
-// 256 KiB; each further P adds 50816 bytes. The tables (bucket edges,
+// A slot is 40 bytes (tag, sum and its carries, max, the range of buckets
+// written) and 1146 32-bit counts: 4624 bytes. A stripe is 11 slots,
+// padded to whole cache lines: 50944 bytes. A Histogram is its header
+// (128), the base stripe (50944), the totals (1146 x 8 = 9168, and 48
+// more), and the history (87864: the totals at the last Sample, 9168; 10
+// intervals and 7 blocks of 4624 bytes each, 78608; the rest): 148152
+// bytes. With the stripes of two cores (2 x 50944) that is 250040 bytes,
+// 244.2 KiB, under 256 KiB; each further P adds 50944 bytes. The tables (bucket edges,
 // about 30 KB) are shared by all Histograms.
 //
 // # Usage

@@ -34,6 +34,14 @@ const (
 	countCap  = 1 << 30
 )
 
+// A slot's sum word that reaches sumHalf (2^63 ns, 2.56 million values of
+// Max in one Tick) moves sumHalf into the slot's carries, so that it never
+// wraps: a striped Record checks every sum it stores; a shared one checks
+// with the contention sample, at every 64th value of a bucket, so within
+// 1146 x 63 values (2.6e17 ns at most, far from the 2^63 ns left) of the
+// sum passing sumHalf.
+const sumHalf = 1 << 63
+
 // tagBusy is the tag of a slot that a writer is clearing. Epochs start at
 // ring.Size, so no epoch is 0 or 1.
 const tagBusy = 1
@@ -45,12 +53,13 @@ const (
 	guardMask = 1<<guardBits - 1
 )
 
-// slot holds the values of one epoch (one Tick) of one stripe: 4616
+// slot holds the values of one epoch (one Tick) of one stripe: 4624
 // bytes.
 type slot struct {
 	tag atomic.Uint64 // the epoch the counts belong to; 0: never, 1: being cleared
-	sum atomic.Uint64 // nanoseconds
-	max atomic.Uint64 // nanoseconds
+	// The sum of the values, in nanoseconds: sum + carries*2^63.
+	sum, carries atomic.Uint64
+	max          atomic.Uint64 // nanoseconds
 	// lo and hi+1 bound the buckets written since the slot was cleared
 	// (lo > hi: none), so that readers of the window scan only those.
 	lo, hi atomic.Uint32
@@ -77,7 +86,7 @@ func raiseTo(p *atomic.Uint32, v uint32) {
 }
 
 // stripe is one ring of slots, the last second as in ring.Window, padded
-// to whole cache lines: 50816 bytes.
+// to whole cache lines: 50944 bytes.
 type stripe struct {
 	slots [ring.Size]slot
 	_     [cacheLine - ring.Size*unsafe.Sizeof(slot{})%cacheLine]byte
@@ -203,6 +212,15 @@ func (h *Histogram) addSum(x uint64) {
 	}
 }
 
+// addCarries adds c times 2^63 to the 128-bit total sum. Callers hold the
+// guard.
+func (h *Histogram) addCarries(c uint64) {
+	h.addSum(c << 63)
+	if c > 1 {
+		h.sumHi.Add(c >> 1)
+	}
+}
+
 // raiseMax raises *p to at least v.
 func raiseMax(p *atomic.Uint64, v uint64) {
 	for {
@@ -247,16 +265,41 @@ func (h *Histogram) clear(s *slot, shared bool) {
 			h.retired[j].Add(uint64(x))
 		}
 	}
-	var x, m uint64
+	// The sum word before its carries: a carry in flight then either lands
+	// before both swaps or finds the word emptied.
+	var x, c, m uint64
 	if shared {
-		x, m = s.sum.Swap(0), s.max.Swap(0)
+		x, c, m = s.sum.Swap(0), s.carries.Swap(0), s.max.Swap(0)
 	} else {
-		x, m = s.sum.Load(), s.max.Load()
+		x, c, m = s.sum.Load(), s.carries.Load(), s.max.Load()
 		owned.Store64(&s.sum, 0)
+		owned.Store64(&s.carries, 0)
 		owned.Store64(&s.max, 0)
 	}
 	h.addSum(x)
+	h.addCarries(c)
 	raiseMax(&h.maxAll, m)
+	h.end()
+}
+
+// carry moves sumHalf from the sum word of s into its carries while the
+// word holds sumHalf or more (see sumHalf).
+//
+//go:noinline
+func (h *Histogram) carry(s *slot) {
+	h.begin()
+	for {
+		x := s.sum.Load()
+		if x < sumHalf {
+			break
+		}
+		if s.sum.CompareAndSwap(x, x-sumHalf) {
+			// A writer that clears s between the two (on a shared stripe,
+			// after another writer stalled for over a second) leaves this
+			// carry to the slot's next epoch: the totals keep it.
+			s.carries.Add(1)
+		}
+	}
 	h.end()
 }
 
@@ -299,12 +342,15 @@ func (h *Histogram) recordShared(st *stripe, i int, v uint64) {
 }
 
 // sharedCheck handles a count that reached a multiple of sampleEvery: a
-// contention sample on the base stripe, and saturation.
+// contention sample on the base stripe, saturation and the sum's carry.
 //
 //go:noinline
 func (h *Histogram) sharedCheck(st *stripe, s *slot, i int, c uint32, sum uint64) {
 	if c >= countHalf {
 		h.saturate(s, i)
+	}
+	if sum >= sumHalf {
+		h.carry(s)
 	}
 	if st != &h.base || h.striped.Load() != 0 {
 		return
@@ -333,11 +379,14 @@ func (h *Histogram) sharedSlow(s *slot, e uint64, i int, v uint64) {
 		switch {
 		case t == e:
 			c := s.b[i].Add(1)
-			s.sum.Add(v)
+			sum := s.sum.Add(v)
 			raiseMax(&s.max, v)
 			widen(s, i)
 			if c >= countHalf {
 				h.saturate(s, i)
+			}
+			if sum >= sumHalf {
+				h.carry(s)
 			}
 			return
 		case t == tagBusy || t > e:
@@ -351,8 +400,9 @@ func (h *Histogram) sharedSlow(s *slot, e uint64, i int, v uint64) {
 }
 
 // ownedSlow records v (bucket i) into s, a slot of the stripe of the P
-// the caller is pinned to, when s is not tagged with epoch e or the
-// bucket is full: the owner clears and tags the slot.
+// the caller is pinned to, when s is not tagged with epoch e, the bucket
+// is full or the sum word reaches sumHalf: the owner clears and tags the
+// slot, saturates or carries.
 //
 //go:noinline
 func (h *Histogram) ownedSlow(s *slot, e uint64, i int, v uint64) {
@@ -367,15 +417,18 @@ func (h *Histogram) ownedSlow(s *slot, e uint64, i int, v uint64) {
 		owned.Store64(&s.tag, e)
 	}
 	p := &s.b[i]
-	c := p.Load() + 1
+	c, sum := p.Load()+1, s.sum.Load()+v
 	owned.Store32(p, c)
-	owned.Store64(&s.sum, s.sum.Load()+v)
+	owned.Store64(&s.sum, sum)
 	if v > s.max.Load() {
 		owned.Store64(&s.max, v)
 	}
 	widen(s, i)
 	if c >= countHalf {
 		h.saturate(s, i)
+	}
+	if sum >= sumHalf {
+		h.carry(s)
 	}
 }
 

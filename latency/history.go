@@ -153,12 +153,16 @@ func column(st *stripe, j int) uint64 {
 	return t
 }
 
-// sums adds the slot sums of st to the 128-bit sum t (low, high).
+// sums adds the slot sums of st, with their carries, to the 128-bit sum t
+// (low, high).
 func sums(st *stripe, t *[2]uint64) {
 	for k := range st.slots {
-		var c uint64
-		t[0], c = bits.Add64(t[0], st.slots[k].sum.Load(), 0)
-		t[1] += c
+		sl := &st.slots[k]
+		n := sl.carries.Load()
+		var c, d uint64
+		t[0], c = bits.Add64(t[0], sl.sum.Load(), 0)
+		t[0], d = bits.Add64(t[0], n<<63, 0)
+		t[1] += c + d + n>>1
 	}
 }
 

@@ -1,6 +1,7 @@
 package latency
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -17,15 +18,15 @@ import (
 // with two stripes (two cores), everything included.
 func TestMemory(t *testing.T) {
 	const limit = 256 << 10
-	if s := unsafe.Sizeof(slot{}); s != 4616 {
-		t.Fatalf("a slot is %d bytes, want 4616", s)
+	if s := unsafe.Sizeof(slot{}); s != 4624 {
+		t.Fatalf("a slot is %d bytes, want 4624", s)
 	}
 	size := unsafe.Sizeof(Histogram{}) + 2*unsafe.Sizeof(stripe{})
 	t.Logf("Histogram %d B + 2 stripes of %d B = %d B (%.1f KiB)", unsafe.Sizeof(Histogram{}), unsafe.Sizeof(stripe{}), size, float64(size)/1024)
 	if size > limit {
 		t.Fatalf("%d bytes with two stripes, over %d", size, limit)
 	}
-	if size != 249656 {
+	if size != 250040 {
 		t.Fatalf("%d bytes: update the package documentation", size)
 	}
 }
@@ -290,6 +291,71 @@ func TestConcurrentWindow(t *testing.T) {
 				}
 			}
 			t.Logf("missed %d of %d", h.Missed(), writers*per)
+		})
+	}
+}
+
+// TestCarryConcurrent: writers in every mode add values of about 1 h to
+// slots whose sum words start 2 s below sumHalf: the words are carried
+// below sumHalf again, and the 128-bit total sum (the totals and every
+// slot, carries included) equals what was recorded, exactly.
+func TestCarryConcurrent(t *testing.T) {
+	for _, mode := range []struct {
+		name    string
+		stripes int
+		striped bool
+	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			old := runtime.GOMAXPROCS(4)
+			defer runtime.GOMAXPROCS(old)
+			clock := ring.NewManualClock()
+			h := newN(clock.Clock, mode.stripes)
+			if mode.striped {
+				h.striped.Store(1)
+			}
+			var want [2]uint64 // low, high
+			add := func(x uint64) {
+				var c uint64
+				want[0], c = bits.Add64(want[0], x, 0)
+				want[1] += c
+			}
+			stripes := []*stripe{&h.base}
+			for c := range h.cells {
+				stripes = append(stripes, &h.cells[c])
+			}
+			e := clock.Epoch()
+			for _, st := range stripes {
+				s := &st.slots[e%ring.Size]
+				s.tag.Store(e)
+				s.sum.Store(sumHalf - 2e9)
+				add(sumHalf - 2e9)
+			}
+			const writers, per = 4, 3000
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					for k := range per {
+						h.Record(time.Hour - time.Duration(w*per+k))
+					}
+				})
+				for k := range per {
+					add(uint64(time.Hour - time.Duration(w*per+k)))
+				}
+			}
+			wg.Wait()
+			got := [2]uint64{h.sumLo.Load(), h.sumHi.Load()}
+			var carries uint64
+			for _, st := range stripes {
+				sums(st, &got)
+				s := &st.slots[e%ring.Size]
+				if x := s.sum.Load(); x >= sumHalf {
+					t.Errorf("a slot's sum word holds %d, past 2^63", x)
+				}
+				carries += s.carries.Load()
+			}
+			if got != want || carries == 0 {
+				t.Fatalf("sum %v, want %v; %d carries", got, want, carries)
+			}
 		})
 	}
 }

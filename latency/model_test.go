@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"testing"
@@ -503,6 +504,48 @@ func TestHugeSum(t *testing.T) {
 	check(latency.TenSeconds)
 	if s := h.Snapshot(latency.Minute); s.Mean != time.Hour {
 		t.Errorf("60s: mean %v, want 1h", s.Mean)
+	}
+}
+
+// TestHugeSumOneTick records 5.2 million values of 1 h in one Tick, from
+// one goroutine on one P (GOMAXPROCS 1), so into one slot: 1.87e19 ns,
+// past 2^64 (at 19 ns a Record, a goroutine that records 1 h values in a
+// loop gets there within one Tick of a real clock, or within a rotator
+// stall). Every window still reads their count, a mean of 1 h and a sum
+// of 3600 s per value.
+func TestHugeSumOneTick(t *testing.T) {
+	const n = 5_200_000
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for mode, mk := range latency.Makers {
+		t.Run(mode, func(t *testing.T) {
+			clock := ring.NewManualClock()
+			h := mk(clock.Clock)
+			for range n {
+				h.Record(time.Hour)
+			}
+			check := func(w latency.Window) {
+				t.Helper()
+				s := h.Snapshot(w)
+				if s.Count != n || s.Mean != time.Hour || math.Abs(s.Sum-3600*n) > 1e-9*3600*n {
+					t.Errorf("%v: count %v, mean %v, sum %v s; want %v, 1h, %v s", w, s.Count, s.Mean, s.Sum, n, 3600*n)
+				}
+			}
+			check(latency.Second)
+			check(latency.Total)
+			clock.Advance(ring.N * ring.Tick)
+			h.Sample()
+			check(latency.LastInterval)
+			check(latency.TenSeconds)
+			if s := h.Snapshot(latency.Minute); s.Mean != time.Hour {
+				t.Errorf("60s: mean %v, want 1h", s.Mean)
+			}
+			clock.Advance(ring.Size * ring.Tick)
+			h.Record(time.Hour) // clears the slot into the totals
+			const n1 = n + 1
+			if s := h.Snapshot(latency.Total); s.Count != n1 || s.Mean != time.Hour || math.Abs(s.Sum-3600*n1) > 1e-9*3600*n1 {
+				t.Errorf("total after the slot's clear: count %v, mean %v, sum %v s; want %v, 1h, %v s", s.Count, s.Mean, s.Sum, n1, 3600*n1)
+			}
+		})
 	}
 }
 

@@ -33,9 +33,9 @@ func (h *Histogram) RecordValue(v uint64) {
 		s := &h.cells[pid].slots[k]
 		if s.tag.Load() == e {
 			p := &s.b[i]
-			if c := p.Load() + 1; c < countHalf {
+			if c, sum := p.Load()+1, s.sum.Load()+v; c < countHalf && sum < sumHalf {
 				owned.Store32(p, c)
-				owned.Store64(&s.sum, s.sum.Load()+v)
+				owned.Store64(&s.sum, sum)
 				if v > s.max.Load() {
 					owned.Store64(&s.max, v)
 				}

@@ -90,7 +90,7 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 				b[j] += uint64(src[j].Load()) << sh
 			}
 		}
-		sum += float64(sl.sum.Load()) * weight
+		sum += sl.sumNs() * weight
 		s.max = max(s.max, sl.max.Load())
 	}
 	return sum
@@ -127,8 +127,14 @@ func addAll(st *stripe, s *Snapshot) float64 {
 		for j := range sl.b {
 			b[j] += uint64(sl.b[j].Load())
 		}
-		sum += float64(sl.sum.Load())
+		sum += sl.sumNs()
 		s.max = max(s.max, sl.max.Load())
 	}
 	return sum
+}
+
+// sumNs returns the sum of the values of s in nanoseconds, its carries
+// included.
+func (s *slot) sumNs() float64 {
+	return float64(s.sum.Load()) + math.Ldexp(float64(s.carries.Load()), 63)
 }
