@@ -74,18 +74,28 @@
 //
 // Sample, called once a second by one sampler goroutine, closes the
 // current interval: it reads the exact totals and keeps what was recorded
-// since the previous Sample. Counts are exact in every window. Max is
-// exact for Second and Total. For TenSeconds, Minute and LastInterval it is
-// the largest of the maxima of their intervals, each the largest max of the
-// slots of the interval's Ticks, which may include a value of up to one
-// Tick before the interval (or, with the rotator stalled, of an earlier
-// interval) in the bucket of the interval's largest value: up to 1.94%
-// above that value. Where those slots may not hold the largest value (a
-// Sample more than a second late, a rotator stalled for over a second:
-// the slots of the interval's start were reused; values counted in
-// Missed), or hold a larger one from before the interval, the max is the
-// reported value of its bucket, within 0.97% of it. Quantiles report at
-// most the window's max, so they keep the bound in every window.
+// since the previous Sample. Counts are exact in every window, up to
+// 2^32-1 values of one bucket in one Sample interval (and, for Minute, in
+// one block of ten): 4.29 billion values of one bucket in one second, or
+// 429 million a second for ten seconds. Past that an interval holds 2^32-1
+// of them and moves the rest to the next interval, and a block holds
+// 2^32-1 and leaves the rest out (the totals, and Second, keep every
+// value); their sums move or leave out those values at their bucket's
+// reported value (within 0.97% of each), so that the mean is that of the
+// values counted but for that error.
+//
+// Max is exact for Second and Total. For TenSeconds, Minute and
+// LastInterval it is the largest of the maxima of their intervals, each
+// the largest max of the slots of the interval's Ticks, which may include
+// a value of up to one Tick before the interval (or, with the rotator
+// stalled, of an earlier interval) in the bucket of the interval's largest
+// value: up to 1.94% above that value. Where those slots hold no value of
+// that bucket, or a larger one from before the interval, the max is the
+// bucket's reported value, within 0.97% of the largest value; where they
+// may not hold the largest value (a Sample more than a second late, a
+// rotator stalled for over a second: the slots of the interval's start
+// were reused; values counted in Missed), it is at least that. Quantiles
+// report at most the window's max, so they keep the bound in every window.
 //
 // A value whose slot another writer was clearing (only on stripes shared
 // by several writers), or whose slot already held a newer epoch (its writer
@@ -101,9 +111,9 @@
 // written) and 1146 32-bit counts: 4624 bytes. A stripe is 11 slots,
 // padded to whole cache lines: 50944 bytes. A Histogram is its header
 // (128), the base stripe (50944), the totals (1146 x 8 = 9168, and 48
-// more), and the history (87864: the totals at the last Sample, 9168; 10
-// intervals and 7 blocks of 4624 bytes each, 78608; the rest): 148152
-// bytes. With the stripes of two cores (2 x 50944) that is 250040 bytes,
+// more), and the history (87872: the totals at the last Sample, 9168; 10
+// intervals and 7 blocks of 4624 bytes each, 78608; the rest): 148160
+// bytes. With the stripes of two cores (2 x 50944) that is 250048 bytes,
 // 244.2 KiB, under 256 KiB; each further P adds 50944 bytes. The tables (bucket edges,
 // about 30 KB) are shared by all Histograms.
 //

@@ -23,7 +23,7 @@ const (
 // interval is the distribution of the values of one Sample interval, or of
 // a block of them.
 type interval struct {
-	b     [NumBuckets]uint32 // saturating
+	b     [NumBuckets]uint32 // saturating: see the package documentation
 	sum   float64            // nanoseconds: over 2^64 for 5.1e6 values of 1 h
 	max   uint64
 	dur   time.Duration
@@ -43,12 +43,15 @@ type history struct {
 	// than prevEpoch while its rotator was late), and prevMissed Missed.
 	prevStored uint64
 	prevMissed uint64
-	sec        [secs]interval
-	nsec       int // intervals filled
-	head       int // the newest
-	blk        [blocks]interval
-	nblk       int
-	bhead      int
+	// deferred is the sum (nanoseconds, at their buckets' reported values)
+	// of the values that saturated buckets moved to the next interval.
+	deferred float64
+	sec      [secs]interval
+	nsec     int // intervals filled
+	head     int // the newest
+	blk      [blocks]interval
+	nblk     int
+	bhead    int
 }
 
 // Sample closes the current interval of the history: it reads the exact
@@ -84,15 +87,21 @@ func (h *Histogram) Sample() {
 	in := &hs.sec[hs.head]
 	var sum [2]uint64
 	var m, missed uint64
+	var over float64
 	h.guarded(func() {
-		*in = interval{}
+		*in, over = interval{}, 0
 		for j := range in.b {
 			t := h.retired[j].Load()
 			t += column(&h.base, j)
 			for c := range h.cells {
 				t += column(&h.cells[c], j)
 			}
-			in.b[j] = uint32(min(t-hs.prev[j], math.MaxUint32))
+			d := t - hs.prev[j]
+			if d > math.MaxUint32 {
+				over += float64(d-math.MaxUint32) * mid[j]
+				d = math.MaxUint32
+			}
+			in.b[j] = uint32(d)
 		}
 		sum = [2]uint64{h.sumLo.Load(), h.sumHi.Load()}
 		sums(&h.base, &sum)
@@ -123,7 +132,8 @@ func (h *Histogram) Sample() {
 	}
 	lo, borrow := bits.Sub64(sum[0], hs.prevSum[0], 0)
 	hi := sum[1] - hs.prevSum[1] - borrow
-	in.sum, in.max, in.dur, in.n = math.Ldexp(float64(hi), 64)+float64(lo), m, now-hs.prevAt, 1
+	in.sum = max(math.Ldexp(float64(hi), 64)+float64(lo)+hs.deferred-over, 0)
+	in.max, in.dur, in.n, hs.deferred = m, now-hs.prevAt, 1, over
 	hs.prevSum, hs.prevAt, hs.prevEpoch = sum, now, e
 	hs.prevStored, hs.prevMissed = stored, missed
 
@@ -133,10 +143,16 @@ func (h *Histogram) Sample() {
 		hs.blk[hs.bhead] = interval{}
 	}
 	b := &hs.blk[hs.bhead]
+	over = 0
 	for j, x := range in.b {
-		b.b[j] = uint32(min(uint64(b.b[j])+uint64(x), math.MaxUint32))
+		y := uint64(b.b[j]) + uint64(x)
+		if y > math.MaxUint32 {
+			over += float64(y-math.MaxUint32) * mid[j]
+			y = math.MaxUint32
+		}
+		b.b[j] = uint32(y)
 	}
-	b.sum += in.sum
+	b.sum += max(in.sum-over, 0)
 	b.max = max(b.max, in.max)
 	b.dur += in.dur
 	b.count += in.count

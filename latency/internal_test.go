@@ -1,6 +1,7 @@
 package latency
 
 import (
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
@@ -26,7 +27,7 @@ func TestMemory(t *testing.T) {
 	if size > limit {
 		t.Fatalf("%d bytes with two stripes, over %d", size, limit)
 	}
-	if size != 250040 {
+	if size != 250048 {
 		t.Fatalf("%d bytes: update the package documentation", size)
 	}
 }
@@ -357,5 +358,48 @@ func TestCarryConcurrent(t *testing.T) {
 				t.Fatalf("sum %v, want %v; %d carries", got, want, carries)
 			}
 		})
+	}
+}
+
+// TestHistorySaturates: a bucket that takes more than 2^32-1 values in one
+// Sample interval (here 3 x 2^32 + 5 values of 1 ms, folded into the
+// totals as cleared slots would be) counts 2^32-1 in that interval and
+// moves the rest to the next ones; a block of ten intervals stops at
+// 2^32-1. Every window's mean stays that of its values, 1 ms, and the
+// totals keep every value.
+func TestHistorySaturates(t *testing.T) {
+	const n = 3<<32 + 5
+	clock := ring.NewManualClock()
+	h := New(clock.Clock)
+	h.Record(time.Millisecond)
+	i := index(uint64(time.Millisecond))
+	h.begin()
+	h.retired[i].Add(n)
+	h.addSum(n * uint64(time.Millisecond))
+	h.end()
+	var got uint64
+	for k := range 5 {
+		clock.Advance(time.Second)
+		h.Sample()
+		s := h.Snapshot(LastInterval)
+		got += uint64(s.Count)
+		if s.Count > math.MaxUint32 || k < 3 && s.Count != math.MaxUint32 {
+			t.Fatalf("interval %d: count %v", k, s.Count)
+		}
+		for _, w := range []Window{LastInterval, TenSeconds, Minute} {
+			s := h.Snapshot(w)
+			if e := math.Abs(float64(s.Mean-time.Millisecond)) / 1e6; s.Count > 0 && e > 0.0097 {
+				t.Fatalf("%v after %d Samples: count %v, mean %v, want 1ms", w, k+1, s.Count, s.Mean)
+			}
+		}
+	}
+	if got != n+1 {
+		t.Fatalf("the intervals hold %d values, want %d", got, n+1)
+	}
+	if s := h.Snapshot(Minute); s.Count != math.MaxUint32 {
+		t.Fatalf("60s: count %v, want 2^32-1", s.Count)
+	}
+	if s := h.Snapshot(Total); s.Count != n+1 || s.Mean != time.Millisecond {
+		t.Fatalf("total: count %v, mean %v", s.Count, s.Mean)
 	}
 }
