@@ -35,7 +35,7 @@ type Producer struct {
 	src monitor.Source
 
 	mu     sync.Mutex             // serializes Produce
-	starts map[series]seriesStart // the StartTime of each series produced; under mu
+	starts map[series]seriesStart // the StartTime of each series of the last Produce; under mu
 }
 
 // series names a data point: its protocol and distribution, as written.
@@ -89,7 +89,10 @@ func NewProducer(src monitor.Source) (*Producer, error) {
 // finds it; later collections keep it, as OpenTelemetry asks of a
 // cumulative series (a new StartTime reads as a reset), until its count
 // goes down (a new monitor under the protocol's name), which starts it
-// again. Time is the snapshot's time.
+// again. A series that a collection leaves out (its monitor left the
+// Source) is forgotten, so that what the Producer keeps is bounded by the
+// series of one snapshot: if it comes back, its StartTime is found again,
+// as for a new series. Time is the snapshot's time.
 //
 // As with Register, there is one histogram per distribution name, not one
 // with a distribution attribute: merging response times with connect
@@ -112,6 +115,9 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	}
 	var metrics []metricdata.Metrics
 	index := make(map[string]int) // distribution name -> its metrics entry
+	// The series of this snapshot, with their StartTimes: what p.starts
+	// becomes, forgetting the series left out.
+	starts := make(map[series]seriesStart, len(p.starts))
 	for h := range latencyFamily.Histograms(s) {
 		proto, name := h.LabelValues[0], h.LabelValues[1]
 		i, ok := index[name]
@@ -144,7 +150,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			}
 		}
 		if pr, d := distOf(s, proto, name); pr != nil {
-			dp.StartTime = p.start(series{proto, name}, s.Time.Add(-pr.Uptime), h.Count)
+			dp.StartTime = p.start(starts, series{proto, name}, s.Time.Add(-pr.Uptime), h.Count)
 			if d.Total.Count > 0 {
 				dp.Max = metricdata.NewExtrema(d.Total.Max.Seconds())
 			}
@@ -153,6 +159,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		hist.DataPoints = append(hist.DataPoints, dp)
 		metrics[i].Data = hist
 	}
+	p.starts = starts
 	if len(metrics) == 0 {
 		return nil, nil
 	}
@@ -160,15 +167,16 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 }
 
 // start returns the StartTime of a series whose count is now count and
-// whose monitor was made at made by this snapshot: the one it had, unless
-// it is new or its count went down. p.mu must be held.
-func (p *Producer) start(k series, made time.Time, count uint64) time.Time {
+// whose monitor was made at made by this snapshot, and keeps it in next:
+// the one it had in the last Produce, unless it is new or its count went
+// down. p.mu must be held.
+func (p *Producer) start(next map[series]seriesStart, k series, made time.Time, count uint64) time.Time {
 	st, ok := p.starts[k]
 	if !ok || count < st.count {
 		st.start = made
 	}
 	st.count = count
-	p.starts[k] = st
+	next[k] = st
 	return st.start
 }
 

@@ -2,6 +2,7 @@ package otelhitrate_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -202,5 +203,83 @@ func TestProducerStartTimeStable(t *testing.T) {
 		if !dp.StartTime.Equal(first) || dp.Count != uint64(i+1) {
 			t.Errorf("collection %d: start %v, count %d; want start %v (the first's), count %d", i, dp.StartTime, dp.Count, first, i+1)
 		}
+	}
+}
+
+// dynSource snapshots the monitors it holds now: a Source whose protocols
+// come and go.
+type dynSource struct{ ms []*monitor.Monitor }
+
+func (d *dynSource) Snapshot(q monitor.Query) monitor.Snapshot {
+	return monitor.Group(d.ms).Snapshot(q)
+}
+
+// TestProducerForgets: with monitors coming and going under new names, the
+// Producer keeps the StartTime of the series of the last collection only,
+// so what it keeps stays bounded; a series that stays keeps its
+// StartTime, and one that comes back after a collection without it (here
+// a new monitor under the old name, with more values than the old one had)
+// starts again.
+func TestProducerForgets(t *testing.T) {
+	clock := ring.NewManualClock()
+	newMon := func(name string, n int) *monitor.Monitor {
+		t.Helper()
+		m, err := monitor.New(name, []string{"requests"}, monitor.WithClock(clock.Clock), monitor.WithManualSampling(),
+			monitor.WithDistributions("response_time"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			m.Record(m.MustDist("response_time"), time.Millisecond)
+		}
+		return m
+	}
+	keep := newMon("keep", 1)
+	defer keep.Close()
+	src := &dynSource{ms: []*monitor.Monitor{keep}}
+	p, err := otelhitrate.NewProducer(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts := func() map[string]time.Time {
+		t.Helper()
+		sms, err := p.Produce(context.Background())
+		if err != nil || len(sms) != 1 || len(sms[0].Metrics) != 1 {
+			t.Fatalf("Produce: %+v, %v", sms, err)
+		}
+		st := make(map[string]time.Time)
+		for _, dp := range sms[0].Metrics[0].Data.(metricdata.Histogram[float64]).DataPoints {
+			proto, _ := dp.Attributes.Value(otelhitrate.ProtocolKey)
+			st[proto.AsString()] = dp.StartTime
+		}
+		return st
+	}
+	first := starts()["keep"]
+	for i := range 100 {
+		m := newMon(fmt.Sprint("conn-", i), 1)
+		src.ms = []*monitor.Monitor{keep, m}
+		clock.Advance(time.Second)
+		st := starts()
+		if len(st) != 2 || !st["keep"].Equal(first) {
+			t.Fatalf("collection %d: starts %v, want keep's at %v", i, st, first)
+		}
+		m.Close()
+		if n := otelhitrate.Series(p); n > 2 {
+			t.Fatalf("after %d monitors came and went, the Producer keeps %d series", i+1, n)
+		}
+	}
+
+	web := newMon("web", 1)
+	src.ms = []*monitor.Monitor{keep, web}
+	clock.Advance(5 * time.Second)
+	old := starts()["web"] // made 5 s before
+	src.ms = []*monitor.Monitor{keep}
+	starts()
+	web.Close()
+	web = newMon("web", 2) // made now, with more values than the old one: no reset from the count
+	defer web.Close()
+	src.ms = []*monitor.Monitor{keep, web}
+	if st := starts(); st["web"].Sub(old) < 4*time.Second || !st["keep"].Equal(first) {
+		t.Fatalf("web back: start %v (the old one %v), keep %v (want %v)", st["web"], old, st["keep"], first)
 	}
 }
