@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"net/netip"
@@ -252,6 +253,7 @@ func New[K Key](capacity int, events []string, opts ...Option) (*Table[K], error
 	t.idx = newIndex[K](capacity)
 	for ev := range events {
 		t.cands[ev].list = make([]cand[K], 0, MaxCandidates)
+		t.cands[ev].until.Store(math.MaxUint64) // the bar is 0 until the list is full
 	}
 	for i := range t.agg {
 		t.agg[i] = shard.New(cfg.clock)
@@ -392,8 +394,12 @@ func (t *Table[K]) addAt(e *entry[K], ev Event, n, epoch, slot uint64) {
 		return
 	}
 	k.Slow(&e.g, epoch, n, v)
-	// Mostly the first add of a slot: offer its count, which a later
+	// Mostly the first add of a slot: lower the bar if a candidate went
+	// stale since it was set, then offer the slot's count, which a later
 	// writer may have raised, but which is at least n.
+	if epoch >= cs.until.Load() {
+		t.rebar(ev, epoch)
+	}
 	if n >= cs.bar.Load() {
 		t.offer(e, ev, epoch, uint8(bits.Len64(n)))
 	}
@@ -415,6 +421,9 @@ func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) *entry[K] {
 		if ix.live >= t.cap {
 			old := t.victim()
 			old.gone.Store(true)
+			for c := old.cand.Load(); c != 0; c &= c - 1 {
+				t.cands[bits.TrailingZeros32(c)].until.Store(0) // its level is 0: lower the bar
+			}
 			ix.remove(old)
 			t.evicted.Add(1)
 			e.pos = old.pos

@@ -1,6 +1,7 @@
 package keyed
 
 import (
+	"math"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -33,12 +34,20 @@ const (
 // offer never waits: it gives up if another offer, or a Top, holds the
 // list. A full list replaces its lowest candidate by the offered key if
 // the key's level is higher.
+//
+// The lowest level drops when a candidate goes stale, with no offer or
+// Top to see it: until is the first epoch at which one may have (a
+// candidate's slot a second old, or a candidate evicted: then 0). The
+// first add of a key in a slot (its slow path) at or after until lowers
+// the bar (see rebar), so that a key busier than the quiet candidates is
+// offered from its first slot, whether or not Top is called.
 type candidates[K Key] struct {
-	bar  atomic.Uint64 // read by every event; written by offers and Top
-	_    [56]byte
-	busy atomic.Bool
-	list []cand[K]
-	_    [32]byte // the next event's bar on a line of its own
+	bar   atomic.Uint64 // read by every event; written by offers and Top
+	until atomic.Uint64 // read by the first event of a key in a slot
+	_     [48]byte
+	busy  atomic.Bool
+	list  []cand[K]
+	_     [32]byte // the next event's bar on a line of its own
 }
 
 // cand is one candidate of an event's list, written under its flag.
@@ -55,14 +64,18 @@ func (x *cand[K]) stale(ep uint32) bool {
 }
 
 // lowest returns the index of the candidate of the lowest level at epoch
-// ep, that level, and the lowest level of the others. The list is full.
-func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8) {
-	lowLevel, next = 255, 255
+// ep, that level, the lowest level of the others, and the number of
+// epochs after ep until the first candidate that is not stale at ep goes
+// stale (Size if none). The list is full.
+func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8, left uint32) {
+	lowLevel, next, left = 255, 255, fold.Size
 	for i := range c.list {
 		x := &c.list[i]
 		l := x.level
 		if x.stale(ep) {
 			l = 0
+		} else {
+			left = min(left, x.lepoch+fold.Size-ep)
 		}
 		if l < lowLevel {
 			next = lowLevel
@@ -71,7 +84,7 @@ func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8) {
 			next = l
 		}
 	}
-	return low, lowLevel, next
+	return low, lowLevel, next, left
 }
 
 // offer offers e, whose count of event ev in the slot of epoch passed
@@ -100,11 +113,10 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 		e.cand.Or(bit)
 		c.list = append(c.list, cand[K]{e: e, lepoch: ep, level: level})
 		if len(c.list) == MaxCandidates {
-			_, l, _ := c.lowest(ep)
-			c.bar.Store(1 << l)
+			c.setBar(epoch)
 		}
 	default:
-		low, lowLevel, next := c.lowest(ep)
+		low, lowLevel, next, left := c.lowest(ep)
 		if lowLevel < level {
 			c.list[low].e.cand.And(^bit)
 			e.cand.Or(bit)
@@ -112,15 +124,41 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 			lowLevel = min(next, level)
 		}
 		c.bar.Store(1 << lowLevel)
+		c.until.Store(epoch + uint64(left)) // early if the stalest was replaced: harmless
+	}
+	c.busy.Store(false)
+}
+
+// setBar sets the bar to the lowest level of the full list at epoch, and
+// until to the first epoch at which it may drop. The caller holds the
+// list.
+func (c *candidates[K]) setBar(epoch uint64) {
+	_, l, _, left := c.lowest(uint32(epoch))
+	c.bar.Store(1 << l)
+	c.until.Store(epoch + uint64(left))
+}
+
+// rebar lowers the bar of ev to the lowest level of its list at epoch, a
+// candidate having gone stale since the bar was set. It never waits: it
+// gives up if an offer, or a Top, holds the list (and sets the bar).
+func (t *Table[K]) rebar(ev Event, epoch uint64) {
+	c := &t.cands[ev]
+	if !c.busy.CompareAndSwap(false, true) {
+		return
+	}
+	if len(c.list) == MaxCandidates {
+		c.setBar(epoch)
+	} else {
+		c.until.Store(math.MaxUint64) // the bar is 0 until the list is full
 	}
 	c.busy.Store(false)
 }
 
 // snapshot returns the entries of the candidate list, waiting for the
 // offer that holds it, if any, and lowers the bar of offers to the lowest
-// level in the list at epoch ep, so that keys take the place of
-// candidates gone stale.
-func (c *candidates[K]) snapshot(ep uint32) []*entry[K] {
+// level in the list at epoch, so that keys take the place of candidates
+// gone stale.
+func (c *candidates[K]) snapshot(epoch uint64) []*entry[K] {
 	for !c.busy.CompareAndSwap(false, true) {
 		runtime.Gosched()
 	}
@@ -129,8 +167,7 @@ func (c *candidates[K]) snapshot(ep uint32) []*entry[K] {
 		l[i] = c.list[i].e
 	}
 	if len(c.list) == MaxCandidates {
-		_, low, _ := c.lowest(ep)
-		c.bar.Store(1 << low)
+		c.setBar(epoch)
 	}
 	c.busy.Store(false)
 	return l
@@ -167,7 +204,7 @@ func (t *Table[K]) Top(ev Event, k int, by Order) []Row[K] {
 			}
 		}
 	} else {
-		list = t.cands[ev].snapshot(uint32(t.clock.Epoch()))
+		list = t.cands[ev].snapshot(t.clock.Epoch())
 		k = min(k, MaxCandidates)
 	}
 	epoch, frac := t.clock.ReadEpochFrac()

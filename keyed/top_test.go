@@ -237,3 +237,78 @@ func TestTopPerEvent(t *testing.T) {
 		t.Fatalf("Top by connections lists %s first, not %s", top[0].Key, keyName(flood))
 	}
 }
+
+// TestTopAfterQuietSecond checks the bound of Top above ScanAll when the
+// candidates went quiet and nobody called Top since: MaxCandidates keys
+// send 1024 events in one tick, then the table is idle for 2 seconds, then
+// one key sends 600 events a tick for 3 ticks. The busy key's count in a
+// slot is more than twice that of every other key in the last second (0),
+// so the first Top lists it first, with its exact rate.
+func TestTopAfterQuietSecond(t *testing.T) {
+	const keys, burst, busy = keyed.ScanAll + 100, 1024, 600
+	tb, clk := newTable[string](t, 10_000, "reqs")
+	for id := range uint32(keys) {
+		tb.Inc(keyName(id), 0)
+	}
+	clk.Advance(ring.Tick)
+	for id := range uint32(keyed.MaxCandidates) {
+		tb.Add(keyName(keyed.MaxCandidates+id), 0, burst) // not the first candidates
+	}
+	clk.Advance(2 * ring.N * ring.Tick)
+	hot := keyName(keys - 1)
+	m := &model{}
+	for tick := range 3 {
+		for range busy {
+			tb.Inc(hot, 0)
+		}
+		m.add(tick, busy)
+		clk.Advance(ring.Tick)
+	}
+	top := tb.Top(0, 1, keyed.ByRate)
+	if len(top) != 1 || top[0].Key != hot || top[0].Rates[0] != m.seed(3) {
+		t.Fatalf("Top(1) = %v, want %s at %v a second", top, hot, m.seed(3))
+	}
+}
+
+// TestTopAfterEvictedCandidate is TestTopAfterQuietSecond with candidates
+// evicted instead of gone quiet: MaxCandidates keys send 1024 events in
+// one tick, a flood of busier keys (in another event) evicts some of them,
+// then a new key sends 600 events a tick for 3 ticks. Within the second,
+// no other key reaches 1024 events in a slot, so Top(1) lists the new key.
+func TestTopAfterEvictedCandidate(t *testing.T) {
+	const capacity, burst, busy = keyed.ScanAll + 100, 1024, 600
+	tb, clk := newTable[string](t, capacity, "reqs", "conns")
+	for id := range uint32(capacity) {
+		if id < keyed.MaxCandidates {
+			tb.Add(keyName(id), 0, burst)
+		} else {
+			tb.Add(keyName(id), 1, 5000)
+		}
+	}
+	for id := range uint32(2000) {
+		tb.Add(keyName(capacity+id), 1, 1500) // evicts the candidates it samples
+	}
+	gone := 0
+	for id := range uint32(keyed.MaxCandidates) {
+		if _, ok := tb.Get(keyName(id)); !ok {
+			gone++
+		}
+	}
+	if gone == 0 {
+		t.Fatal("no candidate was evicted")
+	}
+	clk.Advance(ring.Tick)
+	hot := keyName(1 << 20)
+	m := &model{}
+	for tick := 1; tick <= 3; tick++ {
+		for range busy {
+			tb.Inc(hot, 0)
+		}
+		m.add(tick, busy)
+		clk.Advance(ring.Tick)
+	}
+	top := tb.Top(0, 1, keyed.ByRate)
+	if len(top) != 1 || top[0].Key != hot || top[0].Rates[0] != m.seed(4) {
+		t.Fatalf("Top(1) = %v (%d candidates evicted), want %s at %v a second", top, gone, hot, m.seed(4))
+	}
+}
