@@ -271,3 +271,51 @@ func TestIndexProbeLength(t *testing.T) {
 		t.Fatalf("%d keys, %.2f slots from home on average, want %d and under 0.58", live, mean, n)
 	}
 }
+
+// TestCandLevel checks a candidate's level against a model: the highest
+// level offered in the epochs of the last second, offers coming in epoch
+// order or from writers up to 3 epochs late, with gaps of up to 15 epochs,
+// and the epochs until it drops against the model's next epochs.
+func TestCandLevel(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	offers := map[uint32]uint8{} // the model: the highest level per epoch
+	want := func(ep uint32) uint8 {
+		var l uint8
+		for k := ep - (fold.Size - 1); k != ep+1; k++ {
+			l = max(l, offers[k])
+		}
+		return l
+	}
+	e := &entry[string]{}
+	ep := uint32(1<<32 - 50) // crosses the wrap of the low bits
+	x := cand[string]{e: e, lepoch: ep, levels: [fold.Size]uint8{3}}
+	offers[ep] = 3
+	for range 20_000 {
+		if r.IntN(3) == 0 {
+			ep += uint32(r.IntN(16))
+		}
+		oe := ep - uint32(r.IntN(4)) // a late writer's epoch
+		if int32(oe-x.lepoch) < -int32(fold.Size-1) {
+			oe = ep // too late to count in the window: not the case tested
+		}
+		l := uint8(1 + r.IntN(20))
+		x.note(oe, l)
+		offers[oe] = max(offers[oe], l)
+		at := max(ep, x.lepoch) // readers read at their epoch, not before an offer's
+		got, left := x.level(at)
+		if w := want(at); got != w {
+			t.Fatalf("epoch %d: level %d, want %d", at, got, w)
+		}
+		if got == 0 {
+			continue
+		}
+		for d := uint32(1); d < left; d++ {
+			if want(at+d) < got {
+				t.Fatalf("epoch %d: level %d drops at +%d, before the +%d said", at, got, d, left)
+			}
+		}
+		if want(at+left) >= got {
+			t.Fatalf("epoch %d: level %d does not drop at +%d", at, got, left)
+		}
+	}
+}

@@ -23,9 +23,11 @@ const (
 // of more than ScanAll keys: the keys that reached the highest counts of
 // that event in one 100 ms slot lately. Each event has its own list, so
 // that the keys busiest in an event of high counts (requests) never keep
-// those of another event (connections) out. A key's level is j+1 when its
-// count in a slot passed 2^j, and a candidate's level counts as 0 once its
-// slot is more than a second old or it was evicted.
+// those of another event (connections) out. A key's level in a slot is
+// j+1 when its count in the slot passed 2^j, and a candidate's level is
+// the highest of its offers in the slots of the last second (0 once they
+// are more than a second old, or the key was evicted): a busy slot keeps
+// its level for a second, whatever the next slots count.
 //
 // Writers offer a key when the count of their slot passes a power of two
 // at or above bar: bar is 0 while the list has room, then 2^m, m being the
@@ -35,12 +37,12 @@ const (
 // list. A full list replaces its lowest candidate by the offered key if
 // the key's level is higher.
 //
-// The lowest level drops when a candidate goes stale, with no offer or
-// Top to see it: until is the first epoch at which one may have (a
-// candidate's slot a second old, or a candidate evicted: then 0). The
-// first add of a key in a slot (its slow path) at or after until lowers
-// the bar (see rebar), so that a key busier than the quiet candidates is
-// offered from its first slot, whether or not Top is called.
+// The lowest level drops when a candidate's highest slot gets a second
+// old, with no offer or Top to see it: until is the first epoch at which
+// one may have (or 0, a candidate having been evicted). The first add of
+// a key in a slot (its slow path) at or after until lowers the bar (see
+// rebar), so that a key busier than the quiet candidates is offered from
+// its first slot, whether or not Top is called.
 type candidates[K Key] struct {
 	bar   atomic.Uint64 // read by every event; written by offers and Top
 	until atomic.Uint64 // read by the first event of a key in a slot
@@ -54,29 +56,61 @@ type candidates[K Key] struct {
 type cand[K Key] struct {
 	e      *entry[K]
 	lepoch uint32 // the low bits of the epoch of the last offer
-	level  uint8  // log2 of the count of the last offer
+	// levels[i] is the level of the offers in epoch lepoch-i: 0 if none.
+	levels [fold.Size]uint8
 }
 
-// stale reports whether a candidate's level is 0 at epoch ep: its slot is
-// more than a second old, or it was evicted.
-func (x *cand[K]) stale(ep uint32) bool {
-	return ep-x.lepoch >= fold.Size || x.e.gone.Load()
+// note records an offer of x at level in epoch ep.
+func (x *cand[K]) note(ep uint32, level uint8) {
+	d := ep - x.lepoch
+	switch {
+	case int32(d) < 0: // from a writer that loaded an older epoch
+		if i := -d; i < fold.Size {
+			x.levels[i] = max(x.levels[i], level)
+		}
+		return
+	case d >= fold.Size:
+		x.levels = [fold.Size]uint8{}
+	case d > 0:
+		copy(x.levels[d:], x.levels[:fold.Size-d])
+		clear(x.levels[:d])
+	}
+	x.lepoch = ep
+	x.levels[0] = max(x.levels[0], level)
+}
+
+// level returns the level of x at epoch ep, the highest of its offers in
+// the last second (0 if it was evicted), and the number of epochs after
+// ep until it drops (Size if it is 0).
+func (x *cand[K]) level(ep uint32) (l uint8, left uint32) {
+	d := ep - x.lepoch
+	if int32(d) < 0 {
+		d = 0 // ep was loaded by a writer late
+	}
+	if d >= fold.Size || x.e.gone.Load() {
+		return 0, fold.Size
+	}
+	newest := 0
+	for i, v := range x.levels[:fold.Size-d] {
+		if v > l {
+			l, newest = v, i
+		}
+	}
+	if l == 0 {
+		return 0, fold.Size
+	}
+	return l, fold.Size - uint32(newest) - d
 }
 
 // lowest returns the index of the candidate of the lowest level at epoch
 // ep, that level, the lowest level of the others, and the number of
-// epochs after ep until the first candidate that is not stale at ep goes
-// stale (Size if none). The list is full.
+// epochs after ep until the level of a candidate drops (Size if none
+// will). The list is full.
 func (c *candidates[K]) lowest(ep uint32) (low int, lowLevel, next uint8, left uint32) {
 	lowLevel, next, left = 255, 255, fold.Size
 	for i := range c.list {
-		x := &c.list[i]
-		l := x.level
-		if x.stale(ep) {
-			l = 0
-		} else {
-			left = min(left, x.lepoch+fold.Size-ep)
-		}
+		l, ll := c.list[i].level(ep)
+		left = min(left, ll)
 		if l < lowLevel {
 			next = lowLevel
 			low, lowLevel = i, l
@@ -101,17 +135,14 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 	case e.cand.Load()&bit != 0:
 		for i := range c.list {
 			if x := &c.list[i]; x.e == e {
-				if x.lepoch == ep {
-					level = max(level, x.level) // n > 1 may cross a lower power later
-				}
-				x.level, x.lepoch = level, ep
+				x.note(ep, level)
 				break
 			}
 		}
 	case e.gone.Load():
 	case len(c.list) < MaxCandidates:
 		e.cand.Or(bit)
-		c.list = append(c.list, cand[K]{e: e, lepoch: ep, level: level})
+		c.list = append(c.list, cand[K]{e: e, lepoch: ep, levels: [fold.Size]uint8{level}})
 		if len(c.list) == MaxCandidates {
 			c.setBar(epoch)
 		}
@@ -120,7 +151,7 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 		if lowLevel < level {
 			c.list[low].e.cand.And(^bit)
 			e.cand.Or(bit)
-			c.list[low] = cand[K]{e: e, lepoch: ep, level: level}
+			c.list[low] = cand[K]{e: e, lepoch: ep, levels: [fold.Size]uint8{level}}
 			lowLevel = min(next, level)
 		}
 		c.bar.Store(1 << lowLevel)

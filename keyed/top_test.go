@@ -312,3 +312,45 @@ func TestTopAfterEvictedCandidate(t *testing.T) {
 		t.Fatalf("Top(1) = %v (%d candidates evicted), want %s at %v a second", top, gone, hot, m.seed(4))
 	}
 }
+
+// TestTopKeepsPeakOfLastSecond checks the bound of Top above ScanAll for a
+// candidate whose count drops in the next slot: in tick 0, one key sends
+// 1 event, key C 512, and 254 keys 1024 each (the candidates are full);
+// in tick 1, C sends 2 events, key X 4 and key Y 8. In tick 2, C's count
+// in one slot of the last second (512) is more than twice that of every
+// key outside the top 255 others (X's 4), so Top(MaxCandidates) lists C,
+// at its exact rate.
+func TestTopKeepsPeakOfLastSecond(t *testing.T) {
+	tb, clk := newTable[string](t, 10_000, "reqs", "conns")
+	for id := range uint32(keyed.ScanAll + 100) {
+		tb.Inc(keyName(1<<20+id), 1) // fills the table, not the candidates of reqs
+	}
+	ms := map[string]*model{}
+	add := func(k string, tick int, n uint64) {
+		tb.Add(k, 0, n)
+		if ms[k] == nil {
+			ms[k] = &model{}
+		}
+		ms[k].add(tick, n)
+	}
+	add("a", 0, 1)
+	add("c", 0, 512)
+	for id := range uint32(keyed.MaxCandidates - 2) {
+		add(keyName(id), 0, 1024)
+	}
+	clk.Advance(ring.Tick)
+	add("c", 1, 2)
+	add("x", 1, 4)
+	add("y", 1, 8)
+	clk.Advance(ring.Tick)
+	got := tb.Top(0, keyed.MaxCandidates, keyed.ByRate)
+	for _, row := range got {
+		if row.Key == "c" {
+			if want := ms["c"].seed(2); row.Rates[0] != want {
+				t.Fatalf("c at %v a second, want %v", row.Rates[0], want)
+			}
+			return
+		}
+	}
+	t.Fatalf("Top(%d) misses c at %v a second; its last rows: %v", keyed.MaxCandidates, ms["c"].seed(2), got[max(len(got)-3, 0):])
+}
