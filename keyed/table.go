@@ -38,7 +38,11 @@ const (
 )
 
 // Key is the type of a Table's keys: strings, such as user names or API
-// keys, or client addresses.
+// keys, or client addresses. Keys are compared with ==: for addresses, an
+// IPv4 address and its IPv4-mapped IPv6 form (1.2.3.4 and ::ffff:1.2.3.4,
+// as a dual-stack listener reports IPv4 clients) are two keys, and so is
+// one address in two zones. Pass netip.Addr.Unmap() of a client's address
+// to count it under one key whichever listener it came through.
 type Key interface {
 	string | netip.Addr
 }

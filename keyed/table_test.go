@@ -445,3 +445,22 @@ func TestEvictionSparesBusyKeys(t *testing.T) {
 		t.Fatalf("Stats %+v, want %d evictions", s, flood)
 	}
 }
+
+// TestAddrKeys checks that address keys compare as netip.Addr's ==: an
+// IPv4 address and its IPv4-mapped IPv6 form are two keys, and so are one
+// address in two zones; one zone parsed twice is one key.
+func TestAddrKeys(t *testing.T) {
+	tb, _ := newTable[netip.Addr](t, 8, "conns")
+	for _, s := range []string{"192.0.2.1", "::ffff:192.0.2.1", "::ffff:192.0.2.1", "fe80::1%eth0", "fe80::1%eth1", "fe80::1%eth0", "fe80::1"} {
+		tb.Inc(netip.MustParseAddr(s), 0)
+	}
+	want := map[string]uint64{"192.0.2.1": 1, "::ffff:192.0.2.1": 2, "fe80::1%eth0": 2, "fe80::1%eth1": 1, "fe80::1": 1}
+	if tb.Len() != len(want) {
+		t.Fatalf("%d keys, want %d", tb.Len(), len(want))
+	}
+	for s, n := range want {
+		if got := tb.Total(netip.MustParseAddr(s), 0); got != n {
+			t.Errorf("%s: total %d, want %d", s, got, n)
+		}
+	}
+}
