@@ -319,3 +319,24 @@ func TestCandLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeAddBar checks the bar of offers after counts that no slot can
+// hold: an Add of n >= 2^36 is offered at the level of the largest slot
+// count, not bits.Len64(n), so that a list of such candidates keeps a bar
+// that no count passes (2^36) instead of 1<<64 = 0, which had every count
+// of every key take the offer path (a compare-and-swap on the list's
+// flag) for a second.
+func TestHugeAddBar(t *testing.T) {
+	tb, err := New[string](ScanAll+MaxCandidates, []string{"reqs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []uint64{1 << 40, 1 << 63, 1<<64 - 1} {
+		for i := range MaxCandidates {
+			tb.Add(fmt.Sprint("huge-", n, "-", i), 0, n)
+		}
+		if bar := tb.cands[0].bar.Load(); bar == 0 || bar > 1<<fold.CountBits {
+			t.Errorf("after %d adds of %d: bar %d, want 1 to 2^%d", MaxCandidates, n, bar, fold.CountBits)
+		}
+	}
+}

@@ -400,12 +400,14 @@ func (t *Table[K]) addAt(e *entry[K], ev Event, n, epoch, slot uint64) {
 	k.Slow(&e.g, epoch, n, v)
 	// Mostly the first add of a slot: lower the bar if a candidate went
 	// stale since it was set, then offer the slot's count, which a later
-	// writer may have raised, but which is at least n.
+	// writer may have raised, but which is at least n (or, for an n that
+	// no slot holds, at least the largest count a slot holds: its level
+	// is at most CountBits, so that the bar, 1<<level, never wraps to 0).
 	if epoch >= cs.until.Load() {
 		t.rebar(ev, epoch)
 	}
 	if n >= cs.bar.Load() {
-		t.offer(e, ev, epoch, uint8(bits.Len64(n)))
+		t.offer(e, ev, epoch, uint8(bits.Len64(min(n, countMask))))
 	}
 }
 
