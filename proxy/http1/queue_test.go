@@ -38,9 +38,11 @@ func TestQueue(t *testing.T) {
 // on an open, empty queue.
 func TestQueueWait(t *testing.T) {
 	old := queueWait
-	queueWait = 20 * time.Millisecond
 	defer func() { queueWait = old }()
 
+	// A wait long enough for the pushing goroutine to run on a loaded
+	// machine: with 20 ms, pop sometimes gave up first under -race.
+	queueWait = time.Minute
 	var q Queue
 	pushed := make(chan struct{})
 	go func() {
@@ -53,6 +55,7 @@ func TestQueueWait(t *testing.T) {
 	}
 	<-pushed
 
+	queueWait = 20 * time.Millisecond
 	start := time.Now()
 	if _, ok := q.pop(); ok {
 		t.Error("pop on an empty queue succeeded")
