@@ -26,7 +26,8 @@ type header struct {
 }
 
 // readHeader reads a header block up to its empty line. Conflicting
-// Content-Lengths, a malformed line, or a line folded onto a
+// Content-Lengths, a malformed line (no name, no colon, or whitespace
+// between the name and its colon), or a line folded onto a
 // Content-Length or a Transfer-Encoding are ErrNotHTTP.
 //
 // It reads the block a line at a time, for a head that br does not hold
@@ -65,14 +66,14 @@ func readHeader(br *bufio.Reader) (header, error) {
 // headerLine does, but finds the lines, and the colons in them, 64 bytes
 // at a time (lineMasks), and hands headerLine only the lines whose name
 // could be one it looks for (by their first byte and where their colon
-// would be); of the others it checks only that they have a name and a
-// colon, as headerLine would.
+// would be); of the others it checks only that they have a name, then a
+// colon with no space or tab before it, as headerLine would.
 func scanHead(buf []byte) (first int, h header, n int, err error) {
 	var sawLength, sawTE bool
 	var nl, colon [maskBatch]uint64
-	s := 0          // where the current line starts
-	lastColon := -1 // where the last ':' before the current '\n' is
-	framed := -1    // where the line after the last Content-Length or Transfer-Encoding starts
+	s := 0           // where the current line starts
+	firstColon := -1 // where the current line's first ':' is, if not before s
+	framed := -1     // where the line after the last Content-Length or Transfer-Encoding starts
 	for base := 0; base < len(buf); {
 		rest := len(buf) - base
 		chunks := min((rest+63)/64, maskBatch)
@@ -100,8 +101,12 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 			for nls != 0 {
 				j := bits.TrailingZeros64(nls)
 				nls &= nls - 1
-				if below := cols & (uint64(1)<<j - 1); below != 0 {
-					lastColon = at + 63 - bits.LeadingZeros64(below)
+				if firstColon < s {
+					// The colons of this chunk in the line: from s
+					// (or the chunk's start) to the '\n'.
+					if in := cols & (uint64(1)<<j - 1) &^ (uint64(1)<<max(s-at, 0) - 1); in != 0 {
+						firstColon = at + bits.TrailingZeros64(in)
+					}
 				}
 				i := at + j // the '\n'
 				start, end := s, i
@@ -123,6 +128,10 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 					if start == framed {
 						return first, h, 0, ErrNotHTTP // see headerLine
 					}
+				case firstColon <= start:
+					return first, h, 0, ErrNotHTTP // no name, or no colon
+				case buf[firstColon-1] == ' ' || buf[firstColon-1] == '\t':
+					return first, h, 0, ErrNotHTTP // whitespace before the colon: see headerLine
 				case c|0x20 == 'c' && len(line) > len("Content-Length") && line[len("Content-Length")] == ':':
 					if n, ok := contentLength(line); ok {
 						if sawLength && n != h.length {
@@ -144,12 +153,12 @@ func scanHead(buf []byte) (first int, h header, n int, err error) {
 					if framing {
 						framed = s
 					}
-				case c == ':' || lastColon < start:
-					return first, h, 0, ErrNotHTTP // no name, or no colon
 				}
 			}
-			if cols != 0 {
-				lastColon = at + 63 - bits.LeadingZeros64(cols)
+			if firstColon < s {
+				if in := cols &^ (uint64(1)<<max(s-at, 0) - 1); in != 0 {
+					firstColon = at + bits.TrailingZeros64(in)
+				}
 			}
 		}
 		base += 64 * chunks
@@ -194,7 +203,8 @@ func (h header) end(sawTE bool) header {
 }
 
 // headerLine notes in h what a header line (not empty, not a
-// continuation) says. framing reports whether the line is a
+// continuation) says; a line with no name, no colon, or a space or tab
+// before its first colon is ErrNotHTTP. framing reports whether the line is a
 // Content-Length or a Transfer-Encoding: a line folded onto it (obs-fold)
 // would change its value for a recipient that unfolds it (RFC 9112 5.2:
 // a user agent must, a server may, else rejects the message), so the
@@ -202,7 +212,11 @@ func (h header) end(sawTE bool) header {
 // (ErrNotHTTP).
 func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, err error) {
 	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 {
+	if colon <= 0 || line[colon-1] == ' ' || line[colon-1] == '\t' {
+		// No name, or whitespace between it and its colon: a server
+		// must reject the message, a proxy must remove the whitespace
+		// from a response (RFC 9112 5.1), and a lenient recipient may
+		// take "Content-Length :" for a Content-Length.
 		return false, ErrNotHTTP
 	}
 	// Switch on the length first: most headers are none of these.

@@ -26,6 +26,10 @@ func TestScanHeadAgreesWithReadHeader(t *testing.T) {
 		"Cache-Control: no-cache", "Accept: */*", "U:", "c:", "t", "u",
 		"X-Long: " + string(bytes.Repeat([]byte("v"), 150)),
 		"Content-Length-Extra: 5", "Content-Lengt: 5", "X-Colon-In-Value: a:b:c",
+		// Whitespace before the first colon (RFC 9112 5.1), or after it.
+		"Content-Length : 12", "Transfer-Encoding\t: chunked", "upgrade :h2c", "Cookie\t:a",
+		"Content-Lengt :5", "Transfer-Encodin\t: chunked", "X-Ws \t : v", "X A : b:c",
+		"Host:  x : y", "X-Empty: :", "X-Tab:\t: ",
 	}
 	var backing [1024]byte
 	for round := range 20000 {

@@ -203,6 +203,46 @@ func TestScanValueWhitespace(t *testing.T) {
 	}
 }
 
+// No whitespace is allowed between a field name and its colon (RFC 9112
+// 5.1): a server must reject such a request with 400, a proxy must remove
+// it from a response, and a lenient recipient may take "Content-Length :"
+// or "Transfer-Encoding\t:" for the framing field that the scans, taking
+// its name as is, would not see: the streams would desync (a request
+// hidden in a body counted). So the scans stop at such a line (uncounted),
+// on any field; whitespace elsewhere in a line is the value's.
+func TestScanWhitespaceBeforeColon(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	notFound := "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	for _, tc := range []struct {
+		name         string
+		reqs, resps  string
+		wantRequests int
+		wantStatuses []int
+	}{
+		// By its length, the body is a GET: taken as bodiless, the GET
+		// would be counted.
+		{"request Content-Length space", "POST / HTTP/1.1\r\nContent-Length : " + strconv.Itoa(len(get)) + "\r\n\r\n" + get, "", 0, nil},
+		{"request Content-Length tab", "POST / HTTP/1.1\r\nHost: x\r\ncontent-length\t: " + strconv.Itoa(len(get)) + "\r\n\r\n" + get, "", 0, nil},
+		{"request Transfer-Encoding", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n" + get, "", 0, nil},
+		{"request Upgrade", "GET / HTTP/1.1\r\nUpgrade : websocket\r\n\r\n" + get, "", 0, nil},
+		{"request other field", "GET / HTTP/1.1\r\nX-A  \t : 1\r\n\r\n" + get, "", 0, nil},
+		{"request after another", get + "GET / HTTP/1.1\r\nHost : x\r\n\r\n" + get, "", 1, nil},
+		{"response Content-Length", get + get, "HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello" + notFound, 2, nil},
+		{"response Transfer-Encoding", get + get,
+			"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + notFound, 2, nil},
+		{"response other field", get + get, notFound + "HTTP/1.1 200 OK\r\nServer\t: x\r\nContent-Length: 0\r\n\r\n", 2, []int{404}},
+		// Whitespace after the first colon, or in a folded line, is
+		// not before a field name's colon.
+		{"value", "GET / HTTP/1.1\r\nX-A: b : c\r\nX-B:\t:\r\n\r\n" + get,
+			"HTTP/1.1 200 OK\r\nX-A: b : c\r\nContent-Length: 0\r\n\r\n" + notFound, 2, []int{200, 404}},
+		{"folded line", "GET / HTTP/1.1\r\nX-A: 1\r\n : 2\r\n\r\n" + get, "", 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkScan(t, tc.reqs, tc.resps, tc.wantRequests, tc.wantStatuses)
+		})
+	}
+}
+
 // checkScan scans reqs and resps, whole and one byte at a time, and
 // checks the requests and the response statuses counted.
 func checkScan(t *testing.T, reqs, resps string, wantRequests int, wantStatuses []int) {
