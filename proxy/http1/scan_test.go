@@ -243,6 +243,40 @@ func TestScanWhitespaceBeforeColon(t *testing.T) {
 	}
 }
 
+// The last coding of a Transfer-Encoding list decides its framing, the
+// list being the field's lines joined (RFC 9110 5.3). A sender must not
+// apply chunked twice (RFC 9112 6.1), but a recipient that accepts it
+// frames the message by its final chunked (6.3 item 4) as the scans do,
+// and one that rejects it closes the connection: the count is right
+// either way, so the scans follow it. A request whose final coding is not
+// chunked has no length the server can know: it must answer 400 and
+// close (6.3 item 4), and the scan stops there, uncounted; a response's
+// body then runs to the end of the stream. The bodies here hold a
+// request or a response in a chunk, counted if the framing were wrong.
+func TestScanTransferCodings(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	notFound := "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	chunks := func(s string) string { return strconv.FormatInt(int64(len(s)), 16) + "\r\n" + s + "\r\n0\r\n\r\n" }
+	for _, tc := range []struct {
+		name         string
+		reqs, resps  string
+		wantRequests int
+		wantStatuses []int
+	}{
+		{"request chunked twice", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n" + chunks(get) + get, "", 2, nil},
+		{"request chunked on two lines", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: CHUNKED\r\n\r\n" + chunks(get) + get, "", 2, nil},
+		{"request chunked last of two lines", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks(get) + get, "", 2, nil},
+		{"request chunked not last", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + chunks(get) + get, "", 0, nil},
+		{"request chunked not last of two lines", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n" + chunks(get) + get, "", 0, nil},
+		{"response chunked twice", get + get, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n" + chunks(notFound) + notFound, 2, []int{200, 404}},
+		{"response chunked not last", get + get, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + chunks(notFound) + notFound, 2, []int{200}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkScan(t, tc.reqs, tc.resps, tc.wantRequests, tc.wantStatuses)
+		})
+	}
+}
+
 // checkScan scans reqs and resps, whole and one byte at a time, and
 // checks the requests and the response statuses counted.
 func checkScan(t *testing.T, reqs, resps string, wantRequests int, wantStatuses []int) {
