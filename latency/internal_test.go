@@ -41,29 +41,40 @@ func bucketOf(v uint64) int {
 	})
 }
 
+// writeMode is a way writers reach a Histogram: all on the base stripe
+// (base), each on its P's stripe (striped), more Ps than stripes, some
+// sharing the base one (overflowP), or as New makes it (stripes 0).
+type writeMode struct {
+	name    string
+	stripes int
+	striped bool
+}
+
+var writeModes = []writeMode{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}}
+
+// make returns a Histogram on clock in mode m.
+func (m writeMode) make(clock *ring.Clock) *Histogram {
+	if m.stripes == 0 {
+		return New(clock)
+	}
+	h := newN(clock, m.stripes)
+	if m.striped {
+		h.striped.Store(1)
+	}
+	return h
+}
+
 // TestConcurrentTotals runs writers on one Histogram while the clock
 // rotates, GOMAXPROCS changes, and readers and the sampler read: the totals
 // (count, every bucket, sum) must equal what was recorded, exactly, in
 // every mode (base, striped, more Ps than stripes).
 func TestConcurrentTotals(t *testing.T) {
-	for _, mode := range []struct {
-		name    string
-		stripes int
-		striped bool
-	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}, {"new", 0, false}} {
+	for _, mode := range append(writeModes, writeMode{"new", 0, false}) {
 		t.Run(mode.name, func(t *testing.T) {
 			old := runtime.GOMAXPROCS(0)
 			defer runtime.GOMAXPROCS(old)
 			clock := ring.NewManualClock()
-			var h *Histogram
-			if mode.stripes == 0 {
-				h = New(clock.Clock)
-			} else {
-				h = newN(clock.Clock, mode.stripes)
-				if mode.striped {
-					h.striped.Store(1)
-				}
-			}
+			h := mode.make(clock.Clock)
 			const writers, per = 6, 20000
 			var want [NumBuckets]uint64
 			var wantSum uint64
@@ -239,19 +250,12 @@ func TestNilAndZero(t *testing.T) {
 // at full weight: the window must hold exactly what was recorded, less the
 // values Missed counts, bucket by bucket.
 func TestConcurrentWindow(t *testing.T) {
-	for _, mode := range []struct {
-		name    string
-		stripes int
-		striped bool
-	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}} {
+	for _, mode := range writeModes {
 		t.Run(mode.name, func(t *testing.T) {
 			old := runtime.GOMAXPROCS(4)
 			defer runtime.GOMAXPROCS(old)
 			clock := ring.NewManualClock()
-			h := newN(clock.Clock, mode.stripes)
-			if mode.striped {
-				h.striped.Store(1)
-			}
+			h := mode.make(clock.Clock)
 			const writers, per = 4, 20000
 			var wg sync.WaitGroup
 			var done atomic.Int32
@@ -301,19 +305,12 @@ func TestConcurrentWindow(t *testing.T) {
 // below sumHalf again, and the 128-bit total sum (the totals and every
 // slot, carries included) equals what was recorded, exactly.
 func TestCarryConcurrent(t *testing.T) {
-	for _, mode := range []struct {
-		name    string
-		stripes int
-		striped bool
-	}{{"base", 2, false}, {"striped", 2, true}, {"overflowP", 1, true}} {
+	for _, mode := range writeModes {
 		t.Run(mode.name, func(t *testing.T) {
 			old := runtime.GOMAXPROCS(4)
 			defer runtime.GOMAXPROCS(old)
 			clock := ring.NewManualClock()
-			h := newN(clock.Clock, mode.stripes)
-			if mode.striped {
-				h.striped.Store(1)
-			}
+			h := mode.make(clock.Clock)
 			var want [2]uint64 // low, high
 			add := func(x uint64) {
 				var c uint64

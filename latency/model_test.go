@@ -473,6 +473,16 @@ func TestQuantileBadInput(t *testing.T) {
 	}
 }
 
+// checkHours checks that window w of h reads n values of 1 h: their
+// count, a mean of 1 h and a sum of 3600 s per value.
+func checkHours(t *testing.T, h *latency.Histogram, w latency.Window, n float64) {
+	t.Helper()
+	s := h.Snapshot(w)
+	if s.Count != n || s.Mean != time.Hour || math.Abs(s.Sum-3600*n) > 1e-9*3600*n {
+		t.Errorf("%v: count %v, mean %v, sum %v s; want %v, 1h, %v s", w, s.Count, s.Mean, s.Sum, n, 3600*n)
+	}
+}
+
 // TestHugeSum records 5.2 million values of 1 h in one second: their sum,
 // 1.87e19 ns, is past 2^64 (as is twice the values of one second, the
 // weighted sum of Second). Every window still reads a mean of 1 h and a
@@ -489,13 +499,7 @@ func TestHugeSum(t *testing.T) {
 			clock.Advance(ring.Tick)
 		}
 	}
-	check := func(w latency.Window) {
-		t.Helper()
-		s := h.Snapshot(w)
-		if s.Count != n || s.Mean != time.Hour || math.Abs(s.Sum-3600*n) > 1e-9*3600*n {
-			t.Errorf("%v: count %v, mean %v, sum %v s; want %v, 1h, %v s", w, s.Count, s.Mean, s.Sum, n, 3600*n)
-		}
-	}
+	check := func(w latency.Window) { t.Helper(); checkHours(t, h, w, n) }
 	check(latency.Second)
 	check(latency.Total)
 	clock.Advance(ring.Tick)
@@ -523,13 +527,7 @@ func TestHugeSumOneTick(t *testing.T) {
 			for range n {
 				h.Record(time.Hour)
 			}
-			check := func(w latency.Window) {
-				t.Helper()
-				s := h.Snapshot(w)
-				if s.Count != n || s.Mean != time.Hour || math.Abs(s.Sum-3600*n) > 1e-9*3600*n {
-					t.Errorf("%v: count %v, mean %v, sum %v s; want %v, 1h, %v s", w, s.Count, s.Mean, s.Sum, n, 3600*n)
-				}
-			}
+			check := func(w latency.Window) { t.Helper(); checkHours(t, h, w, n) }
 			check(latency.Second)
 			check(latency.Total)
 			clock.Advance(ring.N * ring.Tick)
@@ -540,11 +538,8 @@ func TestHugeSumOneTick(t *testing.T) {
 				t.Errorf("60s: mean %v, want 1h", s.Mean)
 			}
 			clock.Advance(ring.Size * ring.Tick)
-			h.Record(time.Hour) // clears the slot into the totals
-			const n1 = n + 1
-			if s := h.Snapshot(latency.Total); s.Count != n1 || s.Mean != time.Hour || math.Abs(s.Sum-3600*n1) > 1e-9*3600*n1 {
-				t.Errorf("total after the slot's clear: count %v, mean %v, sum %v s; want %v, 1h, %v s", s.Count, s.Mean, s.Sum, n1, 3600*n1)
-			}
+			h.Record(time.Hour)                  // clears the slot into the totals
+			checkHours(t, h, latency.Total, n+1) // after the slot's clear
 		})
 	}
 }
