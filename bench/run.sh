@@ -13,7 +13,8 @@
 #	BENCHTIME  the -benchtime of each run (default 1s)
 #	BENCH      the -bench regexp (default .)
 #	HOST_KIND  names the results file (default <arch>-<cpu>-<cores>c, the
-#	           CPU from /proc/cpuinfo's model name: x86_64-intel-xeon-2c)
+#	           CPU from /proc/cpuinfo's model name: x86_64-intel-xeon-2c;
+#	           for AMD with the CPU family: x86_64-amd-epyc-f26-2c)
 #	NOTE       a free-text note for the Machine table (e.g. "quiet")
 #	OVERHEAD_ROUNDS  the -rounds of cmd/overhead (default 160)
 #	SKIP_EXTRA   if 1, skip the core benchmarks and cmd/overhead (and,
@@ -58,6 +59,12 @@ cores=$(nproc)
 cpu_slug=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | tr 'A-Z' 'a-z' |
 	sed -e 's/([^)]*)//g' -e 's/\b\(processor\|cpu\|[0-9]*-core\)\b//g' -e 's/@.*//' |
 	tr -cs 'a-z0-9' '-' | sed -e 's/^-*//' -e 's/-*$//' | cut -c1-24 | sed 's/-*$//' || true)
+# A virtual machine may name only the brand ("AMD EPYC"), which covers CPU
+# generations that rank differently: an AMD host kind adds the CPU family
+# (x86_64-amd-epyc-f26-2c; family 26 is Zen 5). Intel's is 6 for all.
+cpu_field() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true; }
+cpu_vendor=$(cpu_field vendor_id) cpu_family=$(cpu_field 'cpu family') cpu_modelno=$(cpu_field model)
+[[ $cpu_vendor != AuthenticAMD || -z $cpu_family || -z $cpu_slug ]] || cpu_slug+=-f$cpu_family
 HOST_KIND=${HOST_KIND:-$(uname -m)${cpu_slug:+-$cpu_slug}-${cores}c}
 OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-160}
 SKIP_EXTRA=${SKIP_EXTRA:-0}
@@ -117,6 +124,7 @@ else
 	{
 		echo "hitrate-date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 		echo "hitrate-cpu-model: ${cpu_model:-unknown}"
+		[[ -z $cpu_vendor ]] || echo "hitrate-cpu-id: $cpu_vendor family $cpu_family model $cpu_modelno"
 		echo "hitrate-cores: $cores"
 		echo "hitrate-kernel: $(uname -srm)"
 		echo "hitrate-go: $(go version)"

@@ -18,7 +18,7 @@ import (
 // lines describe it.
 type Host struct {
 	Path     string // the file, as the document names it
-	CPU      string // hitrate-cpu-model
+	CPU      string // hitrate-cpu-model, with hitrate-cpu-id if any
 	Cores    string // hitrate-cores
 	Date     string // hitrate-date, or the file name's date
 	Commit   string // hitrate-commit
@@ -26,7 +26,7 @@ type Host struct {
 }
 
 // hostKeys are the configuration lines a Host reads.
-var hostKeys = []string{"hitrate-cpu-model", "hitrate-cores", "hitrate-date", "hitrate-commit", "hitrate-host-kind"}
+var hostKeys = []string{"hitrate-cpu-model", "hitrate-cpu-id", "hitrate-cores", "hitrate-date", "hitrate-commit", "hitrate-host-kind"}
 
 // readHost reads the hitrate-* configuration lines at the top of file; ok
 // is false if it has none naming a CPU.
@@ -53,8 +53,19 @@ func readHost(file, docPath string) (h Host, ok bool) {
 	if date == "" && len(filepath.Base(file)) >= 10 {
 		date = filepath.Base(file)[:10]
 	}
-	return Host{Path: docPath, CPU: cfg["hitrate-cpu-model"], Cores: cfg["hitrate-cores"], Date: date,
+	return Host{Path: docPath, CPU: cpuName(cfg["hitrate-cpu-model"], cfg["hitrate-cpu-id"]), Cores: cfg["hitrate-cores"], Date: date,
 		Commit: cfg["hitrate-commit"], HostKind: cfg["hitrate-host-kind"]}, true
+}
+
+// cpuName names a CPU by its model name and, when run.sh recorded it, its
+// vendor, family and model numbers ("AuthenticAMD family 26 model 2"):
+// a virtual machine's model name may give only the brand, which covers
+// generations that rank differently.
+func cpuName(model, id string) string {
+	if id == "" {
+		return model
+	}
+	return model + " (" + id + ")"
 }
 
 // OtherHosts returns the results files in dir, other than those in skip

@@ -404,7 +404,7 @@ func (res *Results) Render(w io.Writer, opt Options) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| | |")
 	fmt.Fprintln(w, "| --- | --- |")
-	cpu := cfg("hitrate-cpu-model")
+	cpu := cpuName(cfg("hitrate-cpu-model"), res.config["hitrate-cpu-id"])
 	if g := strings.TrimSpace(res.config["cpu"]); g != "" && g != cpu {
 		cpu += " (Go reports: " + g + ")"
 	}

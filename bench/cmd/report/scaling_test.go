@@ -73,15 +73,20 @@ func TestOtherHosts(t *testing.T) {
 	write("2026-11-25-x86_64-amd-epyc-2c.txt", "hitrate-date: 2026-11-25T10:11:24Z\nhitrate-cpu-model: AMD EPYC\nhitrate-cores: 2\nhitrate-commit: bed4be1\n\nBenchmarkX 1 1 ns/op\n")
 	write("2026-11-26-x86_64-intel-xeon-2c.txt", "hitrate-cpu-model: Intel(R) Xeon(R) Processor\n")
 	write("2026-11-26-x86_64-intel-xeon-16c-lscpu.txt", "Architecture: x86_64\n") // no hitrate- lines: not a results file
+	write("2026-12-02-x86_64-amd-epyc-f26-2c.txt", "hitrate-date: 2026-12-02T18:00:00Z\nhitrate-cpu-model: AMD EPYC\nhitrate-cpu-id: AuthenticAMD family 26 model 2\nhitrate-cores: 2\nhitrate-commit: abc1234\n")
 	hs := OtherHosts(dir, "bench/results", []string{"2026-11-26-x86_64-intel-xeon-2c.txt"})
-	if len(hs) != 1 {
-		t.Fatalf("OtherHosts = %+v, want the AMD EPYC file only", hs)
+	if len(hs) != 2 {
+		t.Fatalf("OtherHosts = %+v, want the two AMD EPYC files only", hs)
 	}
 	var buf bytes.Buffer
 	hostsSection(&buf, hs)
-	want := "| [2026-11-25-x86_64-amd-epyc-2c.txt](bench/results/2026-11-25-x86_64-amd-epyc-2c.txt) | AMD EPYC | 2 | 2026-11-25T10:11:24Z | bed4be1 |"
-	if !strings.Contains(buf.String(), want) {
-		t.Errorf("hosts section lacks %q:\n%s", want, buf.String())
+	for _, want := range []string{
+		"| [2026-11-25-x86_64-amd-epyc-2c.txt](bench/results/2026-11-25-x86_64-amd-epyc-2c.txt) | AMD EPYC | 2 | 2026-11-25T10:11:24Z | bed4be1 |",
+		"| [2026-12-02-x86_64-amd-epyc-f26-2c.txt](bench/results/2026-12-02-x86_64-amd-epyc-f26-2c.txt) | AMD EPYC (AuthenticAMD family 26 model 2) | 2 | 2026-12-02T18:00:00Z | abc1234 |",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("hosts section lacks %q:\n%s", want, buf.String())
+		}
 	}
 	buf.Reset()
 	hostsSection(&buf, nil)
