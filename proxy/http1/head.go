@@ -230,18 +230,44 @@ func headerLine(h *header, line []byte, sawLength, sawTE *bool) (framing bool, e
 		h.length, *sawLength, h.sized = n, true, true
 		return true, nil
 	case len(name) == len("Transfer-Encoding") && bytes.EqualFold(name, []byte("Transfer-Encoding")):
-		// The last coding of the last Transfer-Encoding decides.
-		value = trimOWS(value)
-		last := value
-		if i := bytes.LastIndexByte(value, ','); i >= 0 {
-			last = trimOWS(value[i+1:])
+		// The final coding decides: the last of the list that the
+		// field's lines make, joined with commas (RFC 9110 5.3), empty
+		// elements ignored (RFC 9110 5.6.1). A line of only empty
+		// elements (or an empty value) leaves the final coding of the
+		// lines before it; with none, the field is present with no
+		// coding, so chunked is not its final coding: a request's
+		// length is unknown and a response's body runs to the end of
+		// the stream (RFC 9112 6.3 item 4), as for an unknown coding.
+		if last, ok := lastElement(value); ok {
+			h.chunked = bytes.EqualFold(last, []byte("chunked"))
 		}
-		h.chunked, *sawTE = bytes.EqualFold(last, []byte("chunked")), true
+		*sawTE = true
 		return true, nil
 	case len(name) == len("Upgrade") && bytes.EqualFold(name, []byte("Upgrade")):
 		h.upgrade = true
 	}
 	return false, nil
+}
+
+// lastElement returns the last element of a comma-separated list value
+// that is not empty, without its optional whitespace; ok is false when
+// every element is empty (only spaces and tabs, RFC 9110 5.6.1), or the
+// value is. It splits at every comma, one in a quoted string (a
+// transfer-parameter's value) too; the empty elements it skips hold
+// only spaces and tabs, so they all come after the last closing quote,
+// and an element it returns that holds a quote is not "chunked" (which
+// has no parameters) either way.
+func lastElement(value []byte) (last []byte, ok bool) {
+	for {
+		i := bytes.LastIndexByte(value, ',')
+		if last = trimOWS(value[i+1:]); len(last) > 0 {
+			return last, true
+		}
+		if i < 0 {
+			return nil, false
+		}
+		value = value[:i]
+	}
 }
 
 // trimOWS returns b without its leading and trailing optional whitespace:

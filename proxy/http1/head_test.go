@@ -30,6 +30,9 @@ func TestScanHeadAgreesWithReadHeader(t *testing.T) {
 		"Content-Length : 12", "Transfer-Encoding\t: chunked", "upgrade :h2c", "Cookie\t:a",
 		"Content-Lengt :5", "Transfer-Encodin\t: chunked", "X-Ws \t : v", "X A : b:c",
 		"Host:  x : y", "X-Empty: :", "X-Tab:\t: ",
+		// Empty list elements (RFC 9110 5.6.1), and no coding at all.
+		"Transfer-Encoding: chunked,", "transfer-encoding: , chunked ,\t", "Transfer-Encoding: gzip, ,chunked",
+		"Transfer-Encoding: chunked, , gzip", "Transfer-Encoding: ,", "Transfer-Encoding:", "Transfer-Encoding: \t, ,",
 	}
 	var backing [1024]byte
 	for round := range 20000 {

@@ -277,6 +277,79 @@ func TestScanTransferCodings(t *testing.T) {
 	}
 }
 
+// A recipient must parse and ignore a reasonable number of empty list
+// elements (RFC 9110 5.6.1), ones of only spaces and tabs too: the final
+// coding of "chunked," or "gzip, , chunked ," is chunked, and the list of
+// several Transfer-Encoding lines is their values joined with commas
+// (RFC 9110 5.3), so a line of empty elements after "chunked" leaves
+// chunked the final coding. A Transfer-Encoding with no coding at all
+// (an empty value, or only empty elements) is present without chunked as
+// its final coding: a request's length is unknown (400 and close, RFC
+// 9112 6.3 item 4) and its scan stops, uncounted; a response's body runs
+// to the end of the stream, as for an unknown coding. A byte that is not
+// a space or a tab makes an element not empty (an unknown coding). The
+// bodies hold a request or a response in a chunk, counted if the framing
+// were wrong.
+func TestScanTransferCodingEmptyElements(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	notFound := "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	chunks := func(s string) string { return strconv.FormatInt(int64(len(s)), 16) + "\r\n" + s + "\r\n0\r\n\r\n" }
+	// te is a head's Transfer-Encoding lines, one per value.
+	te := func(values ...string) string {
+		var b strings.Builder
+		for _, v := range values {
+			b.WriteString("Transfer-Encoding:" + v + "\r\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name    string
+		values  []string // the Transfer-Encoding lines' values
+		chunked bool     // whether chunked is the final coding (RFC 9110 5.6.1, 5.3)
+	}{
+		{"trailing comma", []string{" chunked,"}, true},
+		{"trailing comma and space", []string{" chunked , "}, true},
+		{"leading comma", []string{" , chunked"}, true},
+		{"empty in the middle", []string{" gzip, , chunked"}, true},
+		{"empty in the middle, no spaces", []string{"gzip,,chunked"}, true},
+		{"empties all around", []string{"\t,, gzip ,\t, chunked ,\t,  ,"}, true},
+		{"tabs only element", []string{" chunked,\t"}, true},
+		{"upper case, trailing commas", []string{" CHUNKED,,"}, true},
+		{"empty line after chunked", []string{" chunked", ""}, true},
+		{"commas line after chunked", []string{" chunked", " , ,"}, true},
+		{"commas line before chunked", []string{",", " chunked"}, true},
+		{"chunked not last, trailing comma", []string{" chunked, gzip,"}, false},
+		{"chunked not last, empty between", []string{" chunked, , gzip"}, false},
+		{"commas line after gzip", []string{" chunked", " gzip", ", "}, false},
+		{"vertical tab element", []string{" chunked,\v"}, false},
+		{"no-break space element", []string{" chunked, \u00a0"}, false},
+		{"empty value", []string{""}, false},
+		{"spaces only", []string{" \t "}, false},
+		{"comma only", []string{","}, false},
+		{"commas and spaces only", []string{" , \t,, "}, false},
+		{"two lines of commas", []string{",", " , "}, false},
+	} {
+		head := te(tc.values...)
+		t.Run("request "+tc.name, func(t *testing.T) {
+			want := 0 // the server must answer 400 and close
+			if tc.chunked {
+				want = 2
+			}
+			checkScan(t, "POST / HTTP/1.1\r\nHost: x\r\n"+head+"\r\n"+chunks(get)+get, "", want, nil)
+		})
+		t.Run("response "+tc.name, func(t *testing.T) {
+			want := []int{200} // the body runs to the end of the stream
+			if tc.chunked {
+				want = []int{200, 404}
+			}
+			checkScan(t, get+get, "HTTP/1.1 200 OK\r\n"+head+"\r\n"+chunks(notFound)+notFound, 2, want)
+			// A Transfer-Encoding overrides a Content-Length (RFC 9112
+			// 6.3 item 3), whatever its codings.
+			checkScan(t, get+get, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"+head+"\r\n"+chunks(notFound)+notFound, 2, want)
+		})
+	}
+}
+
 // checkScan scans reqs and resps, whole and one byte at a time, and
 // checks the requests and the response statuses counted.
 func checkScan(t *testing.T, reqs, resps string, wantRequests int, wantStatuses []int) {
