@@ -131,10 +131,11 @@ func TestScanResponsesAllocs(t *testing.T) {
 	in := strings.Repeat("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello", 7) +
 		"HTTP/1.1 100 Continue\r\n\r\n" +
 		"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: , chunked,\t,\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + // empty elements (RFC 9110 5.6.1)
 		"HTTP/1.1 304 Not Modified\r\n\r\n" +
 		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" // to a HEAD
-	kinds := append(make([]http1.Kind, 9), http1.Head)
-	const responses = 11
+	kinds := append(make([]http1.Kind, 10), http1.Head)
+	const responses = 12
 	m, err := NewMonitor("test", monitor.WithManualSampling())
 	if err != nil {
 		t.Fatal(err)
@@ -184,6 +185,7 @@ func FuzzScanResponses(f *testing.F) {
 	f.Add(uint64(1), []byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"))
 	f.Add(uint64(2), []byte("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 500 x\r\n\r\n"))
 	f.Add(uint64(0), []byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 302 Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+	f.Add(uint64(0), []byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, \r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 204 No Content\r\nTransfer-Encoding: ,\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, kindBits uint64, in []byte) {
 		// Up to 32 requests, 2 bits each: their kinds (3 is http1.Other).
 		var kinds []http1.Kind
