@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/hitrate/hitrate/internal/fold"
+	"github.com/hitrate/hitrate/ring"
 )
 
 // TestEntrySize checks the arithmetic of the package documentation: the
@@ -338,5 +339,106 @@ func TestHugeAddBar(t *testing.T) {
 		if bar := tb.cands[0].bar.Load(); bar == 0 || bar > 1<<fold.CountBits {
 			t.Errorf("after %d adds of %d: bar %d, want 1 to 2^%d", MaxCandidates, n, bar, fold.CountBits)
 		}
+	}
+}
+
+// candTable returns a Table of capacity keys counting one event, whose
+// full list of candidates holds the keys "c0" to "c255" (in that order),
+// each at 1024 events in the slot of the clock's epoch (level 11): a bar
+// of 2^11.
+func candTable(t *testing.T, capacity int) (*Table[string], *ring.ManualClock) {
+	t.Helper()
+	clk := ring.NewManualClock()
+	tb, err := New[string](capacity, []string{"reqs"}, WithClock(clk.Clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxCandidates {
+		tb.Add(fmt.Sprint("c", i), 0, 1024)
+	}
+	if bar := tb.cands[0].bar.Load(); bar != 1<<11 || len(tb.cands[0].list) != MaxCandidates {
+		t.Fatalf("%d candidates, bar %d, want %d and 2^11", len(tb.cands[0].list), bar, MaxCandidates)
+	}
+	return tb, clk
+}
+
+// hookLowest has f run once where the next offer, rebar or Top that sets
+// a bar has read the levels and not yet set it, as an eviction may.
+func hookLowest(t *testing.T, f func()) {
+	ran := false
+	testHookLowest = func() {
+		if !ran {
+			ran = true
+			f()
+		}
+	}
+	t.Cleanup(func() { testHookLowest = nil })
+}
+
+// checkOffered checks that the first add of key in the next slot, one
+// event, makes it a candidate, at a bar of 2^1: a candidate having been
+// evicted, the lowest level is 0, and the add lowers the bar (1) before
+// it offers the key, which replaces the evicted candidate. With the bar
+// left at 2^11 by an offer that overwrote the eviction's until = 0, the
+// key was not offered for a second.
+func checkOffered(t *testing.T, tb *Table[string], clk *ring.ManualClock, key string) {
+	t.Helper()
+	clk.Advance(ring.Tick)
+	tb.Inc(key, 0)
+	e := tb.lookup(key)
+	if bar := tb.cands[0].bar.Load(); e == nil || e.cand.Load() != 1 || bar != 2 {
+		t.Fatalf("after an eviction: %s resident %v, candidate %v, bar %d; want a candidate, bar 2 (until %d, epoch %d)",
+			key, e != nil, e != nil && e.cand.Load() == 1, bar, tb.cands[0].until.Load(), tb.clock.Epoch())
+	}
+}
+
+// TestEvictionDuringSetBar evicts a candidate, by an insertion, while a
+// rebar or a Top holds the full list and has read the levels (the
+// candidate's among them, not yet gone) but not set the bar: the bar set
+// counts the evicted candidate's level, and the eviction's until = 0 must
+// survive the store of until that follows, so that the next slow path
+// lowers the bar.
+func TestEvictionDuringSetBar(t *testing.T) {
+	for _, h := range []struct {
+		name string
+		hold func(tb *Table[string], epoch uint64)
+	}{
+		{"rebar", func(tb *Table[string], epoch uint64) { tb.rebar(0, epoch) }},
+		{"Top", func(tb *Table[string], epoch uint64) { tb.cands[0].snapshot(epoch) }},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			tb, clk := candTable(t, MaxCandidates) // every key a candidate
+			hookLowest(t, func() { tb.Inc("new", 0) })
+			h.hold(tb, tb.clock.Epoch())
+			if n := tb.evicted.Load(); n != 1 {
+				t.Fatalf("%d evictions, want 1", n)
+			}
+			checkOffered(t, tb, clk, "new")
+		})
+	}
+}
+
+// TestEvictionDuringOffer evicts a candidate while an offer of key "x"
+// holds the full list and has read the levels, and before it replaces the
+// lowest candidate ("c0") by x: the eviction's until = 0 must survive the
+// offer's store of until, so that c0's next add lowers the bar (a
+// candidate of level 0) and makes c0 a candidate again.
+func TestEvictionDuringOffer(t *testing.T) {
+	for _, victim := range []string{"c255"} {
+		t.Run(victim, func(t *testing.T) {
+			tb, clk := candTable(t, MaxCandidates+1)
+			tb.Inc("x", 0) // below the bar: not offered
+			clk.Advance(ring.Tick)
+			hookLowest(t, func() {
+				tb.mu.Lock()
+				defer tb.mu.Unlock()
+				tb.retire(tb.idx.find(victim, tb.hash(victim))) // as insert evicts it
+			})
+			tb.Add("x", 0, 4096) // the first add of the slot: offered at level 13
+			if !tb.lookup(victim).gone.Load() {
+				t.Fatalf("%s not evicted", victim)
+			}
+			checkOffered(t, tb, clk, "c0")
+		})
 	}
 }

@@ -426,10 +426,7 @@ func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) *entry[K] {
 		e = t.newEntry(key, h)
 		if ix.live >= t.cap {
 			old := t.victim()
-			old.gone.Store(true)
-			for c := old.cand.Load(); c != 0; c &= c - 1 {
-				t.cands[bits.TrailingZeros32(c)].until.Store(0) // its level is 0: lower the bar
-			}
+			t.retire(old)
 			ix.remove(old)
 			t.evicted.Add(1)
 			e.pos = old.pos
@@ -444,6 +441,20 @@ func (t *Table[K]) insert(key K, h uint64, ev Event, n uint64) *entry[K] {
 	// before its first event.
 	t.add(e, ev, n)
 	return e
+}
+
+// retire marks old, which insert evicts, gone, and has each list that
+// holds it as a candidate lower its bar at the next slow path, its level
+// being 0: the list's gen counts the eviction, so that no holder of the
+// list overwrites the 0 stored in until (see candidates.publish). t.mu is
+// held.
+func (t *Table[K]) retire(old *entry[K]) {
+	old.gone.Store(true)
+	for b := old.cand.Load(); b != 0; b &= b - 1 {
+		c := &t.cands[bits.TrailingZeros32(b)]
+		c.gen.Add(1)
+		c.until.Store(0)
+	}
 }
 
 // victim returns the least active of samples resident keys chosen at

@@ -39,14 +39,20 @@ const (
 //
 // The lowest level drops when a candidate's highest slot gets a second
 // old, with no offer or Top to see it: until is the first epoch at which
-// one may have (or 0, a candidate having been evicted). The first add of
-// a key in a slot (its slow path) at or after until lowers the bar (see
-// rebar), so that a key busier than the quiet candidates is offered from
-// its first slot, whether or not Top is called.
+// one may have. The first add of a key in a slot (its slow path) at or
+// after until lowers the bar (see rebar), so that a key busier than the
+// quiet candidates is offered from its first slot, whether or not Top is
+// called. It drops too when a candidate is evicted (its level is 0 from
+// then on): the eviction, which does not hold the list, marks the key
+// gone, adds 1 to gen and stores 0 in until. An offer, rebar or Top that
+// holds the list and sets until loads gen before it reads the levels and
+// again after its store, and stores 0 if gen changed, so that it never
+// overwrites the 0 of an eviction it did not see (see publish).
 type candidates[K Key] struct {
 	bar   atomic.Uint64 // read by every event; written by offers and Top
 	until atomic.Uint64 // read by the first event of a key in a slot
-	_     [48]byte
+	gen   atomic.Uint64 // evictions of candidates: read by offers and Top
+	_     [40]byte
 	busy  atomic.Bool
 	list  []cand[K]
 	_     [32]byte // the next event's bar on a line of its own
@@ -147,15 +153,18 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 			c.setBar(epoch)
 		}
 	default:
+		g := c.gen.Load()
 		low, lowLevel, next, left := c.lowest(ep)
+		if testHookLowest != nil {
+			testHookLowest()
+		}
 		if lowLevel < level {
 			c.list[low].e.cand.And(^bit)
 			e.cand.Or(bit)
 			c.list[low] = cand[K]{e: e, lepoch: ep, levels: [fold.Size]uint8{level}}
 			lowLevel = min(next, level)
 		}
-		c.bar.Store(1 << lowLevel)
-		c.until.Store(epoch + uint64(left)) // early if the stalest was replaced: harmless
+		c.publish(g, lowLevel, epoch+uint64(left)) // until early if the stalest was replaced: harmless
 	}
 	c.busy.Store(false)
 }
@@ -164,9 +173,53 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 // until to the first epoch at which it may drop. The caller holds the
 // list.
 func (c *candidates[K]) setBar(epoch uint64) {
+	g := c.gen.Load()
 	_, l, _, left := c.lowest(uint32(epoch))
-	c.bar.Store(1 << l)
-	c.until.Store(epoch + uint64(left))
+	if testHookLowest != nil {
+		testHookLowest()
+	}
+	c.publish(g, l, epoch+uint64(left))
+}
+
+// testHookLowest, nil but in tests, runs between the reads of the levels
+// of a full list and the setting of its bar, where an eviction may come:
+// a load and a branch on the slow paths that set the bar, none on a
+// count's.
+var testHookLowest func()
+
+// publish sets the bar to 2^level and until to the epoch until, both
+// computed from the levels of the full list read after g was loaded from
+// gen. If an eviction of a candidate came meanwhile (gen is no longer g),
+// it then stores 0 in until, so that the next slow path lowers the bar
+// (see rebar). The caller holds the list.
+//
+// So no eviction's request to lower the bar is lost. The eviction of a
+// candidate x runs x.gone.Store(true), gen.Add(1), until.Store(0); a
+// holder of the list runs g := gen.Load(), its reads of the levels (of
+// x.gone among them, if x is in the list), until.Store(until), then
+// gen.Load() again. The operations of sync/atomic are sequentially
+// consistent: they all take place in one order, which keeps each
+// goroutine's own. If the eviction's until.Store(0) comes after the
+// holder's store, until is 0. If it comes before, so does its gen.Add(1),
+// and then either the first load of gen came before the Add, and the
+// second, after the holder's store so after the Add, sees gen changed and
+// stores 0; or the first came after the Add, so after x.gone.Store(true),
+// and the reads of the levels saw x gone: its level is 0 in the bar and
+// until stored. Holders take turns (busy) and evictions store only 0, so
+// each later holder's store of until is again one of these cases. A
+// holder that sees gen changed may store a 0 it did not need (the
+// eviction's came last, or its reads saw x gone): that costs one rebar,
+// as the eviction's 0 does.
+//
+// A list that is not full has a bar of 0 whatever until holds (rebar
+// stores MaxUint64 there), and the offer that fills it sets both by
+// publish.
+func (c *candidates[K]) publish(g uint64, level uint8, until uint64) {
+	c.bar.Store(1 << level)
+	c.until.Store(until)
+	if c.gen.Load() != g {
+		c.until.Store(0)
+	}
 }
 
 // rebar lowers the bar of ev to the lowest level of its list at epoch, a
