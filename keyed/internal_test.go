@@ -418,13 +418,15 @@ func TestEvictionDuringSetBar(t *testing.T) {
 	}
 }
 
-// TestEvictionDuringOffer evicts a candidate while an offer of key "x"
-// holds the full list and has read the levels, and before it replaces the
-// lowest candidate ("c0") by x: the eviction's until = 0 must survive the
-// offer's store of until, so that c0's next add lowers the bar (a
-// candidate of level 0) and makes c0 a candidate again.
+// TestEvictionDuringOffer evicts a key while an offer of key "x" holds
+// the full list and has read the levels, and before it replaces the
+// lowest candidate ("c0") by x: another candidate, whose eviction stores
+// until = 0 that the offer's store of until must not overwrite; or x
+// itself, whose eviction, seeing no candidate bit, stores nothing, so
+// that the offer must see x gone. Either way, the list holds a candidate
+// of level 0, and c0's next add makes it a candidate again.
 func TestEvictionDuringOffer(t *testing.T) {
-	for _, victim := range []string{"c255"} {
+	for _, victim := range []string{"c255", "x"} {
 		t.Run(victim, func(t *testing.T) {
 			tb, clk := candTable(t, MaxCandidates+1)
 			tb.Inc("x", 0) // below the bar: not offered

@@ -163,6 +163,15 @@ func (t *Table[K]) offer(e *entry[K], ev Event, epoch uint64, level uint8) {
 			e.cand.Or(bit)
 			c.list[low] = cand[K]{e: e, lepoch: ep, levels: [fold.Size]uint8{level}}
 			lowLevel = min(next, level)
+			if e.gone.Load() {
+				// e was evicted since the check above, its level is 0. An
+				// eviction of e that loaded its bits before the Or above
+				// (and so asked for no new bar) stored gone before that
+				// load, so before this one, which sees it; one that loaded
+				// them after the Or came after the first load of gen: see
+				// publish.
+				lowLevel = 0
+			}
 		}
 		c.publish(g, lowLevel, epoch+uint64(left)) // until early if the stalest was replaced: harmless
 	}
@@ -211,9 +220,11 @@ var testHookLowest func()
 // eviction's came last, or its reads saw x gone): that costs one rebar,
 // as the eviction's 0 does.
 //
-// A list that is not full has a bar of 0 whatever until holds (rebar
-// stores MaxUint64 there), and the offer that fills it sets both by
-// publish.
+// An eviction that did not see x a candidate (its bit not yet set by the
+// offer that adds it) stores nothing: the offer reads x.gone after it
+// sets the bit (see offer; setBar reads it with the levels). A list that is not full
+// has a bar of 0 whatever until holds (rebar stores MaxUint64 there), and
+// the offer that fills it sets both by publish.
 func (c *candidates[K]) publish(g uint64, level uint8, until uint64) {
 	c.bar.Store(1 << level)
 	c.until.Store(until)
