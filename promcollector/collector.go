@@ -44,10 +44,18 @@ type collector struct {
 }
 
 // New returns a prometheus.Collector that takes a snapshot of src, without
-// connections, at each Collect and turns it into constant metrics. Register
-// it once per Source:
+// connections, at each Collect and turns it into constant metrics. Its
+// Describe sends the descriptors of every family, whatever src holds, so
+// a registry takes one collector of New: to expose several monitors,
+// register one collector of a monitor.Group of them:
 //
 //	prometheus.MustRegister(promcollector.New(group))
+//
+// A second collector of New in the same registry, even of another
+// monitor, is refused with a prometheus.AlreadyRegisteredError (whose
+// ExistingCollector is the first collector: taking it in place of the
+// second, as that error's documentation suggests for equal collectors,
+// would expose the first Source only).
 //
 // As with exposition.Write, each event goes to the families of
 // its unit, invalid UTF-8 in a name is replaced by U+FFFD, and a protocol

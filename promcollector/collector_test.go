@@ -2,6 +2,7 @@ package promcollector_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"maps"
 	"math"
@@ -373,4 +374,41 @@ func TestRealHistogram(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("text", parsed[exposition.LatencyFamily])
+}
+
+// TestOneCollectorPerRegistry: every collector describes the same
+// families, so a registry refuses a second one, even of another monitor,
+// as New says; a Group of both monitors exposes both.
+func TestOneCollectorPerRegistry(t *testing.T) {
+	a, err := monitor.New("a", []string{"x"}, monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := monitor.New("b", []string{"x"}, monitor.WithManualSampling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(promcollector.New(a))
+	var are prometheus.AlreadyRegisteredError
+	if err := reg.Register(promcollector.New(b)); !errors.As(err, &are) {
+		t.Errorf("registering a second collector: err = %v, want an AlreadyRegisteredError", err)
+	}
+
+	g, err := monitor.NewGroup(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg = prometheus.NewPedanticRegistry()
+	reg.MustRegister(promcollector.New(g))
+	want := `# HELP hitrate_connections Connections open now.
+# TYPE hitrate_connections gauge
+hitrate_connections{protocol="a"} 0
+hitrate_connections{protocol="b"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hitrate_connections"); err != nil {
+		t.Error(err)
+	}
 }
