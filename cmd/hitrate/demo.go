@@ -62,6 +62,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case *statsIdleTimeout < 0:
 		return usageError(fs, "-stats-idle-timeout must be >= 0")
 	}
+	if err := checkAddr(*stats, true); err != nil {
+		return usageError(fs, "-stats: %v", err)
+	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate demo: "+format+"\n", a...)
 		return exitFail
@@ -114,7 +117,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer pln.Close()
 	sln, fellBack, err := listenFallback(*stats, true)
 	if err != nil {
-		return fail("stats: %v", err)
+		return fail("-stats: %v", err)
 	}
 	clients, err := proxy.NewClients(defaultMaxClients)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -148,4 +149,24 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 func usageError(fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(fs.Output(), "%s: %s\nrun '%s -h' for usage\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
 	return exitUsage
+}
+
+// checkAddr returns an error if addr, a flag's value, is not a host:port
+// whose port is a number from 0 to 65535 or a service name; a port of 0
+// (or none, "host:") is an error unless listen is set (a listener then
+// takes a free port). The host is not looked up: that it does not resolve
+// is a failure when it is used, not a usage error.
+func checkAddr(addr string, listen bool) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	n, err := net.LookupPort("tcp", port)
+	if err != nil {
+		return err
+	}
+	if n == 0 && !listen {
+		return fmt.Errorf("address %s: port 0: there is no port 0 to connect to", addr)
+	}
+	return nil
 }

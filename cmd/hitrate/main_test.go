@@ -130,6 +130,19 @@ func TestUsage(t *testing.T) {
 		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-max-conn-rate", "0.5"}, exitUsage, "-max-conn-rate must be 0 (no limit) or >= 1"},
 		{[]string{"proxy", "-h"}, exitOK, "cardinality trap"},
 		{[]string{"demo", "-idle-timeout", "-1s"}, exitUsage, "-idle-timeout must be >= 0"},
+		// A malformed address or a port out of range is a usage error
+		// naming its flag, found before the upstream is dialled.
+		{[]string{"proxy", "-listen", "127.0.0.1:99999", "-upstream", "127.0.0.1:1"}, exitUsage, "hitrate proxy: -listen: address 99999: invalid port"},
+		{[]string{"proxy", "-listen", "127.0.0.1:-1", "-upstream", "127.0.0.1:1"}, exitUsage, "hitrate proxy: -listen: address -1: invalid port"},
+		{[]string{"proxy", "-listen", "nope", "-upstream", "127.0.0.1:1"}, exitUsage, "hitrate proxy: -listen: address nope: missing port in address"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:65536"}, exitUsage, "hitrate proxy: -upstream: address 65536: invalid port"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:0"}, exitUsage, "hitrate proxy: -upstream: address 127.0.0.1:0: port 0"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-stats", "127.0.0.1:99999"}, exitUsage, "hitrate proxy: -stats: address 99999: invalid port"},
+		{[]string{"proxy", "-listen", "127.0.0.1:0", "-upstream", "127.0.0.1:1", "-stats", "nope"}, exitUsage, "hitrate proxy: -stats: address nope: missing port in address"},
+		{[]string{"demo", "-stats", "127.0.0.1:99999", "-duration", "1ms"}, exitUsage, "hitrate demo: -stats: address 99999: invalid port"},
+		{[]string{"demo", "-stats", "nope", "-duration", "1ms"}, exitUsage, "hitrate demo: -stats: address nope: missing port in address"},
+		// An empty -stats served the demo's page on every interface.
+		{[]string{"demo", "-stats", "", "-duration", "1ms"}, exitUsage, "hitrate demo: -stats: missing port in address"},
 		{[]string{"demo", "-stats-idle-timeout", "-1s"}, exitUsage, "-stats-idle-timeout must be >= 0"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -169,6 +182,30 @@ func TestProxyUnreachableUpstream(t *testing.T) {
 	}
 	if want := "upstream " + up + " is unreachable"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr should hold %q:\n%s", want, stderr.String())
+	}
+}
+
+// An address in use is a failure (exit 1), not a usage error, and its
+// message names the flag.
+func TestProxyBusyAddrs(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0") // the upstream too: it answers the dial
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	a := busy.Addr().String()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-listen", a}, "hitrate proxy: -listen: listen tcp " + a + ": "},
+		{[]string{"-listen", "127.0.0.1:0", "-stats", a}, "hitrate proxy: -stats: listen tcp " + a + ": "},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"proxy", "-upstream", a}, tc.args...)
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitFail || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("hitrate %q: exit %d, want %d; stderr should hold %q:\n%s", args, code, exitFail, tc.want, stderr.String())
+		}
 	}
 }
 

@@ -108,6 +108,17 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case *maxConnRate > 0 && *maxConnRate < 1:
 		return usageError(fs, "-max-conn-rate must be 0 (no limit) or >= 1: a connection counts 1 per second for its own address, so a lower limit rejects every connection")
 	}
+	if err := checkAddr(*listen, true); err != nil {
+		return usageError(fs, "-listen: %v", err)
+	}
+	if err := checkAddr(*upstream, false); err != nil {
+		return usageError(fs, "-upstream: %v", err)
+	}
+	if *stats != "" {
+		if err := checkAddr(*stats, true); err != nil {
+			return usageError(fs, "-stats: %v", err)
+		}
+	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hitrate proxy: "+format+"\n", a...)
 		return exitFail
@@ -143,14 +154,14 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return fail("%v", err)
+		return fail("-listen: %v", err)
 	}
 	var ss *statsServer
 	if *stats != "" {
 		sln, _, err := listenFallback(*stats, false)
 		if err != nil {
 			ln.Close()
-			return fail("stats: %v", err)
+			return fail("-stats: %v", err)
 		}
 		group, err := monitor.NewGroup(mon)
 		if err != nil {
