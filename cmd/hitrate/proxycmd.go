@@ -146,8 +146,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return usageError(fs, "-upstream: %v", err)
 	}
-	c, err := net.DialTimeout("tcp", *upstream, *dialTimeout)
+	d := net.Dialer{Timeout: *dialTimeout}
+	c, err := d.DialContext(ctx, "tcp", *upstream) // SIGINT or SIGTERM ends it
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stdout, "hitrate proxy: stopped")
+			return exitOK
+		}
 		return fail("upstream %s is unreachable: %v", *upstream, err)
 	}
 	c.Close()
