@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hitrate/hitrate/internal/human"
 	"github.com/hitrate/hitrate/keyed"
@@ -79,7 +80,7 @@ func formatRows(ps []monitor.Protocol) []string {
 	var evW []int // per event position: the width of "name value/s"
 	cells := make([][]string, len(ps))
 	for i, p := range ps {
-		nameW = max(nameW, len(p.Name))
+		nameW = max(nameW, width(p.Name))
 		connW = max(connW, len(fmt.Sprint(p.Conns.Current)))
 		for j, e := range p.Events {
 			c := e.Name + " " + human.Float(e.Rate) + "/s"
@@ -90,7 +91,7 @@ func formatRows(ps []monitor.Protocol) []string {
 			if j == len(evW) {
 				evW = append(evW, 0)
 			}
-			evW[j] = max(evW[j], len(c))
+			evW[j] = max(evW[j], width(c))
 		}
 	}
 	// Then, per distribution, its p50 and p99 over the last second.
@@ -102,19 +103,62 @@ func formatRows(ps []monitor.Protocol) []string {
 			if j == len(evW) {
 				evW = append(evW, 0)
 			}
-			evW[j] = max(evW[j], len(c))
+			evW[j] = max(evW[j], width(c))
 		}
 	}
 	rows := make([]string, len(ps))
 	for i, p := range ps {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%-*s  conns %*d", nameW, p.Name, connW, p.Conns.Current)
+		fmt.Fprintf(&b, "%s  conns %*d", pad(p.Name, nameW), connW, p.Conns.Current)
 		for j, c := range cells[i] {
-			fmt.Fprintf(&b, "  %-*s", evW[j], c)
+			b.WriteString("  " + pad(c, evW[j]))
 		}
 		rows[i] = strings.TrimRight(b.String(), " ")
 	}
 	return rows
+}
+
+// wide are the runes a terminal gives two columns: the main blocks of the
+// East Asian wide and fullwidth ones (CJK, Hangul, fullwidth forms) and
+// of emoji.
+var wide = [][2]rune{
+	{0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+	{0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+	{0xFE10, 0xFE19}, {0xFE30, 0xFE6F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6},
+	{0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F900, 0x1F9FF},
+	{0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+}
+
+// width returns the columns s takes on a terminal: 2 for a wide rune, 0
+// for a combining mark or a format character (a zero-width joiner), 1
+// for any other (names hold no control character: package naming). fmt's
+// widths count runes and len bytes: neither aligns "µs" or a CJK name.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case isWide(r):
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func isWide(r rune) bool {
+	for _, w := range wide {
+		if r >= w[0] && r <= w[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// pad returns s followed by spaces up to w columns (see width).
+func pad(s string, w int) string {
+	return s + strings.Repeat(" ", max(w-width(s), 0))
 }
 
 // formatClients formats the top clients of the proxy's table, as rows
