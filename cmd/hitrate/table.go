@@ -17,7 +17,8 @@ import (
 )
 
 // table prints a snapshot's rates compactly, one line per protocol: in
-// place (ANSI cursor moves) on a terminal, appended lines otherwise.
+// place (ANSI cursor moves, lines clipped at the terminal's width) on a
+// terminal, appended lines otherwise.
 type table struct {
 	w       io.Writer
 	tty     bool
@@ -51,6 +52,9 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 	}
 	var b strings.Builder
 	if t.tty {
+		// No autowrap while drawing: a line wider than the terminal is
+		// clipped, not wrapped onto rows that the move up would miss.
+		b.WriteString("\x1b[?7l")
 		if t.drawn > 0 {
 			fmt.Fprintf(&b, "\x1b[%dA", t.drawn) // back to the first line
 		}
@@ -61,6 +65,7 @@ func (t *table) draw(s monitor.Snapshot, now time.Time) {
 			b.WriteByte('\n')
 		}
 		b.WriteString("\x1b[J") // clear what is left of a longer table
+		b.WriteString("\x1b[?7h")
 		t.drawn = len(lines) + 1
 	} else {
 		for _, l := range lines {
