@@ -131,13 +131,20 @@ func newFlagSet(name, synopsis, text string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses args into fs; when ok is false, the command must
-// return code: 0 for -h, 2 for a usage error (already reported).
+// return code: 0 for -h (its help printed), 2 for a usage error (already
+// reported, as usageError does: not above the whole help, which would
+// scroll it off a terminal).
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK, false
-		}
-		return exitUsage, false
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package's error and help: printed below
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case err == flag.ErrHelp:
+		fs.Usage()
+		return exitOK, false
+	case err != nil:
+		return usageError(fs, "%v", err), false
 	}
 	if fs.NArg() > 0 {
 		return usageError(fs, "unexpected arguments: %q", fs.Args()), false

@@ -161,6 +161,26 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// A flag that does not parse is reported on one line and a hint, not
+// above the whole help (some 70 lines for proxy), which scrolled the error
+// off a terminal.
+func TestUsageErrorShort(t *testing.T) {
+	for _, args := range [][]string{
+		{"proxy", "-max-clients", "abc"},
+		{"proxy", "-dial-timeout", "9999999999h"},
+		{"proxy", "-nope"},
+		{"demo", "-rate", "fast"},
+		{"version", "-x"},
+	} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), args, io.Discard, &stderr)
+		want := "run 'hitrate " + args[0] + " -h' for usage\n"
+		if lines := strings.Count(stderr.String(), "\n"); code != exitUsage || lines != 2 || !strings.HasSuffix(stderr.String(), want) {
+			t.Errorf("hitrate %q: exit %d, want %d; stderr has %d lines, want the error and %q:\n%s", args, code, exitUsage, lines, want, stderr.String())
+		}
+	}
+}
+
 // closedAddr returns a loopback address where nothing listens.
 func closedAddr(t *testing.T) string {
 	t.Helper()
