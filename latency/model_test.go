@@ -641,3 +641,38 @@ func TestHistoryStalls(t *testing.T) {
 		}
 	}
 }
+
+// TestTotalSumNeverDecreases records values whose total passes 2^53 ns,
+// then small values tick after tick, so that slots fold into the totals
+// while the sum grows by a few nanoseconds: Total's sum, a Prometheus
+// _sum, is the exact sum rounded once, and so never goes down (a _sum
+// that went down would read as a counter reset).
+func TestTotalSumNeverDecreases(t *testing.T) {
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	const hours = 3000 // 1.08e16 ns, past 2^53
+	exact := uint64(hours) * uint64(time.Hour)
+	for range hours {
+		h.Record(time.Hour)
+	}
+	prev := 0.0
+	for i := range 3000 {
+		v := time.Duration(i % 14)
+		h.Record(v)
+		exact += uint64(v)
+		if i%3 == 0 {
+			clock.Advance(ring.Tick)
+		}
+		if i%50 == 0 {
+			h.Sample()
+		}
+		s := h.Snapshot(latency.Total)
+		if want := float64(exact) / 1e9; s.Sum != want {
+			t.Fatalf("after %d values: Total sum %v s, want the exact sum rounded once, %v s", i+1, s.Sum, want)
+		}
+		if s.Sum < prev {
+			t.Fatalf("after %d values: Total sum went down from %v to %v s", i+1, prev, s.Sum)
+		}
+		prev = s.Sum
+	}
+}
