@@ -105,6 +105,10 @@ func TestNewErrors(t *testing.T) {
 	defer other.Close()
 	for _, cfg := range []Config{
 		{Upstream: "nohostport"},
+		{Upstream: "127.0.0.1:0"},
+		{Upstream: "127.0.0.1:65536"},
+		{Upstream: "127.0.0.1:-1"},
+		{Upstream: "127.0.0.1:"},
 		{Upstream: "127.0.0.1:1", DialTimeout: -1},
 		{Upstream: "127.0.0.1:1", Monitor: other},
 	} {

@@ -107,12 +107,13 @@ type Proxy struct {
 }
 
 // New returns a Proxy configured by cfg. It fails if cfg.Upstream is not
-// a "host:port", cfg.Monitor lacks one of the events of Events, a timeout
+// a "host:port" whose port is a number from 1 to 65535 or a service name
+// (the host is not looked up), cfg.Monitor lacks one of the events of Events, a timeout
 // is negative, cfg.MaxConnRate is negative, not finite, above 0 and
 // below 1, or above 0 without cfg.Clients, or cfg.Clients was not made by
 // NewClients.
 func New(cfg Config) (*Proxy, error) {
-	if _, _, err := net.SplitHostPort(cfg.Upstream); err != nil {
+	if err := checkUpstream(cfg.Upstream); err != nil {
 		return nil, fmt.Errorf("proxy: upstream %q: %w", cfg.Upstream, err)
 	}
 	if cfg.DialTimeout < 0 {
@@ -350,4 +351,21 @@ func (p *Proxy) logf(format string, args ...any) {
 func temporary(err error) bool {
 	var t interface{ Temporary() bool }
 	return errors.As(err, &t) && t.Temporary()
+}
+
+// checkUpstream returns an error if addr is not a host:port whose port is
+// a number from 1 to 65535 or a service name: every dial to it would fail.
+func checkUpstream(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	n, err := net.LookupPort("tcp", port)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("port 0: there is no port 0 to connect to")
+	}
+	return nil
 }

@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case *statsIdleTimeout < 0:
 		return usageError(fs, "-stats-idle-timeout must be >= 0")
 	}
-	if err := checkAddr(*stats, true); err != nil {
+	if err := checkListenAddr(*stats); err != nil {
 		return usageError(fs, "-stats: %v", err)
 	}
 	fail := func(format string, a ...any) int {

@@ -158,22 +158,15 @@ func usageError(fs *flag.FlagSet, format string, args ...any) int {
 	return exitUsage
 }
 
-// checkAddr returns an error if addr, a flag's value, is not a host:port
-// whose port is a number from 0 to 65535 or a service name; a port of 0
-// (or none, "host:") is an error unless listen is set (a listener then
-// takes a free port). The host is not looked up: that it does not resolve
-// is a failure when it is used, not a usage error.
-func checkAddr(addr string, listen bool) error {
+// checkListenAddr returns an error if addr, a flag's value, is not a
+// host:port whose port is a number from 0 to 65535 or a service name (0,
+// or none, "host:", takes a free port). The host is not looked up: that
+// it does not resolve is a failure when it is used, not a usage error.
+// (proxy.New checks the upstream's address, whose port 0 is an error.)
+func checkListenAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
 	}
-	n, err := net.LookupPort("tcp", port)
-	if err != nil {
-		return err
-	}
-	if n == 0 && !listen {
-		return fmt.Errorf("address %s: port 0: there is no port 0 to connect to", addr)
-	}
-	return nil
+	return err
 }

@@ -108,14 +108,11 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case *maxConnRate > 0 && *maxConnRate < 1:
 		return usageError(fs, "-max-conn-rate must be 0 (no limit) or >= 1: a connection counts 1 per second for its own address, so a lower limit rejects every connection")
 	}
-	if err := checkAddr(*listen, true); err != nil {
+	if err := checkListenAddr(*listen); err != nil {
 		return usageError(fs, "-listen: %v", err)
 	}
-	if err := checkAddr(*upstream, false); err != nil {
-		return usageError(fs, "-upstream: %v", err)
-	}
 	if *stats != "" {
-		if err := checkAddr(*stats, true); err != nil {
+		if err := checkListenAddr(*stats); err != nil {
 			return usageError(fs, "-stats: %v", err)
 		}
 	}
