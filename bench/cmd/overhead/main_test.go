@@ -73,3 +73,51 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitFlags runs the control and the timing-off runs: a control run
+// has no monitor on either side, so it checks no counts and says what
+// its CI shows; a run without timing still counts every request.
+func TestSplitFlags(t *testing.T) {
+	for _, tc := range []struct {
+		flag string
+		want []string
+		not  []string
+	}{
+		{"-control", []string{"control run: \"on\" has no monitor either", "control: "}, []string{"verdict:", "check: the monitor counted"}},
+		{"-timing=false", []string{"without timing: \"on\" counts and parses but reads no clock", "verdict: ", "check: the monitor counted"}, []string{"control"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{tc.flag, "-rounds", "2", "-round-duration", "50ms", "-warmup", "0", "-clients", "2"}, &stdout, &stderr)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d; stderr:\n%s", tc.flag, code, stderr.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.flag, w, stdout.String())
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(stdout.String(), w) {
+				t.Errorf("%s: output has %q:\n%s", tc.flag, w, stdout.String())
+			}
+		}
+	}
+}
+
+func TestControlVerdict(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{-inf, inf, "undecided: too few rounds"},
+		{-0.5, 0.4, "no bias seen: 0 is inside the 95% CI (-0.50% to 0.40%)"},
+		{0.2, 1.1, "biased: the 95% CI (0.20% to 1.10%) excludes 0"},
+		{-1.3, -0.1, "biased: the 95% CI (-1.30% to -0.10%) excludes 0"},
+	} {
+		got := controlVerdict(benchmath.Summary{Lo: tc.lo, Hi: tc.hi})
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("controlVerdict(%g, %g) = %q, want prefix %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}

@@ -37,6 +37,14 @@ rounds of each round's paired cost, with its 95% confidence interval
 (robust to a round that something else on the machine disturbed), and
 the cost pooled over all rounds. The target is a throughput cost under 2%.
 
+Two flags split the cost or check the tool. With -timing=false, the "on"
+proxy's monitor has the proxy's events but not its distributions, so it
+counts and parses but reads no clock: the cost of timing is the
+difference between a run with it and one without. With -control, "on"
+has no monitor either: both sides run the same code, so the cost it
+reports is the tool's own bias and noise on this machine, which should
+be 0 within its 95% CI.
+
 The upstream and the clients are minimal (no net/http), so that the
 proxy's share of the CPU, and so the measured cost, is as large as can
 be. Everything shares the machine: keep other load away.
@@ -54,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	clients := fs.Int("clients", 8, "concurrent keep-alive clients")
 	warmup := fs.Duration("warmup", 500*time.Millisecond, "an unreported first drive of each side")
 	bodySize := fs.Int("body", 128, "response body `bytes`")
+	timing := fs.Bool("timing", true, "the \"on\" side times requests and dials (false: it counts and parses but reads no clock)")
+	control := fs.Bool("control", false, "a control run: the \"on\" side has no monitor either, so the cost shows the tool's bias and noise")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the rounds (both sides, warm-up excluded) to `file`")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -86,11 +96,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("upstream: %v", err)
 	}
 	defer up.stop()
-	mon, err := proxy.NewMonitor("http")
+	mon, err := newMonitor(*timing)
 	if err != nil {
 		return fail("%v", err)
 	}
 	defer mon.Close()
+	onMon := mon
+	if *control {
+		onMon = nil
+	}
 
 	type side struct {
 		name    string
@@ -103,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sent    int // every request, warm-up included
 	}
 	sides := []*side{{name: "off"}, {name: "on"}}
-	for i, m := range []*monitor.Monitor{nil, mon} {
+	for i, m := range []*monitor.Monitor{nil, onMon} {
 		p, err := proxy.New(proxy.Config{Upstream: up.addr(), Monitor: m})
 		if err != nil {
 			return fail("%v", err)
@@ -131,6 +145,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "hitrate overhead: the proxy on loopback, without (off) and with (on) monitoring\n")
 	fmt.Fprintf(stdout, "%s, GET with a %d-byte response; %s of %v per side, interleaved; GOMAXPROCS %d\n",
 		plural(*clients, "keep-alive client"), *bodySize, plural(*rounds, "round"), *roundDur, runtime.GOMAXPROCS(0))
+	switch {
+	case *control:
+		fmt.Fprintf(stdout, "control run: \"on\" has no monitor either; the cost is the tool's bias and noise\n")
+	case !*timing:
+		fmt.Fprintf(stdout, "without timing: \"on\" counts and parses but reads no clock\n")
+	}
 	if *warmup > 0 {
 		for _, s := range sides {
 			r, err := drive(ctx, s.addr, *clients, *warmup)
@@ -204,13 +224,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := summarize(costs)
 	fmt.Fprintf(stdout, "throughput cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%; min %.2f%%, max %.2f%% (target: under %g%%)\n",
 		c.Center, ci(c), pooled, slices.Min(costs), slices.Max(costs), targetCost)
-	fmt.Fprintf(stdout, "verdict: %s\n", verdict(c, targetCost))
+	if *control {
+		fmt.Fprintf(stdout, "control: %s\n", controlVerdict(c))
+	} else {
+		fmt.Fprintf(stdout, "verdict: %s\n", verdict(c, targetCost))
+	}
 	if offCPU > 0 && len(cpuCosts) > 0 {
 		cc := summarize(cpuCosts)
 		fmt.Fprintf(stdout, "CPU cost of monitoring: median %.2f%% per round (95%% CI %s); pooled over all rounds %.2f%%: %s per request off, %s on (clients, upstream and proxy together)\n",
 			cc.Center, ci(cc), pooledCPU, micros(offCPU), micros(onCPU))
 	}
 
+	if *control {
+		return exitOK
+	}
 	// The monitored side must have counted every request, and no error.
 	// It counts a request just after forwarding it: wait for the
 	// connections to end.
@@ -282,6 +309,20 @@ func verdict(s benchmath.Summary, target float64) string {
 		return fmt.Sprintf("missed: the whole 95%% CI (%.2f%% to %.2f%%) is at or over the %g%% target", s.Lo, s.Hi, target)
 	}
 	return fmt.Sprintf("undecided: the 95%% CI (%.2f%% to %.2f%%) is too wide to decide the %g%% target, which lies inside it; run more rounds, on a quieter machine", s.Lo, s.Hi, target)
+}
+
+// controlVerdict says what a control run's median cost s, with its 95%
+// confidence interval, shows: with the same code on both sides, 0 should
+// be inside the interval, whose width is the noise of a measurement on
+// this machine.
+func controlVerdict(s benchmath.Summary) string {
+	switch {
+	case math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0):
+		return "undecided: too few rounds for a confidence interval; run 6 rounds or more"
+	case s.Lo <= 0 && 0 <= s.Hi:
+		return fmt.Sprintf("no bias seen: 0 is inside the 95%% CI (%.2f%% to %.2f%%), whose width is this machine's noise at these rounds", s.Lo, s.Hi)
+	}
+	return fmt.Sprintf("biased: the 95%% CI (%.2f%% to %.2f%%) excludes 0, with the same code on both sides; something else on the machine favoured one side", s.Lo, s.Hi)
 }
 
 // plural returns n and noun, with an "s" unless n is 1.
@@ -479,4 +520,22 @@ func p99(lat []time.Duration) string {
 	slices.Sort(s)
 	v := s[min(len(s)-1, len(s)*99/100)]
 	return fmt.Sprintf("%.3fms", v.Seconds()*1e3)
+}
+
+// newMonitor returns the monitor of the "on" proxy: proxy.NewMonitor's,
+// or without timing the proxy's events alone (no distributions, so the
+// proxy reads no clock).
+func newMonitor(timing bool) (*monitor.Monitor, error) {
+	if timing {
+		return proxy.NewMonitor("http")
+	}
+	var names []string
+	var bytes []string
+	for _, e := range proxy.Events() {
+		names = append(names, e.Name())
+		if e.Unit() == monitor.Bytes {
+			bytes = append(bytes, e.Name())
+		}
+	}
+	return monitor.New("http", names, monitor.WithUnit(monitor.Bytes, bytes...))
 }
