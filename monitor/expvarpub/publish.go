@@ -8,6 +8,7 @@
 package expvarpub
 
 import (
+	"encoding/json"
 	"errors"
 	"expvar"
 	"fmt"
@@ -20,7 +21,10 @@ import (
 var mu sync.Mutex
 
 // Publish publishes src under name in package expvar, as the Snapshot of
-// the zero Query, taken each time the variable is read.
+// the zero Query, taken each time the variable is read. A Snapshot that
+// does not encode as JSON (a NaN or infinite rate, from a Source of the
+// user's own) is published as {"error": "..."} instead, so that
+// /debug/vars stays valid JSON (expvar would write nothing for it).
 //
 // Unlike expvar.Publish, it returns an error instead of panicking when name
 // is already taken, or when name is empty or src is nil. (It can still
@@ -41,6 +45,16 @@ func Publish(name string, src monitor.Source) error {
 	if expvar.Get(name) != nil {
 		return fmt.Errorf("expvarpub: Publish: expvar %q is already published", name)
 	}
-	expvar.Publish(name, expvar.Func(func() any { return src.Snapshot(monitor.Query{}) }))
+	expvar.Publish(name, expvar.Func(func() any { return snapshot(src) }))
 	return nil
+}
+
+// snapshot returns the Snapshot of src for the zero Query, or an error
+// object if it does not encode as JSON.
+func snapshot(src monitor.Source) any {
+	s := src.Snapshot(monitor.Query{})
+	if _, err := json.Marshal(s); err != nil {
+		return map[string]string{"error": "expvarpub: " + err.Error()}
+	}
+	return s
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"expvar"
 	"fmt"
+	"math"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,5 +59,32 @@ func TestPublish(t *testing.T) {
 	}
 	if expvar.Get("hitrate_nil") != nil {
 		t.Error("a failed Publish published")
+	}
+}
+
+// nanSource is a Source of the user's own whose snapshot has a NaN rate.
+type nanSource struct{}
+
+func (nanSource) Snapshot(monitor.Query) monitor.Snapshot {
+	return monitor.Snapshot{Protocols: []monitor.Protocol{{Name: "p", Events: []monitor.EventStats{{Name: "e", Rate: math.NaN()}}}}}
+}
+
+// TestPublishNonFinite: a snapshot that does not encode as JSON is
+// published as an error object; expvar wrote nothing for it, which made
+// the whole of /debug/vars invalid JSON.
+func TestPublishNonFinite(t *testing.T) {
+	name := fmt.Sprintf("hitrate_expvarpub_nan_%d", runs.Add(1))
+	if err := expvarpub.Publish(name, nanSource{}); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	expvar.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/debug/vars", nil))
+	var vars map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &vars); err != nil {
+		t.Fatalf("/debug/vars is not JSON: %v", err)
+	}
+	var v struct{ Error string }
+	if err := json.Unmarshal(vars[name], &v); err != nil || !strings.Contains(v.Error, "NaN") {
+		t.Errorf("%s = %s (%v), want an error object naming the NaN", name, vars[name], err)
 	}
 }
