@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/hitrate/hitrate/monitor"
+	"github.com/hitrate/hitrate/monitor/exposition"
 )
 
 // mu serializes Publish's check and publish.
@@ -24,7 +25,8 @@ var mu sync.Mutex
 // the zero Query, taken each time the variable is read. A Snapshot that
 // does not encode as JSON (a NaN or infinite rate, from a Source of the
 // user's own) is published as {"error": "..."} instead, so that
-// /debug/vars stays valid JSON (expvar would write nothing for it).
+// /debug/vars stays valid JSON (expvar would write nothing for it); so is
+// a panic of src, which would otherwise abort every read of /debug/vars.
 //
 // Unlike expvar.Publish, it returns an error instead of panicking when name
 // is already taken, or when name is empty or src is nil. (It can still
@@ -50,10 +52,13 @@ func Publish(name string, src monitor.Source) error {
 }
 
 // snapshot returns the Snapshot of src for the zero Query, or an error
-// object if it does not encode as JSON.
+// object if src panics or the Snapshot does not encode as JSON.
 func snapshot(src monitor.Source) any {
-	s := src.Snapshot(monitor.Query{})
-	if _, err := json.Marshal(s); err != nil {
+	s, err := exposition.Read(src, monitor.Query{})
+	if err == nil {
+		_, err = json.Marshal(s)
+	}
+	if err != nil {
 		return map[string]string{"error": "expvarpub: " + err.Error()}
 	}
 	return s

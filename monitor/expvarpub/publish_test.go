@@ -88,3 +88,31 @@ func TestPublishNonFinite(t *testing.T) {
 		t.Errorf("%s = %s (%v), want an error object naming the NaN", name, vars[name], err)
 	}
 }
+
+// panicSource is a Source of the user's own that panics.
+type panicSource struct{}
+
+func (panicSource) Snapshot(monitor.Query) monitor.Snapshot { panic("boom") }
+
+// TestPublishPanic: a Source that panics is published as an error object;
+// the panic went up through expvar's handler and aborted every read of
+// /debug/vars.
+func TestPublishPanic(t *testing.T) {
+	name := fmt.Sprintf("hitrate_expvarpub_panic_%d", runs.Add(1))
+	if err := expvarpub.Publish(name, panicSource{}); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Errorf("reading %s panicked: %v", name, v)
+			}
+		}()
+		got = expvar.Get(name).String()
+	}()
+	var v struct{ Error string }
+	if err := json.Unmarshal([]byte(got), &v); err != nil || !strings.Contains(v.Error, "boom") {
+		t.Errorf("%s = %s (%v), want an error object naming the panic", name, got, err)
+	}
+}
