@@ -39,10 +39,6 @@ func makeSparkline(h []float64, u monitor.Unit) sparkline {
 			max = v
 		}
 	}
-	scale := 0.0
-	if max > 0 {
-		scale = (sparkH - 2*sparkPad) / max
-	}
 	step := float64(sparkW) / (monitor.HistoryLen - 1)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
 	var line strings.Builder
@@ -53,7 +49,10 @@ func makeSparkline(h []float64, u monitor.Unit) sparkline {
 		}
 		v = math.Min(v, max)
 		x = sparkW - float64(len(h)-1-i)*step
-		y = sparkH - sparkPad - v*scale
+		y = sparkH - sparkPad
+		if max > 0 { // v/max, not v times a scale of 1/max: that is +Inf for a tiny max
+			y -= v / max * (sparkH - 2*sparkPad)
+		}
 		if i > 0 {
 			line.WriteByte(' ')
 		}

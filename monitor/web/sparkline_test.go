@@ -32,3 +32,18 @@ func TestSparkline(t *testing.T) {
 		t.Errorf("long sparkline %+v", l)
 	}
 }
+
+// TestSparklineTinyRates: rates so small that 1/max overflows (a Source of
+// the user's own) draw like any others; the scale of 26/max was +Inf, and
+// the points -Inf and NaN.
+func TestSparklineTinyRates(t *testing.T) {
+	for _, h := range [][]float64{{1e-310, 0}, {5e-324}, {0, 1e-308}} {
+		s := makeSparkline(h, monitor.Count)
+		if strings.Contains(s.Line+s.Area+s.X+s.Y, "Inf") || strings.Contains(s.Line+s.Area+s.X+s.Y, "NaN") {
+			t.Errorf("%v: sparkline %+v", h, s)
+		}
+		if s.Y != "2.0" && h[len(h)-1] > 0 {
+			t.Errorf("%v: the newest, highest point at y %s, want 2.0 (the top)", h, s.Y)
+		}
+	}
+}
