@@ -34,13 +34,14 @@ type Clients interface {
 // the event named by (such as "requests"; the first event if c has none
 // of that name), each with every event's rate over the last second and
 // total, and c's size, capacity and evictions. Addresses are escaped
-// like every name on the page. A nil c shows nothing.
+// like every name on the page. A nil c, or a nil *keyed.Table, shows
+// nothing.
 //
 // Nothing of it goes to /metrics: one time series per client is the
 // cardinality trap that a bounded table avoids.
 func WithClients(c Clients, by string) Option {
 	return func(h *handler) {
-		if c == nil {
+		if t, ok := c.(*keyed.Table[netip.Addr]); c == nil || ok && t == nil {
 			h.clients = nil
 			return
 		}

@@ -135,3 +135,24 @@ func TestWithClientsEvictions(t *testing.T) {
 		t.Errorf("after an eviction: %+v", got)
 	}
 }
+
+// A nil *keyed.Table (the table a program keeps nil when it counts no
+// clients) is a nil Clients: it shows nothing; NewHandler panicked on it.
+func TestWithClientsNilTable(t *testing.T) {
+	var tab *keyed.Table[netip.Addr]
+	var h http.Handler
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Fatalf("NewHandler panicked: %v", v)
+			}
+		}()
+		h = web.NewHandler(&hndSource{snap: hndSnapshot()}, web.WithClients(tab, "requests"))
+	}()
+	if rec := hndGet(t, h, "GET", "/"); rec.Code != 200 || strings.Contains(rec.Body.String(), "Top clients") {
+		t.Errorf("page: %d, with a Top clients card: %v", rec.Code, strings.Contains(rec.Body.String(), "Top clients"))
+	}
+	if rec := hndGet(t, h, "GET", "/json"); rec.Code != 200 || strings.Contains(rec.Body.String(), `"clients"`) {
+		t.Errorf("/json: %d %s", rec.Code, rec.Body)
+	}
+}
