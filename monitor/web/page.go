@@ -76,6 +76,7 @@ type (
 		Peak   pageNum
 		Spark  sparkline
 		Chart  chart
+		Per    string // what its rate counts: "events" or "bytes" (per second)
 	}
 	// pageAvg is an average rate over a window, and the time it is over
 	// (Over) when that is still short of the window.
@@ -171,6 +172,10 @@ func renderPage(w io.Writer, name string, s monitor.Snapshot, q monitor.Query, v
 				Peak:   numRateOf(e.Unit, e.PeakRate),
 				Spark:  makeSparkline(e.History, e.Unit),
 				Chart:  makeChart(e.History, e.Unit),
+				Per:    "events",
+			}
+			if e.Unit == monitor.Bytes {
+				pe.Per = "bytes"
 			}
 			for _, w := range windows {
 				a := monitor.Average{Window: w} // no sample yet, unless e has it

@@ -122,3 +122,21 @@ func TestPageRateDetails(t *testing.T) {
 func avgs(r10, s10, r60, s60 float64) []monitor.Average {
 	return []monitor.Average{{Window: 10 * time.Second, Rate: r10, Span: s10}, {Window: time.Minute, Rate: r60, Span: s60}}
 }
+
+// TestPageChartUnits checks that a chart says what its rate counts: bytes
+// per second for a byte event, events per second for the others.
+func TestPageChartUnits(t *testing.T) {
+	page := hndGet(t, web.NewHandler(&hndSource{snap: hndSnapshot()}), "GET", "/").Body.String()
+	for _, want := range []string{
+		`aria-label="requests: events per second over the last minute"`,
+		`aria-label="bytes: bytes per second over the last minute"`,
+		`bytes per second for byte counts`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `aria-label="bytes: events per second`) {
+		t.Errorf("the bytes chart says events per second")
+	}
+}
