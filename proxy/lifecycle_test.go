@@ -212,3 +212,21 @@ func TestServeAcceptErrors(t *testing.T) {
 		t.Fatal("Serve did not return after a permanent Accept error")
 	}
 }
+
+// A Shutdown with no connection open returns nil, even with a context
+// that is already done (as "hitrate proxy -shutdown-timeout 0" gives
+// it): nothing was left to close. A select between the two ready cases
+// once returned the context's error at random.
+func TestShutdownDrainedWithDoneContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 100 {
+		p, err := New(Config{Upstream: "127.0.0.1:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown %d with no connection open: %v, want nil", i, err)
+		}
+	}
+}

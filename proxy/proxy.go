@@ -259,6 +259,12 @@ func (p *Proxy) Serve(ln net.Listener) error {
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.stopAccepting()
 	select {
+	case <-p.drained: // already: a ctx that is done too does not count
+		p.flushLog()
+		return nil
+	default:
+	}
+	select {
 	case <-p.drained:
 		p.flushLog()
 		return nil
