@@ -43,7 +43,7 @@ type Config struct {
 	DialTimeout time.Duration
 	// IdleTimeout, when not 0, closes a connection that has read no byte
 	// from either side for that long (counted as idle_closed): between
-	// IdleTimeout and IdleTimeout + min(IdleTimeout/5, 2s) after its last
+	// IdleTimeout and IdleTimeout + min(max(IdleTimeout/5, 2ms), 2s) after its last
 	// byte (later if the sweeper runs late, never sooner). 0 means no
 	// idle timeout.
 	IdleTimeout time.Duration
