@@ -139,8 +139,8 @@ func WithManualSampling() Option {
 
 // New returns a Monitor named name (the protocol: "http", "redis", ...)
 // counting the given events, in that order. Names must be non-empty, valid
-// UTF-8 without control characters and at most MaxNameLen bytes (see
-// CheckName); event names must be distinct.
+// UTF-8 without control characters, not only white space and at most
+// MaxNameLen bytes (see CheckName); event names must be distinct.
 //
 // Unless WithManualSampling is given, New starts a sampler goroutine that
 // calls Sample once a second; Close stops it.

@@ -17,7 +17,8 @@ const MaxLen = 128
 
 // Problem says in plain words what is wrong with s as a name, as the end
 // of a sentence about it ("is empty"), or returns "" if s is a valid name:
-// 1 to MaxLen bytes of valid UTF-8 without a control character.
+// 1 to MaxLen bytes of valid UTF-8 without a control character, and not
+// only white space (a name that would show as nothing on a page).
 func Problem(s string) string {
 	switch {
 	case s == "":
@@ -28,6 +29,8 @@ func Problem(s string) string {
 		return "is not valid UTF-8"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "holds a control character"
+	case strings.TrimFunc(s, unicode.IsSpace) == "":
+		return "is only white space"
 	}
 	return ""
 }
