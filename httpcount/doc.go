@@ -28,7 +28,8 @@
 // Requests counts a request when the Handler starts it, and one of the
 // response events when the next handler returns: the class of the first
 // final status it wrote (WriteHeader with a 1xx other than 101 is
-// informational and counts nothing), 2xx if it wrote a body, flushed, or
+// informational and counts nothing, and so is 101 in HTTP/2, where
+// net/http sends it as informational), 2xx if it wrote a body, flushed, or
 // wrote nothing at all (net/http then sends a 200), ResponsesOther if it
 // hijacked the connection without writing a status, and 5xx if it
 // panicked (net/http then aborts the response; the panic, http.ErrAbortHandler

@@ -168,6 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := h.pool.Get().(*rw)
 	x.w = w
+	x.h2 = r.ProtoMajor >= 2
 	x.c = counter{m: h.m}
 	if nc, ok := r.Context().Value(connKey{}).(*netcount.Conn); ok && nc.Monitor() == h.m {
 		x.c.c, x.c.onConn = nc.Counter(), true

@@ -20,7 +20,8 @@ type rw struct {
 	w      http.ResponseWriter
 	h      *Handler
 	c      counter
-	status int // the final status written, 0, or hijacked
+	status int  // the final status written, 0, or hijacked
+	h2     bool // the request is HTTP/2 or later: 101 is informational
 }
 
 // hijacked is the status of a request whose connection was hijacked
@@ -55,10 +56,11 @@ func (c *counter) record(d monitor.Dist, v time.Duration) {
 // Header returns the original's header map.
 func (w *rw) Header() http.Header { return w.w.Header() }
 
-// WriteHeader notes the first final status (1xx but 101 are informational
-// and may precede it) and writes it.
+// WriteHeader notes the first final status (1xx are informational and may
+// precede it, but for 101 in HTTP/1, as net/http sends them) and writes
+// it.
 func (w *rw) WriteHeader(code int) {
-	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
+	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols && !w.h2) {
 		w.status = code
 	}
 	w.w.WriteHeader(code)

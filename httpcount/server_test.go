@@ -571,3 +571,32 @@ func TestListenAndServe(t *testing.T) {
 		t.Errorf("requests %d, 2xx %d, conns %+v", total(m, Requests), total(m, Responses2xx), m.Snapshot(monitor.Query{}).Protocols[0].Conns)
 	}
 }
+
+// TestHTTP2SwitchingProtocolsIsInformational: HTTP/2 has no 101 (RFC
+// 9113, 8.6), and net/http's HTTP/2 server sends a WriteHeader(101) as an
+// informational response, the final status after it; the Handler counts
+// that final status, as the client gets it. Found by review: the Handler
+// took 101 for final on every protocol and counted a 1xx for a 500.
+func TestHTTP2SwitchingProtocolsIsInformational(t *testing.T) {
+	f := newFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	f.srv.EnableHTTP2 = true
+	f.srv.StartTLS()
+	client := f.srv.Client()
+	resp, err := client.Get(f.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	client.CloseIdleConnections()
+	f.check(t)
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("got %s %d, want HTTP/2 500", resp.Proto, resp.StatusCode)
+	}
+	if c := classes(f.m); c != [6]uint64{5: 1} {
+		t.Errorf("classes %v, want one 5xx (what was sent)", c)
+	}
+}
