@@ -56,9 +56,14 @@
 // http.MaxBytesReader over the counted body cannot tell the server to
 // close the connection after a body that was too large (the 413 is
 // still sent); and a handler that writes or flushes a response before it
-// reads a body that awaits "Expect: 100-continue" may see net/http send
-// the "100 Continue" and read up to 256 KB of that body to keep the
-// connection, as for a body it does not know.
+// has read the whole body may see net/http read up to 256 KB of the rest
+// to keep the connection, as for a body it does not know. A body that
+// awaits "Expect: 100-continue" is the exception: net/http sends no
+// "100 Continue" once a final status is written, so the client sends no
+// body; if the handler writes a final status before it has read that
+// body to its end, the Handler sets "Connection: close" on the response
+// (one allocation), and net/http closes the connection after it, as it
+// does without the Handler, rather than wait for the body.
 //
 // # The ResponseWriter
 //

@@ -177,7 +177,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	orig := r.Body
 	if orig != nil && orig != http.NoBody {
-		r.Body = &body{rc: orig, c: x.c, ev: h.reqBytes}
+		b := &body{rc: orig, c: x.c, ev: h.reqBytes}
+		r.Body = b
+		if expectsContinue(r) {
+			x.expect = b
+		}
 	}
 	returned := false
 	defer func() {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hitrate/hitrate/monitor"
@@ -22,6 +24,23 @@ type rw struct {
 	c      counter
 	status int  // the final status written, 0, or hijacked
 	h2     bool // the request is HTTP/2 or later: 101 is informational
+	// expect is the body of an HTTP/1.1 request that awaits "Expect:
+	// 100-continue", or nil: see final.
+	expect *body
+}
+
+// final is called before the first final status goes to the server's
+// ResponseWriter (WriteHeader, or the implicit 200 of Write, Flush or
+// ReadFrom). If the request awaits "Expect: 100-continue" and its body
+// has not been read to its end, net/http sends no "100 Continue" any
+// more, so the client sends no body; net/http, which sees a body of its
+// own type no longer, would wait to read it to keep the connection. The
+// header "Connection: close" has it close the connection after the
+// response instead, as it does when it sees its own body.
+func (w *rw) final() {
+	if w.expect != nil && !w.expect.eof.Load() {
+		w.w.Header().Set("Connection", "close")
+	}
 }
 
 // hijacked is the status of a request whose connection was hijacked
@@ -62,6 +81,9 @@ func (w *rw) Header() http.Header { return w.w.Header() }
 func (w *rw) WriteHeader(code int) {
 	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols && !w.h2) {
 		w.status = code
+		if code != http.StatusSwitchingProtocols {
+			w.final() // not on an upgrade, which has its own Connection header
+		}
 	}
 	w.w.WriteHeader(code)
 }
@@ -71,6 +93,7 @@ func (w *rw) WriteHeader(code int) {
 func (w *rw) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.final()
 	}
 	n, err := w.w.Write(b)
 	if n > 0 {
@@ -84,6 +107,7 @@ func (w *rw) Write(b []byte) (int, error) {
 func (w *rw) WriteString(s string) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.final()
 	}
 	n, err := io.WriteString(w.w, s)
 	if n > 0 {
@@ -99,6 +123,7 @@ func (w *rw) Unwrap() http.ResponseWriter { return w.w }
 func (w *rw) flush() {
 	if w.status == 0 {
 		w.status = http.StatusOK // Flush writes the header
+		w.final()
 	}
 	w.w.(http.Flusher).Flush()
 }
@@ -110,6 +135,7 @@ func (w *rw) flushError() error {
 	if fe, ok := w.w.(interface{ FlushError() error }); ok {
 		if w.status == 0 {
 			w.status = http.StatusOK
+			w.final()
 		}
 		return fe.FlushError()
 	}
@@ -128,6 +154,7 @@ func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (w *rw) readFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.final()
 	}
 	n, err := w.w.(io.ReaderFrom).ReadFrom(src)
 	if n > 0 {
@@ -149,9 +176,10 @@ func (w *rw) closeNotify() <-chan bool { return w.w.(http.CloseNotifier).CloseNo
 // goroutine of its own, golang.org/issue/46866), and must then still
 // read this request's body and count on this request's counter.
 type body struct {
-	rc io.ReadCloser
-	c  counter
-	ev monitor.Event
+	rc  io.ReadCloser
+	c   counter
+	ev  monitor.Event
+	eof atomic.Bool // a Read returned io.EOF
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -159,7 +187,29 @@ func (b *body) Read(p []byte) (int, error) {
 	if n > 0 {
 		b.c.add(b.ev, uint64(n))
 	}
+	if err == io.EOF {
+		b.eof.Store(true)
+	}
 	return n, err
+}
+
+// expectsContinue reports whether net/http's server gives r's handler a
+// body that sends "100 Continue" when first read: an HTTP/1.1 request
+// with a body and "Expect: 100-continue".
+func expectsContinue(r *http.Request) bool {
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || r.ContentLength == 0 {
+		return false
+	}
+	for _, v := range r.Header["Expect"] {
+		for v != "" {
+			var tok string
+			tok, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(tok), "100-continue") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (b *body) Close() error { return b.rc.Close() }

@@ -600,3 +600,71 @@ func TestHTTP2SwitchingProtocolsIsInformational(t *testing.T) {
 		t.Errorf("classes %v, want one 5xx (what was sent)", c)
 	}
 }
+
+// TestExpectContinueNotAwaited: a handler that answers a request that
+// awaits "Expect: 100-continue" before reading its body (a 401 longer
+// than net/http's buffer, so it is sent while the handler runs) gets its
+// response out at once, on a connection closed after it, as without the
+// Handler: net/http sends no "100 Continue" once a final status is
+// written, so the client sends no body, and the server must not wait to
+// read one. Found by review: net/http, not seeing its own body type
+// under r.Body, read the body to keep the connection, and the response
+// waited for the client's expect timeout (here, forever).
+func TestExpectContinueNotAwaited(t *testing.T) {
+	page := strings.Repeat("x", 5000)
+	var read atomic.Bool
+	f := newFixture(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/read" {
+			io.ReadAll(r.Body)
+			read.Store(true)
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, page)
+	}))
+	f.srv.Start()
+	c, err := net.Dial("tcp", f.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	do := func(path string, sendBody bool) *http.Response {
+		t.Helper()
+		req := "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if sendBody {
+			// Wait for the 100 Continue, as a client does, then send.
+			line, err := br.ReadString('\n')
+			if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+				t.Fatalf("%s: %q, %v; want a 100 Continue", path, line, err)
+			}
+			br.ReadString('\n')
+			io.WriteString(c, "hello")
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: no response (%v): the server waits for a body it did not ask for", path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusUnauthorized || string(b) != page {
+			t.Fatalf("%s: %d with %d bytes", path, resp.StatusCode, len(b))
+		}
+		return resp
+	}
+	// The body read: the connection is kept.
+	if resp := do("/read", true); resp.Close || !read.Load() {
+		t.Errorf("after a body read to its end, Close %v, read %v; want the connection kept", resp.Close, read.Load())
+	}
+	// The body not asked for: the connection closes after the response.
+	if resp := do("/", false); !resp.Close {
+		t.Error("the response to a body never asked for keeps the connection")
+	}
+	c.Close()
+	f.check(t)
+	if c := classes(f.m); c != [6]uint64{4: 2} || total(f.m, RequestBytes) != 5 {
+		t.Errorf("classes %v, request bytes %d; want 2 4xx, 5 bytes", c, total(f.m, RequestBytes))
+	}
+}
