@@ -52,6 +52,7 @@
 // # Cost
 //
 // Read and Write count with one monitor.Conn.Add each (an error adds one
-// Log), and allocate nothing. Accept allocates the Conn and the monitor's
-// registry entry.
+// Log), and allocate nothing. Accept allocates the Conn, its name (the
+// remote address's String, a few allocations for a *net.TCPAddr) and the
+// monitor's registry entry.
 package netcount
