@@ -325,11 +325,13 @@ func (h *Histogram) recordShared(st *stripe, i int, v uint64) {
 	e, k := h.clock.Slot()
 	s := &st.slots[k]
 	if s.tag.Load() == e {
-		c := s.b[i].Add(1)
-		sum := s.sum.Add(v)
+		// The max before the count: a reader that sees the count (it
+		// reads the counts, then the max) sees the max too.
 		if v > s.max.Load() {
 			raiseMax(&s.max, v)
 		}
+		c := s.b[i].Add(1)
+		sum := s.sum.Add(v)
 		if uint32(i) < s.lo.Load() || uint32(i) > s.hi.Load() {
 			widen(s, i)
 		}
@@ -378,9 +380,9 @@ func (h *Histogram) sharedSlow(s *slot, e uint64, i int, v uint64) {
 		t := s.tag.Load()
 		switch {
 		case t == e:
+			raiseMax(&s.max, v) // before the count, as in recordShared
 			c := s.b[i].Add(1)
 			sum := s.sum.Add(v)
-			raiseMax(&s.max, v)
 			widen(s, i)
 			if c >= countHalf {
 				h.saturate(s, i)
@@ -418,11 +420,11 @@ func (h *Histogram) ownedSlow(s *slot, e uint64, i int, v uint64) {
 	}
 	p := &s.b[i]
 	c, sum := p.Load()+1, s.sum.Load()+v
+	if v > s.max.Load() {
+		owned.Store64(&s.max, v) // before the count, as in recordShared
+	}
 	owned.Store32(p, c)
 	owned.Store64(&s.sum, sum)
-	if v > s.max.Load() {
-		owned.Store64(&s.max, v)
-	}
 	widen(s, i)
 	if c >= countHalf {
 		h.saturate(s, i)

@@ -34,11 +34,11 @@ func (h *Histogram) RecordValue(v uint64) {
 		if s.tag.Load() == e {
 			p := &s.b[i]
 			if c, sum := p.Load()+1, s.sum.Load()+v; c < countHalf && sum < sumHalf {
+				if v > s.max.Load() {
+					owned.Store64(&s.max, v) // before the count: see recordShared
+				}
 				owned.Store32(p, c)
 				owned.Store64(&s.sum, sum)
-				if v > s.max.Load() {
-					owned.Store64(&s.max, v)
-				}
 				if uint32(i) < s.lo.Load() || uint32(i) > s.hi.Load() {
 					widen(s, i)
 				}

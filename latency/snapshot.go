@@ -141,8 +141,20 @@ func (s *Snapshot) finish(w Window, span time.Duration, sum float64) {
 	}
 	u := float64(s.unit)
 	var total uint64
-	for _, x := range s.buckets {
+	top := -1
+	for i, x := range s.buckets {
 		total += x
+		if x != 0 {
+			top = i
+		}
+	}
+	// Writers store a value's max before its count, so a reader that sees
+	// the count sees the max; where the stores of a pinned writer may
+	// reach another core out of order (weakly ordered CPUs), a max below
+	// the top bucket is raised to its reported value, so that no quantile
+	// leaves its bucket.
+	if top >= 0 && float64(s.max) < lower[top] {
+		s.max = max(s.max, uint64(mid[top]))
 	}
 	s.Count = float64(total) / u
 	if span > 0 {
