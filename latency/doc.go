@@ -50,9 +50,13 @@
 // The exact quantile is the weighted empirical one: with each value
 // weighted as its window says (below) and W the total weight, the
 // q-quantile is the smallest value whose cumulative weight, in ascending
-// order, reaches ceil(q*W) (at least 1). Bucket counts are exact, so the
-// bucket holding that rank holds that value. The tests compare with this
-// model, from sorted samples.
+// order, reaches q*W (for q = 0, the smallest value). With whole weights
+// that is the value of rank ceil(q*W) (at least 1); Second and Minute
+// weigh values in halves and tenths, and their rank is ceil(q*W) in those
+// units, not in values (the median of two values of weight one half is
+// the smaller). Bucket counts are exact, so the bucket holding that rank
+// holds that value. The tests compare with this model, from sorted
+// samples.
 //
 // # Windows
 //

@@ -676,3 +676,21 @@ func TestTotalSumNeverDecreases(t *testing.T) {
 		prev = s.Sum
 	}
 }
+
+// TestFractionalWeightRank: the rank of a quantile is a cumulative weight
+// that reaches q*W, in the window's units: two values in the oldest slot of
+// Second (weight one half each, W = 1) have the smaller as median, not the
+// value of rank ceil(q*W) = 1 counted in values (the larger).
+func TestFractionalWeightRank(t *testing.T) {
+	clock := ring.NewManualClock()
+	h := latency.New(clock.Clock)
+	h.Record(time.Millisecond)
+	h.Record(100 * time.Millisecond)
+	clock.Advance(ring.N * ring.Tick)
+	s := h.Snapshot(latency.Second)
+	vs := []weighted{{time.Millisecond, 1}, {100 * time.Millisecond, 1}}
+	checkWindow(t, "oldest slot", &s, vs, 2)
+	if s.Count != 1 || math.Abs(float64(s.P50-time.Millisecond)) > 0.0097e6 {
+		t.Fatalf("count %v, p50 %v: want 1 and 1ms", s.Count, s.P50)
+	}
+}

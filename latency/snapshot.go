@@ -87,8 +87,9 @@ func (s *Snapshot) Bucket(i int) float64 {
 
 // Quantile returns the q-quantile of the values in the window, 0 <= q <= 1
 // (q below 0 or NaN reads as 0, above 1 as 1):
-// the value of the bucket that holds the weighted rank ceil(q*W) (at least
-// 1) of the W weighted values, reported as the bucket's point 2LU/(L+U)
+// the value of the bucket where the cumulative weight of the values, in
+// ascending order, reaches q*W, W their total weight (for q = 0, the
+// bucket of the smallest value), reported as the bucket's point 2LU/(L+U)
 // and no more than Max. It is within 0.97% of the exact weighted quantile
 // for values from Min to Max (see the package documentation). It returns 0
 // for an empty window; underflows report Min and overflows Max (or Max,
