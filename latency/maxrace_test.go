@@ -56,3 +56,38 @@ func TestMaxNotBelowCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestMeanNotAboveMax: while a writer records values of 1 ms, every read
+// of Second and Total has a mean of at most 1 ms, the max: a reader never
+// takes a value's sum without its count (it reads the sums first).
+func TestMeanNotAboveMax(t *testing.T) {
+	old := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
+	defer runtime.GOMAXPROCS(old)
+	for mode, mk := range latency.Makers {
+		t.Run(mode, func(t *testing.T) {
+			clock := ring.NewManualClock()
+			h := mk(clock.Clock)
+			var stop atomic.Bool
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for !stop.Load() {
+					h.Record(time.Millisecond)
+				}
+			})
+			defer wg.Wait()
+			defer stop.Store(true)
+			var s latency.Snapshot
+			for k := range 2000 {
+				if k%200 == 199 {
+					clock.Advance(ring.Tick) // slots cleared into the totals
+				}
+				for _, w := range []latency.Window{latency.Total, latency.Second} {
+					h.Read(w, &s)
+					if s.Count > 0 && (s.Mean > time.Millisecond || s.Max != time.Millisecond) {
+						t.Fatalf("%v: count %v, sum %v s, mean %v, max %v", w, s.Count, s.Sum, s.Mean, s.Max)
+					}
+				}
+			}
+		})
+	}
+}

@@ -83,6 +83,10 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 		if k == 0 {
 			sh, weight = 0, 1
 		}
+		// The sum, then the counts, then the max: the reverse of a
+		// Record's order, so that every value in the sum read is in the
+		// counts read, and every counted one below the max read.
+		sum += sl.sumNs() * weight
 		lo, hi := int(sl.lo.Load()), int(min(sl.hi.Load(), NumBuckets-1))
 		if lo <= hi {
 			b, src := s.buckets[lo:hi+1], sl.b[lo:hi+1]
@@ -90,7 +94,6 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 				b[j] += uint64(src[j].Load()) << sh
 			}
 		}
-		sum += sl.sumNs() * weight
 		s.max = max(s.max, sl.max.Load())
 	}
 	return sum
@@ -106,22 +109,39 @@ func addWindow(st *stripe, e uint64, s *Snapshot) float64 {
 func (h *Histogram) readTotal(s *Snapshot) {
 	var sum [2]uint64 // low, high
 	h.guarded(func() {
+		// The sums, then the counts, then the maxima, the reverse of a
+		// Record's order: every value in the sum read is in the counts,
+		// and no counted one is above the max (the mean is at most the
+		// max).
 		sum = [2]uint64{h.sumLo.Load(), h.sumHi.Load()}
-		s.max = h.maxAll.Load()
+		sums(&h.base, &sum)
+		for c := range h.cells {
+			sums(&h.cells[c], &sum)
+		}
 		for j := range h.retired {
 			s.buckets[j] = h.retired[j].Load()
 		}
-		addAll(&h.base, s, &sum)
+		addAll(&h.base, s)
 		for c := range h.cells {
-			addAll(&h.cells[c], s, &sum)
+			addAll(&h.cells[c], s)
+		}
+		s.max = h.maxAll.Load()
+		for c := -1; c < len(h.cells); c++ {
+			st := &h.base
+			if c >= 0 {
+				st = &h.cells[c]
+			}
+			for k := range st.slots {
+				s.max = max(s.max, st.slots[k].max.Load())
+			}
 		}
 	})
 	s.unit = 1
 	s.finish(Total, h.clock.Elapsed()-h.start, math.Ldexp(float64(sum[1]), 64)+float64(sum[0]))
 }
 
-// addAll adds every slot of st to s, and their sums to the 128-bit sum t.
-func addAll(st *stripe, s *Snapshot, t *[2]uint64) {
+// addAll adds the counts of every slot of st to s.
+func addAll(st *stripe, s *Snapshot) {
 	for k := range st.slots {
 		sl := &st.slots[k]
 		if sl.tag.Load() == 0 {
@@ -131,9 +151,7 @@ func addAll(st *stripe, s *Snapshot, t *[2]uint64) {
 		for j := range sl.b {
 			b[j] += uint64(sl.b[j].Load())
 		}
-		s.max = max(s.max, sl.max.Load())
 	}
-	sums(st, t)
 }
 
 // sumNs returns the sum of the values of s in nanoseconds, its carries
