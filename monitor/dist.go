@@ -159,8 +159,9 @@ func micros(v time.Duration) uint64 {
 type DistStats struct {
 	// Name is the distribution's name.
 	Name string `json:"name"`
-	// Second is the last second, with the window of the rates (the
-	// oldest 100 ms slot weighted one half): latency.Second.
+	// Second is the last second, the oldest 100 ms slot weighted one
+	// half (the window of the ring.Seed rates, whatever the Monitor's
+	// estimator): latency.Second.
 	Second DistWindow `json:"1s"`
 	// TenSeconds and Minute are the last 10 and 60 sampler intervals
 	// (seconds), ending at the last sample: latency.TenSeconds and
@@ -235,9 +236,10 @@ type DistPoint struct {
 }
 
 // ConnDist holds a connection's numbers of one distribution: its count
-// and mean over the last second (the window of the rates, the oldest
-// 100 ms slot weighted one half) and its total count. A connection keeps
-// no histogram: its quantiles are the protocol's.
+// and mean over the last second (weighted as the Monitor's rates are, by
+// its estimator: ring.Seed weighs the oldest 100 ms slot one half,
+// ring.Interpolated 1-f) and its total count. A connection keeps no
+// histogram: its quantiles are the protocol's.
 type ConnDist struct {
 	// Name is the distribution's name, as in the protocol's Dists.
 	Name string `json:"name"`

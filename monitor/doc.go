@@ -75,8 +75,9 @@
 // counts them.
 //
 // Each distribution is read per window in the snapshot (DistStats): over
-// the last second (the window of the rates: the oldest 100 ms slot
-// weighted one half), the last 10 and 60 seconds (from the sampler's
+// the last second (the oldest 100 ms slot weighted one half, as
+// ring.Seed weighs it, whatever the estimator), the last 10 and 60
+// seconds (from the sampler's
 // intervals), each with count, rate, mean, p50, p90, p99, p99.9 and max;
 // since start (DistTotal: exact count, sum, max, and the cumulative
 // counts at latency.ExportBounds that the Prometheus histogram
