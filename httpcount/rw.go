@@ -43,6 +43,15 @@ func (w *rw) final() {
 	}
 }
 
+// implicitOK notes the 200 that net/http sends when a body is written or
+// flushed before any final status.
+func (w *rw) implicitOK() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+		w.final()
+	}
+}
+
 // hijacked is the status of a request whose connection was hijacked
 // before a status was written: net/http sends none after, so writes do
 // not change it (they fail).
@@ -91,10 +100,7 @@ func (w *rw) WriteHeader(code int) {
 // Write writes the body, with an implicit 200 if no status was written,
 // and counts the bytes written.
 func (w *rw) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-		w.final()
-	}
+	w.implicitOK()
 	n, err := w.w.Write(b)
 	if n > 0 {
 		w.c.add(w.h.respBytes, uint64(n))
@@ -105,10 +111,7 @@ func (w *rw) Write(b []byte) (int, error) {
 // WriteString is Write for a string, with the original's WriteString
 // where it has one (both of net/http's ResponseWriters do).
 func (w *rw) WriteString(s string) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-		w.final()
-	}
+	w.implicitOK()
 	n, err := io.WriteString(w.w, s)
 	if n > 0 {
 		w.c.add(w.h.respBytes, uint64(n))
@@ -121,10 +124,7 @@ func (w *rw) WriteString(s string) (int, error) {
 func (w *rw) Unwrap() http.ResponseWriter { return w.w }
 
 func (w *rw) flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK // Flush writes the header
-		w.final()
-	}
+	w.implicitOK()
 	w.w.(http.Flusher).Flush()
 }
 
@@ -133,10 +133,7 @@ func (w *rw) flush() {
 // http.ResponseController.Flush, which prefers FlushError to Flush.
 func (w *rw) flushError() error {
 	if fe, ok := w.w.(interface{ FlushError() error }); ok {
-		if w.status == 0 {
-			w.status = http.StatusOK
-			w.final()
-		}
+		w.implicitOK()
 		return fe.FlushError()
 	}
 	w.flush()
@@ -152,10 +149,7 @@ func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (w *rw) readFrom(src io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-		w.final()
-	}
+	w.implicitOK()
 	n, err := w.w.(io.ReaderFrom).ReadFrom(src)
 	if n > 0 {
 		w.c.add(w.h.respBytes, uint64(n))
