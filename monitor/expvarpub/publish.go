@@ -51,15 +51,16 @@ func Publish(name string, src monitor.Source) error {
 	return nil
 }
 
-// snapshot returns the Snapshot of src for the zero Query, or an error
-// object if src panics or the Snapshot does not encode as JSON.
+// snapshot returns the Snapshot of src for the zero Query as JSON, encoded
+// once here (expvar writes a json.RawMessage as it is), or an error object
+// if src panics or the Snapshot does not encode as JSON.
 func snapshot(src monitor.Source) any {
 	s, err := exposition.Read(src, monitor.Query{})
 	if err == nil {
-		_, err = json.Marshal(s)
+		var b []byte
+		if b, err = json.Marshal(s); err == nil {
+			return json.RawMessage(b)
+		}
 	}
-	if err != nil {
-		return map[string]string{"error": "expvarpub: " + err.Error()}
-	}
-	return s
+	return map[string]string{"error": "expvarpub: " + err.Error()}
 }
