@@ -31,7 +31,12 @@ type Histogram struct {
 // protocol whose written name came earlier in s, or a distribution whose
 // written name came earlier in its protocol, is left out. A distribution
 // whose Bounds and Buckets differ in length gets the shorter of the two.
-// A family that is not PerDist has no Histograms.
+// A distribution whose Total is not a valid cumulative histogram (from a
+// Source of the user's own; a Monitor's always is) is left out too, so
+// that no exporter writes a scrape that Prometheus rejects or misreads:
+// one whose Bounds are not strictly ascending, or whose Buckets go down
+// from one bound to the next or end above Count. A family that is not
+// PerDist has no Histograms.
 func (f Family) Histograms(s monitor.Snapshot) iter.Seq[Histogram] {
 	return func(yield func(Histogram) bool) {
 		if !f.PerDist {
@@ -61,6 +66,9 @@ func (f Family) Histograms(s monitor.Snapshot) iter.Seq[Histogram] {
 				}
 				t := &d.Total
 				n := min(len(t.Bounds), len(t.Buckets))
+				if !cumulative(t, n) {
+					continue
+				}
 				h := Histogram{
 					LabelValues: []string{proto, name},
 					Bounds:      make([]float64, n),
@@ -77,4 +85,16 @@ func (f Family) Histograms(s monitor.Snapshot) iter.Seq[Histogram] {
 			}
 		}
 	}
+}
+
+// cumulative reports whether the first n bounds and buckets of t make a
+// cumulative histogram: bounds strictly ascending, counts never going
+// down, and none above t.Count.
+func cumulative(t *monitor.DistTotal, n int) bool {
+	for k := 1; k < n; k++ {
+		if t.Bounds[k] <= t.Bounds[k-1] || t.Buckets[k] < t.Buckets[k-1] {
+			return false
+		}
+	}
+	return n == 0 || t.Buckets[n-1] <= t.Count
 }

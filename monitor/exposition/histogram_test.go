@@ -154,3 +154,57 @@ func TestWriteHistogram(t *testing.T) {
 		t.Errorf("a histogram family without distributions:\n%s", b.String())
 	}
 }
+
+// TestHistogramsInvalid: a distribution from a Source of the user's own
+// whose Total is not a cumulative histogram is left out of Histograms,
+// and so of what Write writes, while the valid ones beside it are kept.
+func TestHistogramsInvalid(t *testing.T) {
+	f := latencyFamily(t)
+	ms := []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond}
+	cases := []struct {
+		name  string
+		total monitor.DistTotal
+		valid bool
+	}{
+		{"ok", monitor.DistTotal{Count: 4, Bounds: ms, Buckets: []uint64{1, 1, 4}}, true},
+		{"empty", monitor.DistTotal{}, true},
+		{"count-above-buckets", monitor.DistTotal{Count: 9, Bounds: ms, Buckets: []uint64{0, 2, 3}}, true},
+		{"cut-to-shorter", monitor.DistTotal{Count: 2, Bounds: ms[:1], Buckets: []uint64{1, 0, 7}}, true},
+		{"unordered-bounds", monitor.DistTotal{Count: 4, Bounds: []time.Duration{2 * time.Millisecond, time.Millisecond, 3 * time.Millisecond}, Buckets: []uint64{1, 2, 4}}, false},
+		{"repeated-bound", monitor.DistTotal{Count: 4, Bounds: []time.Duration{time.Millisecond, time.Millisecond, 3 * time.Millisecond}, Buckets: []uint64{1, 2, 4}}, false},
+		{"buckets-going-down", monitor.DistTotal{Count: 4, Bounds: ms, Buckets: []uint64{2, 1, 4}}, false},
+		{"bucket-above-count", monitor.DistTotal{Count: 3, Bounds: ms, Buckets: []uint64{1, 2, 4}}, false},
+	}
+	var dists []monitor.DistStats
+	var want []string
+	for _, c := range cases {
+		dists = append(dists, monitor.DistStats{Name: c.name, Total: c.total})
+		if c.valid {
+			want = append(want, c.name)
+		}
+	}
+	s := monitor.Snapshot{Protocols: []monitor.Protocol{{Name: "p", Dists: dists}}}
+	var got []string
+	for h := range f.Histograms(s) {
+		got = append(got, h.LabelValues[1])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Histograms gave %q, want %q", got, want)
+	}
+
+	var b strings.Builder
+	if err := exposition.Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		in := strings.Contains(b.String(), `distribution="`+c.name+`"`)
+		if in != c.valid {
+			t.Errorf("%s: written %v, want %v", c.name, in, c.valid)
+		}
+	}
+	// What is written of the valid ones is a cumulative histogram: the
+	// +Inf bucket is the count, and no bucket is above the next.
+	if !strings.Contains(b.String(), `hitrate_latency_seconds_bucket{protocol="p",distribution="ok",le="+Inf"} 4`) {
+		t.Errorf("no +Inf bucket of 4 for ok in:\n%s", b.String())
+	}
+}
