@@ -202,9 +202,16 @@ func TestHistogramsInvalid(t *testing.T) {
 			t.Errorf("%s: written %v, want %v", c.name, in, c.valid)
 		}
 	}
-	// What is written of the valid ones is a cumulative histogram: the
-	// +Inf bucket is the count, and no bucket is above the next.
-	if !strings.Contains(b.String(), `hitrate_latency_seconds_bucket{protocol="p",distribution="ok",le="+Inf"} 4`) {
-		t.Errorf("no +Inf bucket of 4 for ok in:\n%s", b.String())
+	// The valid ones are written whole: every bucket of "ok", in order,
+	// with the +Inf bucket at its count.
+	var okBuckets []string
+	for line := range strings.Lines(b.String()) {
+		if strings.HasPrefix(line, `hitrate_latency_seconds_bucket{protocol="p",distribution="ok",`) {
+			okBuckets = append(okBuckets, strings.TrimSpace(line[strings.Index(line, "le="):]))
+		}
+	}
+	wantBuckets := []string{`le="0.001"} 1`, `le="0.002"} 1`, `le="0.003"} 4`, `le="+Inf"} 4`}
+	if !slices.Equal(okBuckets, wantBuckets) {
+		t.Errorf("buckets of ok: %q, want %q", okBuckets, wantBuckets)
 	}
 }
